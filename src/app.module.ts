@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { Clock } from './common/clock';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { OpenedDatabase } from './database/data-source';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { RooftopsModule } from './rooftops/rooftops.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppRuntime {
+  config: AppConfig;
+  database: OpenedDatabase;
+  clock?: Clock;
+}
+
+/** The product's modules; the folder tree under src/ mirrors this list. */
+export const FEATURE_MODULES = [AuditModule, AuthModule, UsersModule, RooftopsModule, HealthModule];
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: AppRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(runtime.config, runtime.clock),
+        DatabaseModule.forRoot(runtime.database),
+        ScheduleModule.forRoot(),
+        ...FEATURE_MODULES,
+      ],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DataSource, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { NotFoundError, UnprocessableError } from '../common/problem/domain-error';
+import { Clock } from '../common/clock';
+import { User } from '../users/user.entity';
+import { ApiKey } from './api-key.entity';
+import { AuthUser } from './auth-user';
+import { AuthService, hashApiKey } from './auth.service';
+import { CurrentUser, Roles } from './decorators';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a key for an integration. The key is returned once and only its hash is stored. */
+  @Post()
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  async create(@Body() body: CreateApiKeyDto, @CurrentUser() actor: AuthUser): Promise<CreatedApiKeyDto> {
+    return this.db.transaction(async (m) => {
+      const user = await m.findOneBy(User, { id: body.userId });
+      if (!user) throw new UnprocessableError('unknown_user', 'userId does not name a user', [{ field: 'userId', message: 'no such user' }]);
+      const key = AuthService.newApiKey();
+      const saved = await m.save(
+        m.create(ApiKey, { name: body.name, userId: user.id, prefix: key.slice(0, 8), keyHash: hashApiKey(key), createdBy: actor.id }),
+      );
+      await this.audit.record(m, actor, { action: 'api_key.created', entityType: 'api_key', entityId: saved.id });
+      return { ...toDto(saved), key };
+    });
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  async list(): Promise<{ items: ApiKeyDto[] }> {
+    const keys = await this.db.getRepository(ApiKey).find({ order: { createdAt: 'DESC' } });
+    return { items: keys.map(toDto) };
+  }
+
+  /** Revokes a key at once; requests using it get 401 from then on. */
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const result = await m.update(ApiKey, { id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+      if (!result.affected) {
+        const exists = await m.existsBy(ApiKey, { id });
+        if (!exists) throw new NotFoundError('API key');
+        return;
+      }
+      await this.audit.record(m, actor, { action: 'api_key.revoked', entityType: 'api_key', entityId: id });
+    });
+  }
+}
+
+function toDto(k: ApiKey): ApiKeyDto {
+  return { id: k.id, name: k.name, userId: k.userId, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+}

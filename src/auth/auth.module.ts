@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AppConfig } from '../config/app-config';
+import { resolveJwtSecret } from './jwt-secret';
+import { ApiKeysController } from './api-keys.controller';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { PasswordHasher } from './password-hasher';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ secret: resolveJwtSecret(config), signOptions: { algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+    }),
+  ],
+  controllers: [AuthController, ApiKeysController],
+  providers: [AuthService, PasswordHasher, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, PasswordHasher],
+})
+export class AuthModule {}

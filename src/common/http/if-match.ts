@@ -1,0 +1,22 @@
+import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { DomainError, ValidationFailedError } from '../problem/domain-error';
+
+/**
+ * Reads the expected `version` for an optimistic update from `If-Match` (`"3"`, `W/"3"` or `3`).
+ * Updates without it get 428, so that nobody overwrites a change they never saw.
+ */
+export const IfMatchVersion = createParamDecorator((_: unknown, ctx: ExecutionContext): number => {
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const header = request.headers['if-match'];
+  if (header === undefined || header === '') {
+    throw new DomainError(HttpStatus.PRECONDITION_REQUIRED, 'if_match_required', 'Send If-Match with the version you read');
+  }
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(header).trim());
+  if (!match) throw new ValidationFailedError([{ field: 'If-Match', message: 'If-Match must be the resource version, e.g. "3"' }]);
+  return Number(match[1]);
+});
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}

@@ -1,0 +1,10 @@
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { ApiKey } from '../auth/api-key.entity';
+import { Rooftop } from '../rooftops/rooftop.entity';
+import { User } from '../users/user.entity';
+
+/**
+ * Every TypeORM entity, listed once so that the app, the CLI and the tests share one DataSource.
+ * Add a module's entities here when the module lands.
+ */
+export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry];

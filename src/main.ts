@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { createApp, createLogger } from './app.factory';
+import { ConfigError, loadConfig } from './config/app-config';
+import { DatabaseUnreachableError, openDatabase } from './database/data-source';
+import { UsersService } from './users/users.service';
+
+async function bootstrap() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config);
+  if (config.MIGRATIONS_RUN) {
+    const ran = await database.dataSource.runMigrations({ transaction: 'each' });
+    if (ran.length) logger.log({ msg: 'migrations applied', count: ran.length }, 'Database');
+  }
+  const app = await createApp({ config, database }, { logger });
+  const admin = await app.get(UsersService).ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, !config.DATABASE_URL);
+  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  const base = `http://localhost:${config.PORT}`;
+  logger.log({ msg: 'ready', port: config.PORT, database: database.cluster ? 'embedded' : 'external', docs: `${base}/api/docs` }, 'Bootstrap');
+  if (admin?.password) {
+    // Printed once, to the operator's terminal only (not the JSON log stream).
+    process.stdout.write(
+      `\n  First admin created. Log in with:\n    email:    ${admin.email}\n    password: ${admin.password}\n` +
+        `  curl -s -X POST ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${admin.email}","password":"${admin.password}"}'\n` +
+        `  Change this password (PATCH /api/v1/users/{id}); it is not shown again.\n\n`,
+    );
+  }
+}
+
+bootstrap().catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof DatabaseUnreachableError) {
+    process.stderr.write(`${e.message}\n`);
+  } else {
+    createLogger('log').fatal({ msg: 'failed to start', error: e instanceof Error ? e.message : String(e) }, 'Bootstrap');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { CreateRooftopDto, UpdateRooftopDto } from './dto/rooftop.dto';
+import { RooftopsService } from './rooftops.service';
+
+@ApiTags('rooftops')
+@ApiBearerAuth()
+@Controller('rooftops')
+export class RooftopsController {
+  constructor(private readonly rooftops: RooftopsService) {}
+
+  @Post()
+  @Roles('admin')
+  create(@Body() body: CreateRooftopDto, @CurrentUser() actor: AuthUser) {
+    return this.rooftops.create(body, actor);
+  }
+
+  @Get()
+  async list(@CurrentUser() actor: AuthUser) {
+    return { items: await this.rooftops.list(actor), nextCursor: null };
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
+    return this.rooftops.get(id, actor);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateRooftopDto, @CurrentUser() actor: AuthUser) {
+    return this.rooftops.update(id, body, actor);
+  }
+
+  /** Deactivates (rooftops keep their history). */
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(200)
+  deactivate(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
+    return this.rooftops.update(id, { active: false }, actor);
+  }
+}

@@ -1,0 +1,64 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { LANGUAGES, type Language } from '../../config/app-config';
+import { ROLES, type Role } from '../user.entity';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'sok.dara@ppmotors.example' })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'Sok Dara' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: ROLES, example: 'salesperson' })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiProperty({ example: 'a-long-initial-password', minLength: 12 })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(200)
+  password: string;
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Rooftops granted to the user' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  rooftopIds: string[];
+
+  @ApiPropertyOptional({ enum: LANGUAGES, default: 'en' })
+  @IsOptional()
+  @IsIn(LANGUAGES)
+  language?: Language;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
+  @ApiPropertyOptional({ minLength: 12 }) @IsOptional() @IsString() @MinLength(12) @MaxLength(200) password?: string;
+  @ApiPropertyOptional({ type: [String], format: 'uuid' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
+  rooftopIds?: string[];
+  @ApiPropertyOptional({ enum: LANGUAGES }) @IsOptional() @IsIn(LANGUAGES) language?: Language;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+}
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ enum: LANGUAGES }) language: Language;
+  @ApiProperty() active: boolean;
+  @ApiProperty({ type: [String] }) rooftopIds: string[];
+  @ApiProperty() version: number;
+  @ApiProperty() createdAt: Date;
+}
