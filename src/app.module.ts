@@ -2,12 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
 import { Clock } from './common/clock';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { OpenedDatabase } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MessagingModule } from './messaging/messaging.module';
 import { RooftopsModule } from './rooftops/rooftops.module';
 import { UsersModule } from './users/users.module';
 
@@ -18,7 +21,16 @@ export interface AppRuntime {
 }
 
 /** The product's modules; the folder tree under src/ mirrors this list. */
-export const FEATURE_MODULES = [AuditModule, AuthModule, UsersModule, RooftopsModule, HealthModule];
+export const FEATURE_MODULES = [
+  CommonModule,
+  AuditModule,
+  AuthModule,
+  UsersModule,
+  RooftopsModule,
+  HealthModule,
+  JobsModule,
+  MessagingModule,
+];
 
 @Module({})
 export class AppModule {

@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { OpenedDatabase } from '../database/data-source';
+
+export interface CliContext {
+  withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T>;
+  withDatabase<T>(fn: (db: OpenedDatabase) => Promise<T>): Promise<T>;
+}
+
+/** Commands contributed by feature modules (CSV import, demo seed). Each adds itself to this list. */
+export const CLI_COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [];

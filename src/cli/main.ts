@@ -1,0 +1,115 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module';
+import { createLogger } from '../app.factory';
+import { ConfigError, loadConfig } from '../config/app-config';
+import { DatabaseUnreachableError, OpenedDatabase, openDatabase } from '../database/data-source';
+import { JOB_NAMES, JobName } from '../jobs/job';
+import { JobsService } from '../jobs/jobs.service';
+import { UsersService } from '../users/users.service';
+import { CLI_COMMANDS } from './commands';
+
+/**
+ * The operator CLI: `npm run cli -- <command>`. It shares the app's DataSource (and the embedded
+ * PostgreSQL under .data/ when DATABASE_URL is unset).
+ */
+async function withDatabase<T>(fn: (db: OpenedDatabase) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  db.cluster?.unref();
+  try {
+    return await fn(db);
+  } finally {
+    if (db.dataSource.isInitialized) await db.dataSource.destroy();
+    await db.cluster?.stop();
+  }
+}
+
+/** A Nest application context (no HTTP) for commands that use the services. */
+export async function withApp<T>(fn: (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<T>): Promise<T> {
+  const config = loadConfig({ ...process.env, JOBS_ENABLED: 'false' });
+  return withDatabase(async (database) => {
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, database }), { logger: createLogger('warn') });
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+const instant = (value: string) => {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('not an ISO-8601 instant');
+  return d;
+};
+
+const program = new Command('crm').description('Dealer Retention CRM operator commands');
+
+program
+  .command('migrate')
+  .description('apply pending migrations')
+  .action(() =>
+    withDatabase(async ({ dataSource }) => {
+      const ran = await dataSource.runMigrations({ transaction: 'each' });
+      console.log(ran.length ? ran.map((m) => `applied ${m.name}`).join('\n') : 'no pending migrations');
+    }),
+  );
+
+program
+  .command('migrate:revert')
+  .description('revert the most recent migration')
+  .action(() =>
+    withDatabase(async ({ dataSource }) => {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      console.log('reverted the last migration');
+    }),
+  );
+
+program
+  .command('migrate:status')
+  .description('list applied and pending migrations')
+  .action(() =>
+    withDatabase(async ({ dataSource }) => {
+      const pending = await dataSource.showMigrations();
+      console.log(pending ? 'migrations are pending' : 'schema is up to date');
+    }),
+  );
+
+program
+  .command('admin:create')
+  .description('create an admin user')
+  .requiredOption('--email <email>')
+  .requiredOption('--password <password>', 'at least 12 characters')
+  .option('--name <name>', 'display name', 'Administrator')
+  .action((opts: { email: string; password: string; name: string }) =>
+    withApp(async (app) => {
+      const user = await app.get(UsersService).create({ email: opts.email, password: opts.password, name: opts.name, role: 'admin', rooftopIds: [] }, null);
+      console.log(`created admin ${user.id}`);
+    }),
+  );
+
+program
+  .command('jobs:run')
+  .description(`run a job as of an instant (${JOB_NAMES.join(', ')})`)
+  .argument('<name>', 'job name')
+  .option('--as-of <instant>', 'ISO-8601 instant treated as now', instant)
+  .action((name: string, opts: { asOf?: Date }) =>
+    withApp(async (app) => {
+      if (!(JOB_NAMES as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown job ${name}; one of ${JOB_NAMES.join(', ')}`);
+      const run = await app.get(JobsService).run(name as JobName, opts.asOf ?? new Date());
+      console.log(JSON.stringify(run, null, 2));
+    }),
+  );
+
+for (const register of CLI_COMMANDS) register(program, { withApp, withDatabase });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof DatabaseUnreachableError || e instanceof InvalidArgumentError) {
+    console.error(e.message);
+  } else {
+    console.error(e instanceof Error ? e.message : String(e));
+  }
+  process.exit(1);
+});

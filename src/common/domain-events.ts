@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+/**
+ * In-process domain events that run inside the emitter's transaction: a listener writes with the same
+ * EntityManager, so "visit closed → points earned → survey planned" all happens or none of it does.
+ * Listeners register in their module's constructor or onModuleInit.
+ */
+export interface DomainEventMap {
+  /** A service visit was closed (service desk). */
+  'service_visit.closed': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; closedAt: Date; advisorId: string | null };
+  /** A closed visit was voided: its effects (points, surveys) are reversed. */
+  'service_visit.voided': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; voidedAt: Date };
+  /** A vehicle was sold to a customer (created with a purchase, or transferred with a sale). */
+  'vehicle.sold': { vehicleId: string; customerId: string; rooftopId: string; soldById: string | null; purchaseDate: string; purchaseType: string | null };
+  /** A vehicle changed owner: pending messages for the previous owner about it are cancelled. */
+  'vehicle.ownership_changed': { vehicleId: string; previousOwnerId: string | null; newOwnerId: string | null; at: Date };
+  /** A consent changed (granted or withdrawn) for a purpose. */
+  'consent.changed': { customerId: string; purpose: string; granted: boolean; at: Date };
+  /** A customer answered a survey. */
+  'survey.answered': { surveyId: string; customerId: string; rooftopId: string; nps: number | null; csat: number | null; answeredAt: Date };
+  /** A customer's personal data was erased. */
+  'customer.erased': { customerId: string; at: Date };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+type Listener<K extends DomainEventName> = (manager: EntityManager, payload: DomainEventMap[K]) => Promise<void>;
+
+@Injectable()
+export class DomainEvents {
+  private readonly logger = new Logger(DomainEvents.name);
+  private readonly listeners = new Map<DomainEventName, Listener<any>[]>();
+
+  on<K extends DomainEventName>(name: K, listener: Listener<K>): void {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
+  }
+
+  /** Runs every listener in the caller's transaction; a failing listener rolls the whole change back. */
+  async emit<K extends DomainEventName>(manager: EntityManager, name: K, payload: DomainEventMap[K]): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      this.logger.warn({ msg: 'domain event emitted outside a transaction', event: name });
+    }
+    for (const listener of this.listeners.get(name) ?? []) await listener(manager, payload);
+  }
+}
