@@ -56,7 +56,7 @@ async function stopOrphan(pgDir: string) {
   const pidFile = path.join(pgDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let isPostgres = false;
+  let isPostgres: boolean;
   try {
     isPostgres = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
   } catch {
