@@ -1,0 +1,10 @@
+import type { EmailTemplate } from './email-template';
+import { transactionalTemplate } from './transactional.template';
+
+/**
+ * Every email template, one line each (contract C3). Add yours below: `import { xTemplate } from './x.template';`
+ * and append it to the list. The renderer refuses a message whose kind is not listed here.
+ */
+export const EMAIL_TEMPLATES: EmailTemplate[] = [transactionalTemplate];
+
+export type { EmailTemplate, Localized } from './email-template';
