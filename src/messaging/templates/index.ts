@@ -5,6 +5,9 @@ import { transactionalTemplate } from './transactional.template';
  * Every email template, one line each (contract C3). Add yours below: `import { xTemplate } from './x.template';`
  * and append it to the list. The renderer refuses a message whose kind is not listed here.
  */
-export const EMAIL_TEMPLATES: EmailTemplate[] = [transactionalTemplate];
+// prettier-ignore
+export const EMAIL_TEMPLATES: EmailTemplate[] = [
+  transactionalTemplate,
+];
 
 export type { EmailTemplate, Localized } from './email-template';
