@@ -58,6 +58,8 @@ export async function createApp(runtime: AppRuntime, options: { logger?: Console
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
       },
     },
   });

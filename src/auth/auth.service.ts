@@ -98,7 +98,7 @@ export class AuthService {
         RETURNING u.id, u.role, k.id AS api_key_id,
           (SELECT COALESCE(array_agg(rooftop_id), '{}') FROM user_rooftop WHERE user_id = u.id) AS rooftops`,
       [hashApiKey(key)],
-    ).then((r: [PrincipalRow[], number] | PrincipalRow[]) => (Array.isArray(r[0]) ? (r[0] as PrincipalRow[]) : (r as PrincipalRow[])));
+    ).then((r: [PrincipalRow[], number] | PrincipalRow[]) => (Array.isArray(r[0]) ? (r[0]) : (r as PrincipalRow[])));
     const row = rows[0];
     return row ? new AuthUser(row.id, row.role, row.rooftops, 'api_key', row.api_key_id) : null;
   }

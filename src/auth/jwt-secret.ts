@@ -9,7 +9,12 @@ export function resolveJwtSecret(config: AppConfig): string {
   const file = path.join(config.DATA_DIR, 'jwt-secret');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(config.DATA_DIR, { recursive: true });
-    fs.writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    try {
+      fs.writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      // Another process created it first: use theirs.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
   return fs.readFileSync(file, 'utf8').trim();
 }

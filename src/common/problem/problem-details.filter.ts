@@ -99,7 +99,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof QueryFailedError) {
       const driverError = (exception as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
-      switch (driverError?.code) {
+      switch (driverError?.code ?? '') {
         case '23505':
           return { ...this.generic(409, 'A record with the same unique value already exists'), code: 'duplicate', constraint: driverError.constraint };
         case '22P02':
