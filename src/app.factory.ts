@@ -2,9 +2,10 @@ import helmet from '@fastify/helmet';
 import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRuntime } from './app.module';
+import { buildOpenApiDocument } from './common/http/openapi';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/problem/validation.pipe';
 
@@ -69,20 +70,7 @@ export async function createApp(runtime: AppRuntime, options: { logger?: Console
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Dealer Retention CRM API')
-      .setDescription(
-        'Customers, vehicles, service visits, maintenance reminders, follow-ups, surveys, complaints, loyalty and retention analytics for car dealerships. Errors are RFC 9457 problem+json.',
-      )
-      .setVersion('1.0')
-      .addServer('/', 'This server')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-      .setLicense('Proprietary', 'https://dealer-crm.dev/license')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   return app;
