@@ -1,7 +1,8 @@
 import { Foundation1764000000000 } from './1764000000000-foundation';
 import { CustomerImport1764000001000 } from './1764000001000-customer-import';
 import { Outbox1764000002000 } from './1764000002000-outbox';
+import { MessagingExtras1764000002500 } from './1764000002500-messaging-extras';
 import { MaintenanceCatalogue1764000003000 } from './1764000003000-maintenance-catalogue';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
-export const MIGRATIONS: Function[] = [Foundation1764000000000, CustomerImport1764000001000, Outbox1764000002000, MaintenanceCatalogue1764000003000];
+export const MIGRATIONS: Function[] = [Foundation1764000000000, CustomerImport1764000001000, Outbox1764000002000, MessagingExtras1764000002500, MaintenanceCatalogue1764000003000];
