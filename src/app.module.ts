@@ -10,6 +10,7 @@ import { OpenedDatabase } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MaintenanceCatalogueModule } from './maintenance-catalogue/maintenance-catalogue.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { RooftopsModule } from './rooftops/rooftops.module';
 import { UsersModule } from './users/users.module';
@@ -30,6 +31,7 @@ export const FEATURE_MODULES = [
   HealthModule,
   JobsModule,
   MessagingModule,
+  MaintenanceCatalogueModule,
 ];
 
 @Module({})

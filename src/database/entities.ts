@@ -2,6 +2,8 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { ApiKey } from '../auth/api-key.entity';
 import { ComplaintCase, ComplaintNote } from '../feedback/complaint-case.entity';
 import { Survey } from '../feedback/survey.entity';
+import { MaintenanceItemOverride } from '../maintenance-catalogue/maintenance-item-override.entity';
+import { MaintenanceItem } from '../maintenance-catalogue/maintenance-item.entity';
 import { Rooftop } from '../rooftops/rooftop.entity';
 import { Task } from '../tasks/task.entity';
 import { User } from '../users/user.entity';
@@ -10,4 +12,4 @@ import { User } from '../users/user.entity';
  * Every TypeORM entity, listed once so that the app, the CLI and the tests share one DataSource.
  * Add a module's entities here when the module lands.
  */
-export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, Survey, ComplaintCase, ComplaintNote, Task];
+export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride];
