@@ -14,6 +14,8 @@ import { MaintenanceCatalogueModule } from './maintenance-catalogue/maintenance-
 import { MessagingModule } from './messaging/messaging.module';
 import { RooftopsModule } from './rooftops/rooftops.module';
 import { UsersModule } from './users/users.module';
+import { ServiceVisitsModule } from './service-visits/service-visits.module';
+import { VehiclesModule } from './vehicles/vehicles.module';
 
 export interface AppRuntime {
   config: AppConfig;
@@ -32,6 +34,8 @@ export const FEATURE_MODULES = [
   JobsModule,
   MessagingModule,
   MaintenanceCatalogueModule,
+  VehiclesModule,
+  ServiceVisitsModule,
 ];
 
 @Module({})

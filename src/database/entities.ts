@@ -7,9 +7,15 @@ import { MaintenanceItem } from '../maintenance-catalogue/maintenance-item.entit
 import { Rooftop } from '../rooftops/rooftop.entity';
 import { Task } from '../tasks/task.entity';
 import { User } from '../users/user.entity';
+import { OdometerReading } from '../vehicles/odometer-reading.entity';
+import { VehicleOwnership } from '../vehicles/vehicle-ownership.entity';
+import { Vehicle } from '../vehicles/vehicle.entity';
+import { MaintenancePerformed } from '../service-visits/maintenance-performed.entity';
+import { ServiceVisitLine } from '../service-visits/service-visit-line.entity';
+import { ServiceVisit } from '../service-visits/service-visit.entity';
 
 /**
  * Every TypeORM entity, listed once so that the app, the CLI and the tests share one DataSource.
  * Add a module's entities here when the module lands.
  */
-export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride];
+export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride, Vehicle, VehicleOwnership, OdometerReading, ServiceVisit, ServiceVisitLine, MaintenancePerformed];

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
+
+/** Canonical JSON (keys sorted) so that the same body in another key order hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+export function assertIdempotencyKey(key: string): void {
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new ValidationFailedError([
+      { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' },
+    ]);
+  }
+}
+
+export type Claim = { replay: false } | { replay: true; response: unknown };
+
+/**
+ * Idempotency-Key store for visit creation, used inside the creating transaction: the key row is
+ * inserted first, so a concurrent request with the same key waits on the unique index until the first
+ * commits (then replays) or rolls back (then proceeds). A failed request leaves no key behind.
+ */
+export class IdempotencyStore {
+  static async claim(m: EntityManager, actorId: string, key: string, hash: string): Promise<Claim> {
+    const inserted = await m.query(
+      `INSERT INTO service_visit_idempotency (actor_id, key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (actor_id, key) DO NOTHING RETURNING key`,
+      [actorId, key, hash],
+    );
+    if (inserted.length > 0) return { replay: false };
+    const [stored]: { request_hash: string; response: unknown }[] = await m.query(
+      `SELECT request_hash, response FROM service_visit_idempotency WHERE actor_id = $1 AND key = $2`,
+      [actorId, key],
+    );
+    if (stored.request_hash !== hash) {
+      throw new UnprocessableError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request body',
+        [{ field: 'Idempotency-Key', message: 'use a new key for a different request' }],
+      );
+    }
+    return { replay: true, response: stored.response };
+  }
+
+  static async complete(m: EntityManager, actorId: string, key: string, visitId: string, response: unknown) {
+    await m.query(
+      `UPDATE service_visit_idempotency SET response = $3, service_visit_id = $4 WHERE actor_id = $1 AND key = $2`,
+      [actorId, key, JSON.stringify(response), visitId],
+    );
+  }
+}

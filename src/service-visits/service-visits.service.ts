@@ -1,0 +1,302 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/domain-events';
+import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import { ConflictError, NotFoundError } from '../common/problem/domain-error';
+import { OdometerService } from '../vehicles/odometer.service';
+import {
+  CreateServiceVisitDto,
+  ListServiceVisitsQueryDto,
+  VoidServiceVisitDto,
+} from './dto/service-visit.dto';
+import { assertIdempotencyKey, IdempotencyStore, requestHash } from './idempotency';
+import { LogServiceVisit } from './log-service-visit.use-case';
+import { MaintenancePerformed } from './maintenance-performed.entity';
+import { ServiceVisitLine } from './service-visit-line.entity';
+import { ServiceVisit } from './service-visit.entity';
+import { payTotals } from './visit-totals';
+
+export interface ServiceVisitView {
+  id: string;
+  rooftopId: string;
+  vehicleId: string;
+  customerId: string | null;
+  advisorId: string | null;
+  roNumber: string;
+  visitDate: Date;
+  odometer: number;
+  status: ServiceVisit['status'];
+  customerPayAmount: number;
+  warrantyAmount: number;
+  internalAmount: number;
+  closedAt: Date | null;
+  voidedAt: Date | null;
+  voidReason: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  lines: {
+    id: string;
+    itemCode: string | null;
+    description: string;
+    labourAmount: number;
+    partsAmount: number;
+    payType: string;
+  }[];
+  declinedLines: { id: string; itemCode: string | null; description: string; estimateAmount: number }[];
+}
+
+@Injectable()
+export class ServiceVisitsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly events: DomainEvents,
+    private readonly audit: AuditService,
+    private readonly odometer: OdometerService,
+    private readonly logVisit: LogServiceVisit,
+  ) {}
+
+  /**
+   * Logs a visit (and closes it when asked) in one transaction. With an Idempotency-Key, the same caller
+   * sending the same body again gets the first response back, marked `replayed`.
+   */
+  async create(
+    dto: CreateServiceVisitDto,
+    actor: AuthUser,
+    idempotencyKey?: string,
+  ): Promise<{ visit: ServiceVisitView; replayed: boolean }> {
+    if (idempotencyKey !== undefined) assertIdempotencyKey(idempotencyKey);
+    return this.db.transaction(async (m) => {
+      if (idempotencyKey !== undefined) {
+        const claim = await IdempotencyStore.claim(m, actor.id, idempotencyKey, requestHash(dto));
+        if (claim.replay) return { visit: claim.response as ServiceVisitView, replayed: true };
+      }
+      let visit = await this.logVisit.execute(m, dto, actor);
+      if (dto.close) visit = await this.closeInTransaction(m, visit.id, actor);
+      await this.audit.record(m, actor, {
+        action: 'service_visit.created',
+        entityType: 'service_visit',
+        entityId: visit.id,
+        rooftopId: visit.rooftopId,
+      });
+      const view = await this.view(m, visit);
+      if (idempotencyKey !== undefined) {
+        await IdempotencyStore.complete(
+          m,
+          actor.id,
+          idempotencyKey,
+          visit.id,
+          JSON.parse(JSON.stringify(view)),
+        );
+      }
+      return { visit: view, replayed: false };
+    });
+  }
+
+  async close(id: string, actor: AuthUser): Promise<ServiceVisitView> {
+    return this.db.transaction(async (m) => this.view(m, await this.closeInTransaction(m, id, actor)));
+  }
+
+  /**
+   * Closing (SPEC "Service visit"): records the odometer, totals the pay types, resets the maintenance
+   * items performed, then emits 'service_visit.closed' so that loyalty and surveys follow in the same
+   * transaction — if any listener fails, the close is rolled back entirely.
+   */
+  async closeInTransaction(m: EntityManager, id: string, actor: AuthUser): Promise<ServiceVisit> {
+    const visit = await this.findVisible(m, id, actor, true);
+    if (visit.status === 'closed')
+      throw new ConflictError('visit_already_closed', 'The visit is already closed');
+    if (visit.status === 'voided') throw new ConflictError('visit_voided', 'A voided visit cannot be closed');
+
+    await this.odometer.record(m, {
+      vehicleId: visit.vehicleId,
+      value: visit.odometer,
+      readAt: visit.visitDate,
+      source: 'service_visit',
+      actor,
+      field: 'odometer',
+    });
+
+    const lines = await m.find(ServiceVisitLine, {
+      where: { serviceVisitId: id },
+      order: { position: 'ASC' },
+    });
+    const performed = lines.filter((l) => l.kind === 'performed');
+    const totals = payTotals(
+      performed.map((l) => ({
+        labourAmount: l.labourAmount!,
+        partsAmount: l.partsAmount!,
+        payType: l.payType!,
+      })),
+    );
+    const codes = [...new Set(performed.map((l) => l.itemCode).filter((c): c is string => !!c))];
+    if (codes.length > 0) {
+      await m.insert(
+        MaintenancePerformed,
+        codes.map((itemCode) => ({
+          vehicleId: visit.vehicleId,
+          itemCode,
+          performedAt: visit.visitDate,
+          odometer: visit.odometer,
+          serviceVisitId: visit.id,
+        })),
+      );
+    }
+
+    visit.status = 'closed';
+    visit.closedAt = this.clock.now();
+    visit.customerPayAmount = totals.customer;
+    visit.warrantyAmount = totals.warranty;
+    visit.internalAmount = totals.internal;
+    const saved = await m.save(visit);
+
+    await this.events.emit(m, 'service_visit.closed', {
+      visitId: visit.id,
+      vehicleId: visit.vehicleId,
+      customerId: visit.customerId,
+      rooftopId: visit.rooftopId,
+      closedAt: visit.closedAt,
+      advisorId: visit.advisorId,
+    });
+    await this.audit.record(m, actor, {
+      action: 'service_visit.closed',
+      entityType: 'service_visit',
+      entityId: visit.id,
+      rooftopId: visit.rooftopId,
+    });
+    return saved;
+  }
+
+  /**
+   * Voids a visit: the maintenance it reset is forgotten and listeners reverse their effects. The
+   * odometer reading it recorded stays — the vehicle really showed that distance on that day.
+   */
+  async void(id: string, dto: VoidServiceVisitDto, actor: AuthUser): Promise<ServiceVisitView> {
+    return this.db.transaction(async (m) => {
+      const visit = await this.findVisible(m, id, actor, true);
+      if (visit.status === 'voided')
+        throw new ConflictError('visit_already_voided', 'The visit is already voided');
+      await m.delete(MaintenancePerformed, { serviceVisitId: id });
+      visit.status = 'voided';
+      visit.voidedAt = this.clock.now();
+      visit.voidReason = dto.reason;
+      const saved = await m.save(visit);
+      await this.events.emit(m, 'service_visit.voided', {
+        visitId: visit.id,
+        vehicleId: visit.vehicleId,
+        customerId: visit.customerId,
+        rooftopId: visit.rooftopId,
+        voidedAt: visit.voidedAt,
+      });
+      await this.audit.record(m, actor, {
+        action: 'service_visit.voided',
+        entityType: 'service_visit',
+        entityId: visit.id,
+        rooftopId: visit.rooftopId,
+        fields: ['status'],
+        reason: dto.reason,
+      });
+      return this.view(m, saved);
+    });
+  }
+
+  async get(id: string, actor: AuthUser): Promise<ServiceVisitView> {
+    return this.view(this.db.manager, await this.findVisible(this.db.manager, id, actor));
+  }
+
+  /** Newest visit first, scoped to the caller's rooftops (index service_visit_rooftop_date_idx). */
+  async list(query: ListServiceVisitsQueryDto, actor: AuthUser): Promise<Page<ServiceVisitView>> {
+    const limit = limitOf(query);
+    const after = decodeCursor(query.cursor, 2);
+    const qb = this.db
+      .getRepository(ServiceVisit)
+      .createQueryBuilder('s')
+      .addSelect('s.visit_date::text', 'cursor_ts')
+      .orderBy('s.visit_date', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .limit(limit + 1);
+    const scope = actor.rooftopScope();
+    if (scope) qb.andWhere('s.rooftop_id = ANY(:scope)', { scope });
+    if (query.rooftopId) qb.andWhere('s.rooftop_id = :rooftopId', { rooftopId: query.rooftopId });
+    if (query.vehicleId) qb.andWhere('s.vehicle_id = :vehicleId', { vehicleId: query.vehicleId });
+    if (query.customerId) qb.andWhere('s.customer_id = :customerId', { customerId: query.customerId });
+    if (query.status) qb.andWhere('s.status = :status', { status: query.status });
+    if (query.from) qb.andWhere('s.visit_date >= :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('s.visit_date < :to', { to: new Date(query.to) });
+    if (after)
+      qb.andWhere('(s.visit_date, s.id) < (:ts::timestamptz, :id::uuid)', { ts: after[0], id: after[1] });
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string; s_id: string }>();
+    const cursorTs = new Map(raw.map((r) => [r.s_id, r.cursor_ts]));
+    const page = toPage(entities, limit, (s) => [cursorTs.get(s.id), s.id]);
+    const lines = page.items.length
+      ? await this.db.getRepository(ServiceVisitLine).find({
+          where: { serviceVisitId: In(page.items.map((v) => v.id)) },
+          order: { position: 'ASC' },
+        })
+      : [];
+    return {
+      items: page.items.map((v) =>
+        this.toView(
+          v,
+          lines.filter((l) => l.serviceVisitId === v.id),
+        ),
+      ),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** A visit of a rooftop the caller was granted; others answer 404. */
+  private async findVisible(
+    m: EntityManager,
+    id: string,
+    actor: AuthUser,
+    lock = false,
+  ): Promise<ServiceVisit> {
+    const visit = await m.findOne(ServiceVisit, {
+      where: { id },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!visit || !actor.canSeeRooftop(visit.rooftopId)) throw new NotFoundError('Service visit');
+    return visit;
+  }
+
+  private async view(m: EntityManager, visit: ServiceVisit): Promise<ServiceVisitView> {
+    const lines = await m.find(ServiceVisitLine, {
+      where: { serviceVisitId: visit.id },
+      order: { position: 'ASC' },
+    });
+    return this.toView(visit, lines);
+  }
+
+  private toView(visit: ServiceVisit, lines: ServiceVisitLine[]): ServiceVisitView {
+    const { createdBy: _createdBy, ...rest } = visit;
+    return {
+      ...rest,
+      customerPayAmount: Number(visit.customerPayAmount),
+      warrantyAmount: Number(visit.warrantyAmount),
+      internalAmount: Number(visit.internalAmount),
+      lines: lines
+        .filter((l) => l.kind === 'performed')
+        .map((l) => ({
+          id: l.id,
+          itemCode: l.itemCode,
+          description: l.description,
+          labourAmount: Number(l.labourAmount),
+          partsAmount: Number(l.partsAmount),
+          payType: l.payType!,
+        })),
+      declinedLines: lines
+        .filter((l) => l.kind === 'declined')
+        .map((l) => ({
+          id: l.id,
+          itemCode: l.itemCode,
+          description: l.description,
+          estimateAmount: Number(l.estimateAmount),
+        })),
+    };
+  }
+}
