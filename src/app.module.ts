@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MaintenanceCatalogueModule } from './maintenance-catalogue/maintenance-catalogue.module';
+import { ServiceRemindersModule } from './service-reminders/service-reminders.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { RooftopsModule } from './rooftops/rooftops.module';
 import { UsersModule } from './users/users.module';
@@ -34,6 +35,7 @@ export const FEATURE_MODULES = [
   JobsModule,
   MessagingModule,
   MaintenanceCatalogueModule,
+  ServiceRemindersModule,
   VehiclesModule,
   ServiceVisitsModule,
 ];

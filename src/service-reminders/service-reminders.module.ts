@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { MaintenanceDueController } from './maintenance-due.controller';
+import { MaintenanceDueService } from './maintenance-due.service';
+import { ServiceRemindersPlanner } from './service-reminders.planner';
+import { ServiceRemindersRepository } from './service-reminders.repository';
+
+/** When maintenance is due (per vehicle and fleet-wide) and the `service-reminders` planner job. */
+@Module({
+  controllers: [MaintenanceDueController],
+  providers: [MaintenanceDueService, ServiceRemindersRepository, ServiceRemindersPlanner],
+  exports: [MaintenanceDueService],
+})
+export class ServiceRemindersModule {}

@@ -1,0 +1,87 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainEvents } from '../common/domain-events';
+import { AppConfig } from '../config/app-config';
+import { JobsService } from '../jobs/jobs.service';
+import { Job, JobResult } from '../jobs/job';
+import { PlanCounts, ServiceRemindersRepository } from './service-reminders.repository';
+
+/**
+ * The `service-reminders` job: plans maintenance reminder digests as of an instant (SPEC "When is maintenance
+ * due"), and keeps pending digests honest when an item is serviced or the vehicle changes hands.
+ */
+@Injectable()
+export class ServiceRemindersPlanner implements Job, OnModuleInit {
+  readonly name = 'service-reminders' as const;
+  readonly exclusive = true;
+  private readonly logger = new Logger('ServiceReminders');
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly repository: ServiceRemindersRepository,
+    private readonly jobs: JobsService,
+    private readonly events: DomainEvents,
+  ) {}
+
+  onModuleInit() {
+    this.jobs.register(this);
+    this.events.on('service_visit.closed', (m, e) => this.onVisitClosed(m, e.visitId, e.vehicleId));
+    this.events.on('vehicle.ownership_changed', (m, e) =>
+      this.onOwnershipChanged(m, e.vehicleId, e.previousOwnerId),
+    );
+  }
+
+  async run(asOf: Date): Promise<JobResult> {
+    return { ...(await this.plan(asOf)) };
+  }
+
+  /** One transaction, one set-based statement; safe to re-run and to run concurrently (unique keys). */
+  async plan(asOf: Date): Promise<PlanCounts> {
+    return this.db.transaction((m) => this.repository.planDue(m, asOf, this.config.DISTANCE_UNIT));
+  }
+
+  /** The visit's performed items leave pending digests for that vehicle (a new cycle starts for them). */
+  async onVisitClosed(manager: EntityManager, visitId: string, vehicleId: string): Promise<void> {
+    const rows: { item_code: string }[] = await manager.query(
+      `SELECT DISTINCT item_code FROM maintenance_performed WHERE service_visit_id = $1`,
+      [visitId],
+    );
+    if (rows.length === 0) return;
+    const changed = await this.repository.removeFromPendingDigests(
+      manager,
+      { vehicleId, itemCodes: rows.map((r) => r.item_code) },
+      'items serviced',
+    );
+    if (changed.messagesChanged > 0)
+      this.logger.log({
+        msg: 'serviced items removed from pending reminders',
+        visitId,
+        vehicleId,
+        ...changed,
+      });
+  }
+
+  /**
+   * A transfer stops the previous owner's reminders about the vehicle and starts the new owner's: the previous
+   * owner's stage records for this vehicle are dropped, so the next run sends the new owner the latest stage.
+   */
+  async onOwnershipChanged(
+    manager: EntityManager,
+    vehicleId: string,
+    previousOwnerId: string | null,
+  ): Promise<void> {
+    if (!previousOwnerId) return;
+    const changed = await this.repository.removeFromPendingDigests(
+      manager,
+      { vehicleId, customerId: previousOwnerId },
+      'vehicle changed owner',
+    );
+    await manager.query(`DELETE FROM service_reminder_stage WHERE vehicle_id = $1 AND customer_id = $2`, [
+      vehicleId,
+      previousOwnerId,
+    ]);
+    if (changed.messagesChanged > 0)
+      this.logger.log({ msg: 'reminders of the previous owner removed', vehicleId, ...changed });
+  }
+}
