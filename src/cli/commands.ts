@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { OpenedDatabase } from '../database/data-source';
+import { registerCustomerCommands } from '../customers/customers.cli';
 
 export interface CliContext {
   withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T>;
@@ -9,3 +10,5 @@ export interface CliContext {
 
 /** Commands contributed by feature modules (CSV import, demo seed). Each adds itself to this list. */
 export const CLI_COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [];
+
+CLI_COMMANDS.push(registerCustomerCommands);

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { CUSTOMER_ENTITIES } from '../customers/customer.entities';
 import { ApiKey } from '../auth/api-key.entity';
 import { ComplaintCase, ComplaintNote } from '../feedback/complaint-case.entity';
 import { Survey } from '../feedback/survey.entity';
@@ -18,4 +19,4 @@ import { ServiceVisit } from '../service-visits/service-visit.entity';
  * Every TypeORM entity, listed once so that the app, the CLI and the tests share one DataSource.
  * Add a module's entities here when the module lands.
  */
-export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride, Vehicle, VehicleOwnership, OdometerReading, ServiceVisit, ServiceVisitLine, MaintenancePerformed];
+export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, ...CUSTOMER_ENTITIES, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride, Vehicle, VehicleOwnership, OdometerReading, ServiceVisit, ServiceVisitLine, MaintenancePerformed];

@@ -1,4 +1,5 @@
 import type { EmailTemplate } from './email-template';
+import { serviceReminderTemplate } from './service-reminder.template';
 import { transactionalTemplate } from './transactional.template';
 
 /**
@@ -8,6 +9,7 @@ import { transactionalTemplate } from './transactional.template';
 // prettier-ignore
 export const EMAIL_TEMPLATES: EmailTemplate[] = [
   transactionalTemplate,
+  serviceReminderTemplate,
 ];
 
 export type { EmailTemplate, Localized } from './email-template';

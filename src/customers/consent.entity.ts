@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Purpose } from '../messaging/outbox.service';
+
+/** One entry of the append-only consent history; the latest entry per purpose is the current state. */
+@Entity('consent')
+export class Consent {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ type: 'uuid' }) customerId: string;
+  @Column({ type: 'text' }) purpose: Purpose;
+  @Column({ type: 'text' }) channel: 'email';
+  @Column() granted: boolean;
+  @Column({ type: 'timestamptz' }) at: Date;
+  @Column() source: string;
+  @Column({ type: 'text', nullable: true }) wording: string | null;
+  @Column({ type: 'uuid', nullable: true }) recordedBy: string | null;
+}

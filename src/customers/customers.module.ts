@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { Customer360Service } from './customer-360.service';
+import { CustomerConsentsService } from './customer-consents.service';
+import { CustomerCsvController } from './customer-csv.controller';
+import { CustomerExportService } from './customer-export.service';
+import { CustomerImportService } from './customer-import.service';
+import { CustomerTimelineController } from './customer-timeline.controller';
+import { ConsentsService } from './consents.service';
+import { CustomersController } from './customers.controller';
+import { CustomersService } from './customers.service';
+import { InteractionsService } from './interactions.service';
+
+/** Customers, consents, the CRM timeline, erasure, the 360 view and CSV import/export. */
+@Module({
+  controllers: [CustomerCsvController, CustomersController, CustomerTimelineController],
+  providers: [
+    CustomersService,
+    ConsentsService,
+    CustomerConsentsService,
+    InteractionsService,
+    Customer360Service,
+    CustomerImportService,
+    CustomerExportService,
+  ],
+  exports: [
+    CustomersService,
+    ConsentsService,
+    Customer360Service,
+    InteractionsService,
+    CustomerImportService,
+  ],
+})
+export class CustomersModule {}

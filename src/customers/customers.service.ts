@@ -1,0 +1,320 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/domain-events';
+import { limitOf, Page, toPage } from '../common/http/pagination';
+import {
+  ConflictError,
+  DomainError,
+  FieldError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnprocessableError,
+  ValidationFailedError,
+} from '../common/problem/domain-error';
+import { AppConfig } from '../config/app-config';
+import { OutboxService, PURPOSES } from '../messaging/outbox.service';
+import { ConsentsService } from './consents.service';
+import { Customer } from './customer.entity';
+import { isFutureDate, normaliseEmail, normalisePhone, searchPatterns } from './customer-rules';
+import { decodeTimeIdCursor } from './time-id-cursor';
+import { CreateCustomerDto, ListCustomersQueryDto, UpdateCustomerDto } from './dto/customer.dto';
+
+/** API field → column, for the fields a PATCH may change. */
+const COLUMNS: Record<keyof UpdateCustomerDto, string> = {
+  externalId: 'external_id',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  phone: 'phone',
+  address: 'address',
+  birthday: 'birthday',
+  language: 'language',
+  homeRooftopId: 'home_rooftop_id',
+  assignedSalespersonId: 'assigned_salesperson_id',
+};
+
+const ERASED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'address', 'birthday', 'externalId'];
+
+@Injectable()
+export class CustomersService {
+  private readonly logger = new Logger(CustomersService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly events: DomainEvents,
+    private readonly outbox: OutboxService,
+    private readonly consents: ConsentsService,
+  ) {}
+
+  async create(dto: CreateCustomerDto, actor: AuthUser): Promise<Customer> {
+    const fields = this.normalise(dto);
+    return this.db.transaction(async (m) => {
+      await this.assertRooftopGranted(m, dto.homeRooftopId, actor);
+      if (dto.assignedSalespersonId) await this.assertActiveUser(m, dto.assignedSalespersonId);
+      if (fields.externalId) await this.assertExternalIdFree(m, fields.externalId, null);
+      const now = this.clock.now();
+      const customer = m.create(Customer, {
+        homeRooftopId: dto.homeRooftopId,
+        externalId: fields.externalId ?? null,
+        firstName: fields.firstName,
+        lastName: fields.lastName ?? '',
+        email: fields.email ?? null,
+        phone: fields.phone ?? null,
+        address: fields.address ?? null,
+        birthday: fields.birthday ?? null,
+        language: fields.language ?? this.config.DEFAULT_LANGUAGE,
+        assignedSalespersonId: dto.assignedSalespersonId ?? null,
+        emailBouncing: false,
+        erasedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.uniqueExternalId(() => m.save(customer));
+      await this.audit.record(m, actor, {
+        action: 'customer.created',
+        entityType: 'customer',
+        entityId: customer.id,
+        rooftopId: customer.homeRooftopId,
+        fields: Object.keys(dto).filter((k) => dto[k as keyof CreateCustomerDto] !== undefined),
+      });
+      this.logger.log({ msg: 'customer created', customerId: customer.id });
+      return customer;
+    });
+  }
+
+  get(id: string, actor: AuthUser): Promise<Customer> {
+    return this.findVisible(this.db.manager, id, actor);
+  }
+
+  /** The customer if it exists and its home rooftop is granted to the actor; otherwise 404. */
+  async findVisible(manager: EntityManager, id: string, actor: AuthUser, lock = false): Promise<Customer> {
+    const customer = await manager.findOne(Customer, {
+      where: { id },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!customer || !actor.canSeeRooftop(customer.homeRooftopId)) throw new NotFoundError('Customer');
+    return customer;
+  }
+
+  /** As findVisible, but refuses erased customers (409): they stay readable, never writable. */
+  async findWritable(manager: EntityManager, id: string, actor: AuthUser, lock = false): Promise<Customer> {
+    const customer = await this.findVisible(manager, id, actor, lock);
+    if (customer.erasedAt)
+      throw new ConflictError(
+        'customer_erased',
+        'This customer was erased; the record is kept anonymised and cannot change',
+      );
+    return customer;
+  }
+
+  /**
+   * Search and list in a stable (created_at, id) order. The search ORs trigram-indexed expressions of
+   * the foundation migration (customer_name_trgm_idx, customer_email_trgm_idx, customer_phone_trgm_idx,
+   * vehicle_vin_trgm_idx); written as a UNION of id sets so each branch can use its own GIN index.
+   */
+  async list(query: ListCustomersQueryDto, actor: AuthUser): Promise<Page<Customer>> {
+    const limit = limitOf(query);
+    const after = decodeTimeIdCursor(query.cursor);
+    if (query.rooftopId) actor.assertRooftop(query.rooftopId, 'Rooftop');
+    const params: Record<string, unknown> = {};
+    const p = (value: unknown) => {
+      const name = `p${Object.keys(params).length}`;
+      params[name] = value;
+      return `:${name}`;
+    };
+    const where: string[] = [];
+    const scope = actor.rooftopScope();
+    if (scope) where.push(`c.home_rooftop_id = ANY(${p(scope)}::uuid[])`);
+    if (query.rooftopId) where.push(`c.home_rooftop_id = ${p(query.rooftopId)}`);
+    if (query.salespersonId) where.push(`c.assigned_salesperson_id = ${p(query.salespersonId)}`);
+    if (query.q !== undefined && query.q.trim() !== '') {
+      const { text, phone } = searchPatterns(query.q);
+      const t = p(text);
+      where.push(`c.id IN (
+        SELECT id FROM customer WHERE lower(first_name || ' ' || last_name) ILIKE ${t} OR lower(email) ILIKE ${t}${phone ? ` OR phone ILIKE ${p(phone)}` : ''}
+        UNION SELECT owner_id FROM vehicle WHERE vin ILIKE ${t} AND owner_id IS NOT NULL)`);
+    }
+    if (after) where.push(`(c.created_at, c.id) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid)`);
+    const qb = this.db
+      .getRepository(Customer)
+      .createQueryBuilder('c')
+      // Full microsecond precision for the cursor (a JS Date would drop it and skip rows).
+      .addSelect(`c.created_at::text`, 'cursor_ts')
+      .orderBy('c.created_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .limit(limit + 1);
+    if (where.length) qb.where(where.join(' AND '), params);
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
+    const keys = new Map(entities.map((e, i) => [e, raw[i].cursor_ts]));
+    return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
+  }
+
+  /**
+   * Optimistic update: `UPDATE … WHERE id AND version = expected`. Of two concurrent updates from the
+   * same version exactly one matches; the other sees 0 rows and answers 412.
+   */
+  async update(
+    id: string,
+    expectedVersion: number,
+    dto: UpdateCustomerDto,
+    actor: AuthUser,
+  ): Promise<Customer> {
+    const fields = this.normalise(dto);
+    return this.db.transaction(async (m) => {
+      const current = await this.findWritable(m, id, actor);
+      if (current.version !== expectedVersion) throw new PreconditionFailedError(current.version);
+      if (dto.homeRooftopId !== undefined) await this.assertRooftopGranted(m, dto.homeRooftopId, actor);
+      if (dto.assignedSalespersonId) await this.assertActiveUser(m, dto.assignedSalespersonId);
+      if (fields.externalId) await this.assertExternalIdFree(m, fields.externalId, id);
+
+      const changed = (Object.keys(COLUMNS) as (keyof UpdateCustomerDto)[]).filter(
+        (k) => fields[k] !== undefined,
+      );
+      if (changed.length === 0) return current;
+      const params: unknown[] = [id, expectedVersion, this.clock.now()];
+      const sets = changed.map((k) => {
+        params.push(k === 'lastName' ? (fields[k] ?? '') : fields[k]);
+        return `${COLUMNS[k]} = $${params.length}`;
+      });
+      const result: [unknown[], number] = await this.uniqueExternalId(() =>
+        m.query(
+          `UPDATE customer SET ${sets.join(', ')}, version = version + 1, updated_at = $3
+            WHERE id = $1 AND version = $2 AND erased_at IS NULL`,
+          params,
+        ),
+      );
+      if (result[1] !== 1) {
+        const now = await this.findVisible(m, id, actor);
+        if (now.erasedAt)
+          throw new ConflictError(
+            'customer_erased',
+            'This customer was erased; the record is kept anonymised and cannot change',
+          );
+        throw new PreconditionFailedError(now.version);
+      }
+      const updated = await this.findVisible(m, id, actor);
+      await this.audit.record(m, actor, {
+        action: 'customer.updated',
+        entityType: 'customer',
+        entityId: id,
+        rooftopId: updated.homeRooftopId,
+        fields: changed,
+      });
+      return updated;
+    });
+  }
+
+  /**
+   * Erasure (right to be forgotten): personal data is anonymised, ids and history stay for statistics.
+   * Every purpose is withdrawn and every pending message cancelled in the same transaction.
+   */
+  async erase(id: string, actor: AuthUser): Promise<Customer> {
+    return this.db.transaction(async (m) => {
+      const customer = await this.findVisible(m, id, actor, true);
+      if (customer.erasedAt) throw new ConflictError('customer_erased', 'This customer was already erased');
+      const now = this.clock.now();
+      await m.query(
+        `UPDATE customer SET first_name = 'Erased', last_name = '', email = NULL, phone = NULL, address = NULL, birthday = NULL,
+                external_id = NULL, email_bouncing = false, erased_at = $2, version = version + 1, updated_at = $2
+          WHERE id = $1`,
+        [id, now],
+      );
+      for (const purpose of PURPOSES) {
+        await this.consents.record(m, { customerId: id, purpose, granted: false, source: 'erasure', actor });
+      }
+      await this.outbox.cancelPending(m, { customerId: id }, 'customer_erased');
+      // Rendered messages and free-text notes carry names and addresses: keep the rows, drop the text.
+      await m.query(
+        `UPDATE outbox_message SET to_address = NULL, subject = NULL, html_body = NULL, text_body = NULL, payload = '{}'::jsonb, updated_at = $2
+          WHERE customer_id = $1`,
+        [id, now],
+      );
+      await m.query(`UPDATE interaction SET summary = '[erased]' WHERE customer_id = $1`, [id]);
+      await this.audit.record(m, actor, {
+        action: 'customer.erased',
+        entityType: 'customer',
+        entityId: id,
+        rooftopId: customer.homeRooftopId,
+        fields: ERASED_FIELDS,
+      });
+      await this.events.emit(m, 'customer.erased', { customerId: id, at: now });
+      this.logger.log({ msg: 'customer erased', customerId: id });
+      return this.findVisible(m, id, actor);
+    });
+  }
+
+  /** Phone to E.164, email lower-case; a birthday after today is refused. */
+  private normalise<T extends { phone?: string | null; email?: string | null; birthday?: string | null }>(
+    dto: T,
+  ): T {
+    const errors: FieldError[] = [];
+    const out = { ...dto };
+    if (typeof dto.phone === 'string') {
+      const phone = normalisePhone(dto.phone);
+      if (!phone) errors.push({ field: 'phone', message: 'phone must be a valid phone number' });
+      out.phone = phone;
+    }
+    if (typeof dto.email === 'string') out.email = normaliseEmail(dto.email);
+    if (typeof dto.birthday === 'string' && isFutureDate(dto.birthday, this.clock.now())) {
+      errors.push({ field: 'birthday', message: 'birthday cannot be in the future' });
+    }
+    if (errors.length) throw new ValidationFailedError(errors);
+    return out;
+  }
+
+  /** A rooftop the actor was not granted (or that does not exist) answers 404, naming the field. */
+  private async assertRooftopGranted(m: EntityManager, rooftopId: string, actor: AuthUser): Promise<void> {
+    const exists =
+      actor.canSeeRooftop(rooftopId) &&
+      (await m.query(`SELECT 1 FROM rooftop WHERE id = $1`, [rooftopId])).length > 0;
+    if (!exists) {
+      throw new DomainError(HttpStatus.NOT_FOUND, 'not_found', 'Rooftop not found', [
+        { field: 'homeRooftopId', message: 'no such rooftop among yours' },
+      ]);
+    }
+  }
+
+  private async assertActiveUser(m: EntityManager, userId: string): Promise<void> {
+    const rows: { active: boolean }[] = await m.query(`SELECT active FROM app_user WHERE id = $1`, [userId]);
+    if (!rows[0]?.active) {
+      throw new UnprocessableError('invalid_salesperson', 'assignedSalespersonId must be an active user', [
+        { field: 'assignedSalespersonId', message: 'must be an active user' },
+      ]);
+    }
+  }
+
+  private async assertExternalIdFree(
+    m: EntityManager,
+    externalId: string,
+    exceptId: string | null,
+  ): Promise<void> {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM customer WHERE external_id = $1`, [
+      externalId,
+    ]);
+    if (rows.length && rows[0].id !== exceptId) throw externalIdTaken();
+  }
+
+  /** The pre-check can race with another insert; the unique index has the last word. */
+  private async uniqueExternalId<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      const constraint = (e as QueryFailedError & { driverError?: { constraint?: string } }).driverError
+        ?.constraint;
+      if (e instanceof QueryFailedError && constraint === 'customer_external_id_uq') throw externalIdTaken();
+      throw e;
+    }
+  }
+}
+
+function externalIdTaken() {
+  return new ConflictError('external_id_taken', 'Another customer already has this externalId', {
+    errors: [{ field: 'externalId', message: 'already used by another customer' }],
+  });
+}

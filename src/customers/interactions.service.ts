@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { Clock } from '../common/clock';
+import { limitOf, Page, PageQueryDto, toPage } from '../common/http/pagination';
+import { CustomersService } from './customers.service';
+import { CreateInteractionDto } from './dto/interaction.dto';
+import { Interaction } from './interaction.entity';
+import { decodeTimeIdCursor } from './time-id-cursor';
+
+/** The CRM timeline: calls, emails, visits and notes logged by staff. */
+@Injectable()
+export class InteractionsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly customers: CustomersService,
+  ) {}
+
+  async create(customerId: string, dto: CreateInteractionDto, actor: AuthUser): Promise<Interaction> {
+    return this.db.transaction(async (m) => {
+      const customer = await this.customers.findWritable(m, customerId, actor);
+      const interaction = await m.save(
+        m.create(Interaction, {
+          customerId,
+          rooftopId: customer.homeRooftopId,
+          kind: dto.kind,
+          direction: dto.direction ?? null,
+          summary: dto.summary,
+          occurredAt: new Date(dto.occurredAt),
+          createdBy: actor.id,
+          createdAt: this.clock.now(),
+        }),
+      );
+      await this.audit.record(m, actor, {
+        action: 'interaction.created',
+        entityType: 'interaction',
+        entityId: interaction.id,
+        rooftopId: customer.homeRooftopId,
+        fields: Object.keys(dto),
+      });
+      return interaction;
+    });
+  }
+
+  /** Newest first, by (occurred_at, id) — served by interaction_customer_idx. */
+  async list(customerId: string, query: PageQueryDto, actor: AuthUser): Promise<Page<Interaction>> {
+    await this.customers.findVisible(this.db.manager, customerId, actor);
+    const limit = limitOf(query);
+    const after = decodeTimeIdCursor(query.cursor);
+    const qb = this.db
+      .getRepository(Interaction)
+      .createQueryBuilder('i')
+      .addSelect('i.occurred_at::text', 'cursor_ts')
+      .where('i.customer_id = :customerId', { customerId })
+      .orderBy('i.occurred_at', 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .limit(limit + 1);
+    if (after)
+      qb.andWhere('(i.occurred_at, i.id) < (:ts::timestamptz, :id::uuid)', { ts: after[0], id: after[1] });
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
+    const keys = new Map(entities.map((e, i) => [e, raw[i].cursor_ts]));
+    return toPage(entities, limit, (i) => [keys.get(i) as string, i.id]);
+  }
+
+  /** The latest few entries, for the 360 view. */
+  recent(customerId: string, limit: number): Promise<Interaction[]> {
+    return this.db
+      .getRepository(Interaction)
+      .find({ where: { customerId }, order: { occurredAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+}
