@@ -100,6 +100,15 @@ describe('service reminders', () => {
       });
       expect(message.payload.items[0].itemName).toBeTruthy();
       expect(message.payload.items[0].vin).toHaveLength(17);
+      // The email reads in the customer's language: Khmer and Lao item names and stage labels travel in the payload.
+      expect(message.payload.items.find((i) => i.itemCode === 'OIL_CHANGE')).toMatchObject({
+        itemNames: {
+          en: 'Oil and filter change',
+          km: 'ប្តូរប្រេងម៉ាស៊ីន និងតម្រងប្រេង',
+          lo: 'ປ່ຽນນ້ຳມັນເຄື່ອງ ແລະ ໄສ້ກອງນ້ຳມັນ',
+        },
+        stageLabels: { en: 'due soon', km: 'ជិតដល់ពេលហើយ', lo: 'ໃກ້ຮອດກຳນົດ' },
+      });
     });
 
     it('creates nothing when run again for the same instant, or later within the same stage', async () => {

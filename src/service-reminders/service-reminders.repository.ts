@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { DistanceUnit } from '../config/app-config';
+import { LABELS_JSON } from './reminder-labels';
 import {
   DEFAULT_RATE_PER_DAY,
   DUE_SOON_DAYS,
@@ -110,7 +111,7 @@ export const DUE_SCAN_SQL = `
  * 'skipped' so that a late run sends only the latest stage), then one digest per customer into the outbox built
  * from the rows this statement actually inserted. Rows are inserted in a fixed order so that two concurrent
  * planners meet on the first row: the second waits for the first to commit and then inserts nothing.
- * $4 = asOf as ISO text (part of the dedupe key).
+ * $4 = asOf as ISO text (part of the dedupe key); $5 = Khmer/Lao item names and stage labels (reminder-labels.ts).
  */
 export const PLAN_SQL = `
   WITH scan AS MATERIALIZED (${DUE_SCAN_SQL}),
@@ -143,7 +144,11 @@ export const PLAN_SQL = `
            jsonb_build_object('asOf', $4::text, 'items', jsonb_agg(jsonb_build_object(
              'stageId', p.id, 'vehicleId', p.vehicle_id, 'vin', p.vin, 'make', p.make, 'model', p.model,
              'itemCode', p.item_code, 'itemName', p.item_name, 'stage', p.stage, 'dueDate', p.due_date,
-             'latestOdometer', p.base_value) ORDER BY p.due_date, p.vin, p.item_code)),
+             'latestOdometer', p.base_value,
+             'itemNames', jsonb_build_object('en', p.item_name,
+               'km', coalesce($5::jsonb #>> ARRAY['items', p.item_code, 'km'], p.item_name),
+               'lo', coalesce($5::jsonb #>> ARRAY['items', p.item_code, 'lo'], p.item_name)),
+             'stageLabels', $5::jsonb #> ARRAY['stages', p.stage]) ORDER BY p.due_date, p.vin, p.item_code)),
            $1::timestamptz, $1::timestamptz
       FROM planned p JOIN customer c ON c.id = p.customer_id
      GROUP BY p.customer_id, c.home_rooftop_id
@@ -182,7 +187,13 @@ export class ServiceRemindersRepository {
 
   async planDue(manager: EntityManager, asOf: Date, unit: DistanceUnit): Promise<PlanCounts> {
     const [row]: { stages_planned: number; stages_skipped: number; messages_planned: number }[] =
-      await manager.query(PLAN_SQL, [asOf, unit, DEFAULT_RATE_PER_DAY[unit], asOf.toISOString()]);
+      await manager.query(PLAN_SQL, [
+        asOf,
+        unit,
+        DEFAULT_RATE_PER_DAY[unit],
+        asOf.toISOString(),
+        LABELS_JSON,
+      ]);
     return {
       stagesPlanned: row.stages_planned,
       stagesSkipped: row.stages_skipped,
