@@ -1,0 +1,286 @@
+import { parse } from 'csv-parse/sync';
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { CustomerImportService, IMPORT_BATCH_SIZE } from '../src/customers/customer-import.service';
+import { bearer, startTestApp, TestApp } from './support/test-app';
+
+type Staff = { id: string; token: string };
+
+describe('customer CSV import and export', () => {
+  let t: TestApp;
+  let rooftopA: string;
+  let rooftopB: string;
+  let manager: Staff;
+  let sales: Staff;
+  let salesB: Staff;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    rooftopA = (await t.rooftop({ name: 'Phnom Penh Motors' })).id;
+    rooftopB = (await t.rooftop({ name: 'Vientiane Auto' })).id;
+    manager = await t.user('manager', [rooftopA]);
+    sales = await t.user('salesperson', [rooftopA]);
+    salesB = await t.user('salesperson', [rooftopB]);
+  });
+  afterAll(() => t.close());
+
+  const importCsv = (token: string, csv: string, rooftopId = rooftopA, extra: Record<string, string> = {}) =>
+    t.http
+      .post('/api/v1/customers/import')
+      .query({ rooftopId, ...extra })
+      .set(bearer(token))
+      .set('Content-Type', 'text/csv')
+      .send(csv);
+
+  const customers = (rooftopId: string) =>
+    t.db.query(
+      `SELECT external_id, first_name, last_name, email, phone, address, birthday::text AS birthday, language, version
+         FROM customer WHERE home_rooftop_id = $1 ORDER BY external_id`,
+      [rooftopId],
+    );
+
+  const FILE = [
+    'External_ID,First Name,Last Name,Email,Phone,Address,Birthday,Language,Dealer Code',
+    'DMS-1,Dara,Sok,DARA@example.com,012 345 678,"12 Street 271, Phnom Penh",1988-04-13,km,PP01',
+    'DMS-2,Sophea,Chan,,+855 97 765 4321,,,,PP01',
+    'DMS-3,Bad,Phone,bad@example.com,12,,,en,PP01',
+    ',No,Id,noid@example.com,,,,,PP01',
+    'DMS-5,Bad,Many,not-an-email,,,1990-02-30,fr,PP01',
+    'DMS-6,Vanna,Keo,vanna@example.com,,,,lo,PP01',
+  ].join('\n');
+
+  it('imports the good rows and reports every bad row by line and column', async () => {
+    const res = await importCsv(sales.token, FILE);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'completed',
+      rowsProcessed: 6,
+      created: 3,
+      updated: 0,
+      unchanged: 0,
+      failed: 3,
+      errorsTruncated: false,
+    });
+    expect(res.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [4, 'phone'],
+      [5, 'external_id'],
+      [6, 'email'],
+      [6, 'birthday'],
+      [6, 'language'],
+    ]);
+    expect(res.body.errors[0].message).toMatch(/^phone /);
+    expect(await customers(rooftopA)).toEqual([
+      {
+        external_id: 'DMS-1',
+        first_name: 'Dara',
+        last_name: 'Sok',
+        email: 'dara@example.com',
+        phone: '+85512345678',
+        address: '12 Street 271, Phnom Penh',
+        birthday: '1988-04-13',
+        language: 'km',
+        version: 1,
+      },
+      {
+        external_id: 'DMS-2',
+        first_name: 'Sophea',
+        last_name: 'Chan',
+        email: null,
+        phone: '+855977654321',
+        address: null,
+        birthday: null,
+        language: 'en',
+        version: 1,
+      },
+      {
+        external_id: 'DMS-6',
+        first_name: 'Vanna',
+        last_name: 'Keo',
+        email: 'vanna@example.com',
+        phone: null,
+        address: null,
+        birthday: null,
+        language: 'lo',
+        version: 1,
+      },
+    ]);
+    const job = await t.http.get(`/api/v1/customers/imports/${res.body.id}`).set(bearer(sales.token));
+    expect(job.status).toBe(200);
+    expect(job.body).toMatchObject({
+      status: 'completed',
+      created: 3,
+      failed: 3,
+      rooftopId: rooftopA,
+      source: 'api',
+    });
+    expect(
+      await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'customer.imported'`),
+    ).toEqual([{ n: 3 }]);
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const before = await customers(rooftopA);
+    const res = await importCsv(sales.token, FILE);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rowsProcessed: 6, created: 0, updated: 0, unchanged: 3, failed: 3 });
+    expect(await customers(rooftopA)).toEqual(before);
+  });
+
+  it('updates only the changed rows, keeps columns the file lacks, and reads DMS header aliases', async () => {
+    const res = await importCsv(
+      sales.token,
+      [
+        'cust_no,firstname,surname,mobile',
+        'DMS-1,Dara,Sok,012 345 678',
+        'DMS-2,Sophea,Chan-Lim,097 765 4321',
+        'DMS-7,Nary,Ouk,',
+      ].join('\r\n'),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rowsProcessed: 3, created: 1, updated: 1, unchanged: 1, failed: 0 });
+    const rows = await customers(rooftopA);
+    expect(rows.find((r: { external_id: string }) => r.external_id === 'DMS-1')).toMatchObject({
+      email: 'dara@example.com',
+      language: 'km',
+      version: 1,
+    });
+    expect(rows.find((r: { external_id: string }) => r.external_id === 'DMS-2')).toMatchObject({
+      last_name: 'Chan-Lim',
+      version: 2,
+    });
+    expect(rows.find((r: { external_id: string }) => r.external_id === 'DMS-7')).toMatchObject({
+      first_name: 'Nary',
+      phone: null,
+      language: 'en',
+    });
+  });
+
+  it("refuses to take over another rooftop's customer by external id", async () => {
+    const res = await importCsv(
+      salesB.token,
+      'external_id,first_name\nDMS-1,Intruder\nLAO-1,Somphone\n',
+      rooftopB,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ created: 1, failed: 1, errors: [{ row: 2, field: 'external_id' }] });
+    expect(
+      (await customers(rooftopA)).find((r: { external_id: string }) => r.external_id === 'DMS-1').first_name,
+    ).toBe('Dara');
+  });
+
+  it('answers 422 naming the header when required columns are missing, and writes no customer', async () => {
+    const before = await t.db.query(`SELECT count(*)::int AS n FROM customer`);
+    const res = await importCsv(sales.token, 'name,email\nDara,dara@example.com\n');
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'csv_header_invalid', errors: [{ field: 'header' }] });
+    expect(res.body.detail).toMatch(/external_id, first_name/);
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM customer`)).toEqual(before);
+    expect(res.body.job.status).toBe('failed');
+  });
+
+  it('answers 422 for a malformed CSV and 415 for a body that is not CSV', async () => {
+    const malformed = await importCsv(sales.token, 'external_id,first_name\n"DMS-9,Unclosed\n');
+    expect(malformed.status).toBe(422);
+    expect(malformed.body.code).toBe('csv_malformed');
+    const json = await t.http
+      .post('/api/v1/customers/import')
+      .query({ rooftopId: rooftopA })
+      .set(bearer(sales.token))
+      .send({ external_id: 'x' });
+    expect(json.status).toBe(415);
+    const noRooftop = await importCsv(sales.token, 'external_id,first_name\n', 'nope');
+    expect(noRooftop.status).toBe(400);
+    expect(noRooftop.body.errors).toEqual([expect.objectContaining({ field: 'rooftopId' })]);
+    expect((await importCsv(sales.token, 'external_id,first_name\nX-1,A\n', rooftopB)).status).toBe(404);
+  });
+
+  it('shows progress of a large import while the file is still uploading', async () => {
+    const importer = t.app.get(CustomerImportService);
+    const upload = new PassThrough();
+    const jobId = randomUUID();
+    const done = importer.import(upload, { rooftopId: rooftopA, actor: null, source: 'cli', jobId });
+    upload.write('external_id,first_name,last_name\n');
+    for (let i = 0; i < IMPORT_BATCH_SIZE + 10; i++) upload.write(`BULK-${i},Bulk,Row${i}\n`);
+    // The stream stays open: the first batch must be committed and visible before the upload ends.
+    let progress: { status: string; rowsProcessed: number; created: number } | undefined;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const res = await t.http.get(`/api/v1/customers/imports/${jobId}`).set(bearer(manager.token));
+      if (res.status === 200 && res.body.created >= IMPORT_BATCH_SIZE) {
+        progress = res.body;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(progress).toMatchObject({ status: 'running', created: IMPORT_BATCH_SIZE });
+    upload.end();
+    const job = await done;
+    expect(job).toMatchObject({
+      status: 'completed',
+      rowsProcessed: IMPORT_BATCH_SIZE + 10,
+      created: IMPORT_BATCH_SIZE + 10,
+    });
+    expect((await t.http.get(`/api/v1/customers/imports/${jobId}`).set(bearer(salesB.token))).status).toBe(
+      404,
+    );
+    const list = await t.http.get('/api/v1/customers/imports').set(bearer(manager.token));
+    expect(list.body.items.map((j: { id: string }) => j.id)).toContain(jobId);
+  });
+
+  it('exports CSV that imports back unchanged, without erased customers, for managers only', async () => {
+    const victim = (await t.db.query(`SELECT id FROM customer WHERE external_id = 'DMS-6'`))[0].id;
+    expect((await t.http.post(`/api/v1/customers/${victim}/erasure`).set(bearer(manager.token))).status).toBe(
+      200,
+    );
+
+    expect(
+      (await t.http.get('/api/v1/customers/export').query({ rooftopId: rooftopA }).set(bearer(sales.token)))
+        .status,
+    ).toBe(403);
+    const res = await t.http
+      .get('/api/v1/customers/export')
+      .query({ rooftopId: rooftopA })
+      .set(bearer(manager.token))
+      .buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const csv = res.text;
+    const rows: Record<string, string>[] = parse(csv, { columns: true });
+    expect(Object.keys(rows[0])).toEqual([
+      'id',
+      'external_id',
+      'first_name',
+      'last_name',
+      'email',
+      'phone',
+      'address',
+      'birthday',
+      'language',
+    ]);
+    expect(rows.map((r) => r.id)).not.toContain(victim);
+    const stored = await t.db.query(
+      `SELECT count(*)::int AS n FROM customer WHERE home_rooftop_id = $1 AND erased_at IS NULL`,
+      [rooftopA],
+    );
+    expect(rows).toHaveLength(stored[0].n);
+    expect(rows.find((r) => r.external_id === 'DMS-1')).toMatchObject({
+      first_name: 'Dara',
+      email: 'dara@example.com',
+      phone: '+85512345678',
+      address: '12 Street 271, Phnom Penh',
+      birthday: '1988-04-13',
+      language: 'km',
+    });
+
+    const before = await customers(rooftopA);
+    const again = await importCsv(manager.token, csv);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      rowsProcessed: rows.length,
+      created: 0,
+      updated: 0,
+      unchanged: rows.length,
+      failed: 0,
+    });
+    expect(await customers(rooftopA)).toEqual(before);
+  });
+});
