@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MaintenanceCatalogueModule } from './maintenance-catalogue/maintenance-catalogue.module';
 import { ServiceRemindersModule } from './service-reminders/service-reminders.module';
+import { LoyaltyProgramModule } from './loyalty-program/loyalty-program.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { RooftopsModule } from './rooftops/rooftops.module';
 import { UsersModule } from './users/users.module';
@@ -40,6 +41,7 @@ export const FEATURE_MODULES = [
   ServiceRemindersModule,
   VehiclesModule,
   ServiceVisitsModule,
+  LoyaltyProgramModule,
 ];
 
 @Module({})

@@ -1,5 +1,6 @@
 import type { EmailTemplate } from './email-template';
 import { serviceReminderTemplate } from './service-reminder.template';
+import { loyaltyTierUpTemplate } from './loyalty-tier-up.template';
 import { transactionalTemplate } from './transactional.template';
 
 /**
@@ -9,6 +10,7 @@ import { transactionalTemplate } from './transactional.template';
 // prettier-ignore
 export const EMAIL_TEMPLATES: EmailTemplate[] = [
   transactionalTemplate,
+  loyaltyTierUpTemplate,
   serviceReminderTemplate,
 ];
 

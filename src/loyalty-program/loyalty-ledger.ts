@@ -1,0 +1,231 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  Allocation,
+  allocateOldestFirst,
+  EntrySource,
+  EntryType,
+  expiringLots,
+  expiryOf,
+  Lot,
+  Tier,
+} from './loyalty-rules';
+import { EXPIRY_MONTHS } from './loyalty-settings';
+
+export interface LockedAccount {
+  customerId: string;
+  balance: number;
+  lifetimeEarned: number;
+  tier: Tier;
+  version: number;
+}
+
+export interface EntryRow {
+  id: string;
+  customerId: string;
+  type: EntryType;
+  points: number;
+  reason: string;
+  source: EntrySource;
+  sourceId: string;
+  idempotencyKey: string;
+  rooftopId: string | null;
+  actorId: string | null;
+  occurredAt: Date;
+  recordedAt: Date;
+  expiresAt: Date | null;
+  remaining: number | null;
+  reversesEntryId: string | null;
+  balanceAfter: number;
+}
+
+export interface EntryMeta {
+  reason: string;
+  source: EntrySource;
+  sourceId: string;
+  idempotencyKey: string;
+  occurredAt: Date;
+  rooftopId?: string | null;
+  actorId?: string | null;
+}
+
+const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, points, reason, source, source_id AS "sourceId",
+  idempotency_key AS "idempotencyKey", rooftop_id AS "rooftopId", actor_id AS "actorId", occurred_at AS "occurredAt",
+  recorded_at AS "recordedAt", expires_at AS "expiresAt", remaining, reverses_entry_id::text AS "reversesEntryId",
+  balance_after AS "balanceAfter"`;
+
+/**
+ * Data access for the ledger. Every write method expects the account to be locked by `lock` in the same
+ * transaction: that lock serialises concurrent redemptions of one account, so the running balance and
+ * the lots' `remaining` are computed from a state no one else can change underneath.
+ */
+@Injectable()
+export class LoyaltyLedger {
+  static readonly columns = ENTRY_COLUMNS;
+
+  /** Opens the account if needed and locks it (SELECT … FOR UPDATE) until the transaction ends. */
+  async lock(manager: EntityManager, customerId: string): Promise<LockedAccount> {
+    await manager.query(
+      `INSERT INTO loyalty_account (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`,
+      [customerId],
+    );
+    const [row] = await manager.query(
+      `SELECT customer_id AS "customerId", balance, lifetime_earned AS "lifetimeEarned", tier, version
+         FROM loyalty_account WHERE customer_id = $1 FOR UPDATE`,
+      [customerId],
+    );
+    return row as LockedAccount;
+  }
+
+  async findByKey(manager: EntityManager, idempotencyKey: string): Promise<EntryRow | null> {
+    const [row] = await manager.query(
+      `SELECT ${ENTRY_COLUMNS} FROM loyalty_entry WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
+    return (row as EntryRow) ?? null;
+  }
+
+  async findEntry(manager: EntityManager, id: string): Promise<EntryRow | null> {
+    const [row] = await manager.query(`SELECT ${ENTRY_COLUMNS} FROM loyalty_entry WHERE id = $1`, [id]);
+    return (row as EntryRow) ?? null;
+  }
+
+  /** Lots with points left (including expired ones the expiry has not written yet). Served by the open-lots index. */
+  async openLots(manager: EntityManager, customerId: string): Promise<Lot[]> {
+    const rows: { id: string; occurredAt: Date; expiresAt: Date; remaining: number }[] = await manager.query(
+      `SELECT id::text AS id, occurred_at AS "occurredAt", expires_at AS "expiresAt", remaining
+         FROM loyalty_entry WHERE customer_id = $1 AND remaining > 0`,
+      [customerId],
+    );
+    return rows;
+  }
+
+  /** A credit (earn or positive adjustment) becomes a lot that expires EXPIRY_MONTHS after it occurred. */
+  async credit(
+    manager: EntityManager,
+    account: LockedAccount,
+    type: 'earn' | 'adjust',
+    points: number,
+    meta: EntryMeta,
+  ): Promise<EntryRow> {
+    if (!Number.isInteger(points) || points <= 0)
+      throw new RangeError('credit points must be a positive integer');
+    const entry = await this.insert(manager, account, type, points, meta, {
+      expiresAt: expiryOf(meta.occurredAt, EXPIRY_MONTHS),
+      remaining: points,
+    });
+    if (type === 'earn') account.lifetimeEarned += points;
+    await this.saveAccount(manager, account);
+    return entry;
+  }
+
+  /** A debit consuming the given allocations (from `allocateOldestFirst` or `expiringLots`). */
+  async debit(
+    manager: EntityManager,
+    account: LockedAccount,
+    type: 'redeem' | 'expire' | 'adjust' | 'reverse',
+    allocations: Allocation[],
+    meta: EntryMeta,
+    reversesEntryId: string | null = null,
+  ): Promise<EntryRow> {
+    const points = allocations.reduce((s, a) => s + a.points, 0);
+    if (points <= 0) throw new RangeError('a debit needs a positive allocation');
+    const entry = await this.insert(manager, account, type, -points, meta, { reversesEntryId });
+    const lotIds = allocations.map((a) => a.lotId);
+    const amounts = allocations.map((a) => a.points);
+    await manager.query(
+      `INSERT INTO loyalty_allocation (debit_entry_id, lot_entry_id, points)
+       SELECT $1, lot, pts FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)`,
+      [entry.id, lotIds, amounts],
+    );
+    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
+    const [updated]: [unknown[], number] = await manager.query(
+      `UPDATE loyalty_entry e SET remaining = e.remaining - a.pts
+         FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)
+        WHERE e.id = a.lot AND e.customer_id = $1 AND e.remaining >= a.pts
+        RETURNING e.id`,
+      [account.customerId, lotIds, amounts],
+    );
+    if (updated.length !== lotIds.length) throw new Error('loyalty allocation did not match the open lots');
+    await this.saveAccount(manager, account);
+    return entry;
+  }
+
+  /**
+   * Writes `expire` entries for every lot expired at `asOf`, oldest first, each dated at its own expiry
+   * instant and keyed per lot (`expire:<lot>`), so the nightly job and the lazy expiry before a debit
+   * can never expire the same points twice.
+   */
+  async expireDue(manager: EntityManager, account: LockedAccount, asOf: Date): Promise<EntryRow[]> {
+    const lots = await this.openLots(manager, account.customerId);
+    const written: EntryRow[] = [];
+    const expiresAt = new Map(lots.map((l) => [l.id, l.expiresAt]));
+    for (const allocation of expiringLots(lots, asOf)) {
+      written.push(
+        await this.debit(manager, account, 'expire', [allocation], {
+          reason: `${allocation.points} points expired ${EXPIRY_MONTHS} months after they were earned`,
+          source: 'system',
+          sourceId: allocation.lotId,
+          idempotencyKey: `expire:${allocation.lotId}`,
+          occurredAt: expiresAt.get(allocation.lotId)!,
+        }),
+      );
+    }
+    return written;
+  }
+
+  /** Allocation for a debit at `asOf` (oldest usable points first). */
+  async allocate(
+    manager: EntityManager,
+    customerId: string,
+    points: number,
+    asOf: Date,
+    preferLotId?: string,
+  ): Promise<Allocation[]> {
+    return allocateOldestFirst(await this.openLots(manager, customerId), points, asOf, preferLotId);
+  }
+
+  private async insert(
+    manager: EntityManager,
+    account: LockedAccount,
+    type: EntryType,
+    points: number,
+    meta: EntryMeta,
+    lot: { expiresAt?: Date; remaining?: number; reversesEntryId?: string | null },
+  ): Promise<EntryRow> {
+    const balanceAfter = account.balance + points;
+    if (balanceAfter < 0) throw new RangeError('a loyalty balance never goes below zero');
+    const [row] = await manager.query(
+      `INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id, actor_id,
+                                  occurred_at, expires_at, remaining, reverses_entry_id, balance_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       RETURNING ${ENTRY_COLUMNS}`,
+      [
+        account.customerId,
+        type,
+        points,
+        meta.reason,
+        meta.source,
+        meta.sourceId,
+        meta.idempotencyKey,
+        meta.rooftopId ?? null,
+        meta.actorId ?? null,
+        meta.occurredAt,
+        lot.expiresAt ?? null,
+        lot.remaining ?? null,
+        lot.reversesEntryId ?? null,
+        balanceAfter,
+      ],
+    );
+    account.balance = balanceAfter;
+    return row as EntryRow;
+  }
+
+  private async saveAccount(manager: EntityManager, account: LockedAccount): Promise<void> {
+    await manager.query(
+      `UPDATE loyalty_account SET balance = $2, lifetime_earned = $3, version = version + 1, updated_at = now() WHERE customer_id = $1`,
+      [account.customerId, account.balance, account.lifetimeEarned],
+    );
+    account.version += 1;
+  }
+}

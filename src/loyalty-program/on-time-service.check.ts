@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { MaintenanceDueService } from '../service-reminders/maintenance-due.service';
+import { isServicedOnTime, localDate } from './loyalty-rules';
+
+/**
+ * "Serviced on time" for the visit bonus: an item the visit performed was, at the moment the visit closed
+ * and ignoring what this visit itself performed, between its due_soon date (inclusive) and its overdue
+ * date (exclusive) — i.e. in stage due_soon or due — in the rooftop's local calendar (contract C2).
+ */
+@Injectable()
+export class OnTimeServiceCheck {
+  constructor(private readonly due: MaintenanceDueService) {}
+
+  /** The code of the first item serviced on time, or null. */
+  async servicedOnTime(
+    manager: EntityManager,
+    visit: { visitId: string; vehicleId: string; rooftopId: string; closedAt: Date },
+  ): Promise<string | null> {
+    const performed: { itemCode: string }[] = await manager.query(
+      `SELECT DISTINCT item_code AS "itemCode" FROM maintenance_performed WHERE service_visit_id = $1 ORDER BY 1`,
+      [visit.visitId],
+    );
+    if (performed.length === 0) return null;
+    const codes = new Set(performed.map((p) => p.itemCode));
+    const due = await this.due.dueForVehicle(visit.vehicleId, visit.closedAt, {
+      manager,
+      ignoreVisitId: visit.visitId,
+    });
+    const servicedOn = localDate(visit.closedAt, due.timeZone);
+    for (const item of due.items) {
+      if (!codes.has(item.itemCode) || !item.dueSoonDate || !item.overdueDate) continue;
+      if (isServicedOnTime(servicedOn, item.dueSoonDate, item.overdueDate)) return item.itemCode;
+    }
+    return null;
+  }
+}
