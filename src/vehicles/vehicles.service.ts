@@ -283,24 +283,38 @@ export class VehiclesService {
     return { items, nextCursor: null };
   }
 
-  /** Newest first (index odometer_reading_vehicle_idx). */
+  /** Newest first; readings taken at the same instant in the order they were recorded. */
   async readings(id: string, query: PageQueryDto, actor: AuthUser): Promise<Page<OdometerReading>> {
     await this.findVisible(this.db.manager, id, actor);
     const limit = limitOf(query);
-    const after = decodeCursor(query.cursor, 2);
+    const after = decodeCursor(query.cursor, 3);
     const qb = this.db
       .getRepository(OdometerReading)
       .createQueryBuilder('r')
-      .addSelect('r.read_at::text', 'cursor_ts')
+      .addSelect('r.read_at::text', 'cursor_read')
+      .addSelect('r.created_at::text', 'cursor_created')
       .where('r.vehicle_id = :id', { id })
       .orderBy('r.read_at', 'DESC')
+      .addOrderBy('r.created_at', 'DESC')
       .addOrderBy('r.id', 'DESC')
       .limit(limit + 1);
-    if (after)
-      qb.andWhere('(r.read_at, r.id) < (:ts::timestamptz, :rid::uuid)', { ts: after[0], rid: after[1] });
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string; r_id: string }>();
-    const cursorTs = new Map(raw.map((r) => [r.r_id, r.cursor_ts]));
-    return toPage(entities, limit, (r) => [cursorTs.get(r.id), r.id]);
+    if (after) {
+      qb.andWhere(
+        '(r.read_at, r.created_at, r.id) < (:read::timestamptz, :created::timestamptz, :rid::uuid)',
+        {
+          read: after[0],
+          created: after[1],
+          rid: after[2],
+        },
+      );
+    }
+    const { entities, raw } = await qb.getRawAndEntities<{
+      cursor_read: string;
+      cursor_created: string;
+      r_id: string;
+    }>();
+    const keys = new Map(raw.map((r) => [r.r_id, [r.cursor_read, r.cursor_created]]));
+    return toPage(entities, limit, (r) => [...keys.get(r.id)!, r.id]);
   }
 
   async addReading(id: string, dto: CreateOdometerReadingDto, actor: AuthUser): Promise<OdometerReading> {
