@@ -1,3 +1,4 @@
+import { UsersService } from '../src/users/users.service';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 describe('users (admin)', () => {
@@ -69,7 +70,6 @@ describe('users (admin)', () => {
   });
 
   it('creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD once', async () => {
-    const { UsersService } = await import('../src/users/users.service');
     const users = t.app.get(UsersService);
     expect(await users.ensureFirstAdmin('boss@dealer.example', 'a-long-boss-password', false)).toEqual({ email: 'boss@dealer.example' });
     expect(await users.ensureFirstAdmin('boss@dealer.example', 'a-long-boss-password', false)).toBeNull();
