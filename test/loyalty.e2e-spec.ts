@@ -79,17 +79,15 @@ describe('loyalty program', () => {
 
   async function credit(customerId: string, points: number, occurredAt?: Date) {
     await t.db.transaction((m) =>
-      t.app
-        .get(LoyaltyService)
-        .credit(m, {
-          customerId,
-          points,
-          source: 'visit',
-          reason: 'test credit',
-          idempotencyKey: randomUUID(),
-          actor: null,
-          occurredAt,
-        }),
+      t.app.get(LoyaltyService).credit(m, {
+        customerId,
+        points,
+        source: 'visit',
+        reason: 'test credit',
+        idempotencyKey: randomUUID(),
+        actor: null,
+        occurredAt,
+      }),
     );
   }
 
@@ -301,16 +299,12 @@ describe('loyalty program', () => {
     ])('closing a 200-point visit %s earns a bonus of %i', async (_label, bonus, anchor, delta) => {
       const c = await customer();
       const v = await vehicle(c, '2026-01-01');
-      const visitId = await closeVisit(
-        v,
-        day(anchor === 'dueSoon' ? dueSoon : overdue, delta),
-        200,
-      );
+      const visitId = await closeVisit(v, day(anchor === 'dueSoon' ? dueSoon : overdue, delta), 200);
       const rows = await entries(c);
       expect(rows.map((e) => e.idempotencyKey)).toEqual(
         bonus ? [`visit:${visitId}:earn`, `visit:${visitId}:bonus`] : [`visit:${visitId}:earn`],
       );
-      expect(await balance(c)).toBe(200 + (bonus));
+      expect(await balance(c)).toBe(200 + bonus);
     });
 
     afterAll(() => t.clock.set('2026-06-15T03:00:00Z'));

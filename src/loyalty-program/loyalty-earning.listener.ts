@@ -75,7 +75,7 @@ export class LoyaltyEarningListener implements OnModuleInit {
   /** A voided visit takes back every point it earned (base and bonus). */
   async visitVoided(manager: EntityManager, e: DomainEventMap['service_visit.voided']): Promise<void> {
     const earned: { id: string }[] = await manager.query(
-      `SELECT id::text AS id FROM loyalty_entry WHERE source = 'visit' AND source_id = $1 AND points > 0 ORDER BY id`,
+      `SELECT id::text AS id FROM loyalty_entry WHERE source = 'visit' AND source_id = $1 AND points > 0 ORDER BY loyalty_entry.id`,
       [e.visitId],
     );
     for (const entry of earned) {

@@ -388,7 +388,7 @@ export class LoyaltyService {
     const rows: EntryRow[] = await this.db.query(
       `SELECT ${LoyaltyLedger.columns} FROM loyalty_entry
         WHERE customer_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
-        ORDER BY id DESC LIMIT $3`,
+        ORDER BY loyalty_entry.id DESC LIMIT $3`,
       [customerId, cursor ? String(cursor[0]) : null, limit + 1],
     );
     return toPage(rows.map(toEntryView), limit, (e) => [e.id]);
