@@ -1,10 +1,7 @@
 import fc from 'fast-check';
 import { MemoryLedger, opArb } from '../../test/support/loyalty-model';
 import {
-  Allocation,
   allocateOldestFirst,
-  applyAllocations,
-  availablePoints,
   compareLots,
   expiringLots,
   expiryOf,
