@@ -30,7 +30,9 @@ export class FollowUpsFeedback1764000006000 implements MigrationInterface {
     await q.query(`CREATE INDEX survey_rooftop_answered_idx ON survey (rooftop_id, answered_at DESC, id)`);
     await q.query(`CREATE INDEX survey_rooftop_issued_idx ON survey (rooftop_id, issued_at)`);
     await q.query(`CREATE INDEX survey_customer_idx ON survey (customer_id, issued_at DESC)`);
-    await q.query(`CREATE INDEX survey_visit_idx ON survey (service_visit_id) WHERE service_visit_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX survey_visit_idx ON survey (service_visit_id) WHERE service_visit_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE complaint_case (
@@ -59,11 +61,17 @@ export class FollowUpsFeedback1764000006000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX complaint_case_survey_uq ON complaint_case (survey_id) WHERE survey_id IS NOT NULL`);
-    await q.query(`CREATE INDEX complaint_case_rooftop_idx ON complaint_case (rooftop_id, opened_at DESC, id)`);
+    await q.query(
+      `CREATE UNIQUE INDEX complaint_case_survey_uq ON complaint_case (survey_id) WHERE survey_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX complaint_case_rooftop_idx ON complaint_case (rooftop_id, opened_at DESC, id)`,
+    );
     await q.query(`CREATE INDEX complaint_case_customer_idx ON complaint_case (customer_id, state)`);
     // The SLA job scans only cases that are still running against a deadline.
-    await q.query(`CREATE INDEX complaint_case_sla_idx ON complaint_case (state, first_response_due_at, resolution_due_at) WHERE state IN ('open','acknowledged')`);
+    await q.query(
+      `CREATE INDEX complaint_case_sla_idx ON complaint_case (state, first_response_due_at, resolution_due_at) WHERE state IN ('open','acknowledged')`,
+    );
 
     await q.query(`
       CREATE TABLE complaint_note (

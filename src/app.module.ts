@@ -9,6 +9,8 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { OpenedDatabase } from './database/data-source';
 import { DatabaseModule } from './database/database.module';
+import { FeedbackModule } from './feedback/feedback.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MaintenanceCatalogueModule } from './maintenance-catalogue/maintenance-catalogue.module';
@@ -16,6 +18,7 @@ import { ServiceRemindersModule } from './service-reminders/service-reminders.mo
 import { LoyaltyProgramModule } from './loyalty-program/loyalty-program.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { RooftopsModule } from './rooftops/rooftops.module';
+import { TasksModule } from './tasks/tasks.module';
 import { UsersModule } from './users/users.module';
 import { ServiceVisitsModule } from './service-visits/service-visits.module';
 import { VehiclesModule } from './vehicles/vehicles.module';
@@ -42,6 +45,9 @@ export const FEATURE_MODULES = [
   VehiclesModule,
   ServiceVisitsModule,
   LoyaltyProgramModule,
+  TasksModule,
+  FollowUpsModule,
+  FeedbackModule,
 ];
 
 @Module({})

@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 
 export const COMPLAINT_SOURCES = ['survey', 'call', 'email', 'visit', 'social'] as const;
 export type ComplaintSource = (typeof COMPLAINT_SOURCES)[number];

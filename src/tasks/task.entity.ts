@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 
 export const TASK_TYPES = ['call_after_sale', 'lease_end', 'win_back', 'complaint_breach', 'manual'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];

@@ -1,4 +1,13 @@
 import type { EmailTemplate } from './email-template';
+import { birthdayTemplate } from './birthday.template';
+import { declinedServiceTemplate } from './declined-service.template';
+import { purchaseAnniversaryTemplate } from './purchase-anniversary.template';
+import { saleCheckInTemplate } from './sale-check-in.template';
+import { saleThankYouTemplate } from './sale-thank-you.template';
+import { surveyInvitationTemplate } from './survey-invitation.template';
+import { termEndTemplate } from './term-end.template';
+import { warrantyExpiringTemplate } from './warranty-expiring.template';
+import { winBackTemplate } from './win-back.template';
 import { serviceReminderTemplate } from './service-reminder.template';
 import { loyaltyTierUpTemplate } from './loyalty-tier-up.template';
 import { transactionalTemplate } from './transactional.template';
@@ -12,6 +21,15 @@ export const EMAIL_TEMPLATES: EmailTemplate[] = [
   transactionalTemplate,
   loyaltyTierUpTemplate,
   serviceReminderTemplate,
+  birthdayTemplate,
+  declinedServiceTemplate,
+  purchaseAnniversaryTemplate,
+  saleCheckInTemplate,
+  saleThankYouTemplate,
+  surveyInvitationTemplate,
+  termEndTemplate,
+  warrantyExpiringTemplate,
+  winBackTemplate,
 ];
 
 export type { EmailTemplate, Localized } from './email-template';

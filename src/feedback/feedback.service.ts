@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { Clock } from '../common/clock';
+import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import { NotFoundError } from '../common/problem/domain-error';
+import { TaskDto } from '../tasks/dto/task.dto';
+import { TasksService } from '../tasks/tasks.service';
+import { ComplaintsService } from './complaints.service';
+import { ComplaintDto } from './dto/complaint.dto';
+import { FeedbackFilterDto, FeedbackItemDto, FeedbackSummaryDto, npsCategory } from './dto/survey.dto';
+import { Survey } from './survey.entity';
+
+export function toFeedbackItem(s: Survey): FeedbackItemDto {
+  return {
+    id: s.id,
+    kind: s.kind,
+    rooftopId: s.rooftopId,
+    customerId: s.customerId,
+    vehicleId: s.vehicleId,
+    serviceVisitId: s.serviceVisitId,
+    salespersonId: s.salespersonId,
+    advisorId: s.advisorId,
+    nps: s.nps,
+    csat: s.csat,
+    category: npsCategory(s.nps),
+    comment: s.comment,
+    issuedAt: s.issuedAt.toISOString(),
+    answeredAt: s.answeredAt?.toISOString() ?? null,
+    expiresAt: s.expiresAt.toISOString(),
+    language: s.language,
+  };
+}
+
+const CATEGORY_SQL = {
+  promoter: 's.nps >= 9',
+  passive: 's.nps BETWEEN 7 AND 8',
+  detractor: 's.nps <= 6',
+} as const;
+
+/** Survey answers and their scores (SPEC: NPS = %promoters − %detractors; CSAT = share of 4–5 answers). */
+@Injectable()
+export class FeedbackService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly tasks: TasksService,
+    private readonly complaints: ComplaintsService,
+  ) {}
+
+  private filters(actor: AuthUser, q: FeedbackFilterDto, timeColumn: 'answered_at' | 'issued_at') {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const scope = actor.rooftopScope();
+    if (scope) where.push(`s.rooftop_id = ANY(${p(scope)}::uuid[])`);
+    if (q.rooftopId) where.push(`s.rooftop_id = ${p(q.rooftopId)}`);
+    if (q.salespersonId) where.push(`s.salesperson_id = ${p(q.salespersonId)}`);
+    if (q.advisorId) where.push(`s.advisor_id = ${p(q.advisorId)}`);
+    if (q.kind) where.push(`s.kind = ${p(q.kind)}`);
+    if (q.from) where.push(`s.${timeColumn} >= ${p(q.from)}::timestamptz`);
+    if (q.to) where.push(`s.${timeColumn} < ${p(q.to)}::timestamptz`);
+    if (q.category) where.push(CATEGORY_SQL[q.category]);
+    return { where, params, p };
+  }
+
+  /** Answered surveys, newest answer first; from/to filter the answer time. */
+  async list(actor: AuthUser, q: FeedbackFilterDto): Promise<Page<FeedbackItemDto>> {
+    const limit = limitOf(q);
+    const { where, params, p } = this.filters(actor, q, 'answered_at');
+    where.push('s.answered_at IS NOT NULL');
+    const cursor = decodeCursor(q.cursor, 2);
+    if (cursor) where.push(`(s.answered_at, s.id) < (${p(cursor[0])}::timestamptz, ${p(cursor[1])}::uuid)`);
+    const ids: { id: string }[] = await this.db.query(
+      `SELECT s.id FROM survey s WHERE ${where.join(' AND ')} ORDER BY s.answered_at DESC, s.id DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const surveys = ids.length
+      ? await this.db
+          .getRepository(Survey)
+          .createQueryBuilder('s')
+          .whereInIds(ids.map((r) => r.id))
+          .getMany()
+      : [];
+    const byId = new Map(surveys.map((s) => [s.id, s]));
+    const page = toPage(
+      ids.map((r) => byId.get(r.id)!),
+      limit,
+      (s) => [s.answeredAt!.toISOString(), s.id],
+    );
+    return { items: page.items.map(toFeedbackItem), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Scores for the invitations issued in [from, to) (a cohort: responses are answers to those invitations,
+   * so the response rate never exceeds 1). Invitations planned for later than now are not counted yet.
+   */
+  async summary(actor: AuthUser, q: FeedbackFilterDto): Promise<FeedbackSummaryDto> {
+    const { where, params, p } = this.filters(actor, { ...q, category: undefined }, 'issued_at');
+    where.push(`s.issued_at <= ${p(this.clock.now())}::timestamptz`);
+    const answered = q.category
+      ? `s.answered_at IS NOT NULL AND ${CATEGORY_SQL[q.category]}`
+      : 's.answered_at IS NOT NULL';
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS invited,
+              count(*) FILTER (WHERE ${answered})::int AS responses,
+              count(*) FILTER (WHERE ${answered} AND s.nps IS NOT NULL)::int AS nps_responses,
+              count(*) FILTER (WHERE ${answered} AND s.nps >= 9)::int AS promoters,
+              count(*) FILTER (WHERE ${answered} AND s.nps BETWEEN 7 AND 8)::int AS passives,
+              count(*) FILTER (WHERE ${answered} AND s.nps <= 6)::int AS detractors,
+              count(*) FILTER (WHERE ${answered} AND s.csat IS NOT NULL)::int AS csat_responses,
+              count(*) FILTER (WHERE ${answered} AND s.csat >= 4)::int AS csat_satisfied
+         FROM survey s WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
+    return {
+      invited: row.invited,
+      responses: row.responses,
+      responseRate: row.invited ? round(row.responses / row.invited, 4) : null,
+      nps: row.nps_responses ? round(((row.promoters - row.detractors) / row.nps_responses) * 100, 1) : null,
+      promoters: row.promoters,
+      passives: row.passives,
+      detractors: row.detractors,
+      csat: row.csat_responses ? round(row.csat_satisfied / row.csat_responses, 4) : null,
+      csatResponses: row.csat_responses,
+    };
+  }
+
+  /**
+   * For the customer 360 and timeline (wired by the customers module): the customer's surveys, tasks and
+   * complaints, newest first. The caller has already checked that the actor may see the customer; pass the
+   * actor anyway to re-check.
+   */
+  async sectionsFor360(
+    customerId: string,
+    actor?: AuthUser,
+  ): Promise<{ surveys: FeedbackItemDto[]; tasks: TaskDto[]; complaints: ComplaintDto[] }> {
+    if (actor) {
+      const [c] = await this.db.query(`SELECT home_rooftop_id FROM customer WHERE id = $1`, [customerId]);
+      if (!c || !actor.canSeeRooftop(c.home_rooftop_id)) throw new NotFoundError('Customer');
+    }
+    const surveys = await this.db
+      .getRepository(Survey)
+      .find({ where: { customerId }, order: { issuedAt: 'DESC', id: 'DESC' }, take: 20 });
+    return {
+      surveys: surveys.map(toFeedbackItem),
+      tasks: await this.tasks.forCustomer(customerId, 20),
+      complaints: await this.complaints.forCustomer(customerId, 20),
+    };
+  }
+}

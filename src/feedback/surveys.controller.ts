@@ -1,0 +1,125 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/decorators';
+import { DomainError } from '../common/problem/domain-error';
+import { createValidationPipe } from '../common/problem/validation.pipe';
+import type { Language } from '../config/app-config';
+import { AnswerSurveyDto, SurveyTokenParam } from './dto/survey.dto';
+import { renderSurveyForm, renderSurveyMessage } from './survey-page';
+import { SurveysService } from './surveys.service';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Browsers (Accept: text/html, or the page's own form post) get pages; API clients get JSON. */
+function wantsHtml(req: FastifyRequest): boolean {
+  const accept = String(req.headers.accept ?? '');
+  const contentType = String(req.headers['content-type'] ?? '');
+  return (
+    contentType.startsWith(FORM) || (accept.includes('text/html') && !accept.startsWith('application/json'))
+  );
+}
+
+const validation = createValidationPipe();
+
+/**
+ * The page posts a form, which the shared form parser hands over as raw text; JSON clients send an object.
+ * Both go through the same DTO validation as every other body (the parameter is untyped so that the global
+ * pipe leaves the raw text alone).
+ */
+async function answerBody(body: unknown): Promise<AnswerSurveyDto> {
+  const plain = typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : (body ?? {});
+  return validation.transform(plain, { type: 'body', metatype: AnswerSurveyDto }) as Promise<AnswerSurveyDto>;
+}
+
+const OUTCOME_BY_STATUS: Record<number, 'answered' | 'expired' | 'notFound'> = {
+  409: 'answered',
+  410: 'expired',
+  404: 'notFound',
+};
+
+/** The public survey link from the invitation email (no login: the signed token is the credential). */
+@ApiTags('surveys (public)')
+@Public()
+@Controller('surveys')
+export class SurveysController {
+  constructor(private readonly surveys: SurveysService) {}
+
+  @Get(':token')
+  @ApiOperation({
+    summary: 'The survey: an HTML form for browsers, JSON for API clients; a forged token answers 404',
+  })
+  @ApiProduces('text/html', 'application/json')
+  async view(
+    @Param() params: SurveyTokenParam,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.asPage(req, reply, params.token, async () => {
+      const survey = await this.surveys.view(params.token);
+      const expired = !survey.answered && Date.parse(survey.expiresAt) <= this.now();
+      const status = survey.answered ? 'answered' : expired ? 'expired' : 'open';
+      if (!wantsHtml(req)) return { ...survey, status };
+      void reply.type('text/html; charset=utf-8');
+      if (status === 'answered') return renderSurveyMessage(survey.language, 'answered');
+      if (status === 'expired') {
+        void reply.status(410);
+        return renderSurveyMessage(survey.language, 'expired');
+      }
+      return renderSurveyForm(
+        survey.language,
+        survey.rooftopName,
+        survey.kind,
+        `/api/v1/surveys/${encodeURIComponent(params.token)}`,
+      );
+    });
+  }
+
+  @Post(':token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Answer the survey once (again → 409; after 30 days → 410; forged token → 404)' })
+  @ApiConsumes('application/json', FORM)
+  @ApiBody({ type: AnswerSurveyDto })
+  @ApiOkResponse({ description: 'Thank-you page (form post) or { surveyId, category, complaintOpened }' })
+  async answer(
+    @Param() params: SurveyTokenParam,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.asPage(req, reply, params.token, async () => {
+      const dto = await answerBody(body);
+      const result = await this.surveys.answer(params.token, dto);
+      if (!wantsHtml(req))
+        return {
+          surveyId: result.surveyId,
+          category: result.category,
+          complaintOpened: result.complaintId !== null,
+        };
+      void reply.type('text/html; charset=utf-8');
+      return renderSurveyMessage(result.language, 'thanks');
+    });
+  }
+
+  private now(): number {
+    return this.surveys.nowMs();
+  }
+
+  /** For browsers, 404/409/410 become a page in the customer's language with the same status. */
+  private async asPage<T>(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    fn: () => Promise<T>,
+  ): Promise<T | string> {
+    try {
+      return await fn();
+    } catch (e) {
+      const outcome = e instanceof DomainError ? OUTCOME_BY_STATUS[e.status] : undefined;
+      if (!outcome || !wantsHtml(req)) throw e;
+      const language: Language = (await this.surveys.languageOf(token)) ?? 'en';
+      void reply.status((e as DomainError).status).type('text/html; charset=utf-8');
+      return renderSurveyMessage(language, outcome);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { FollowUpsJob } from './follow-ups.job';
+import { FollowUpsPlanner } from './follow-ups.planner';
+import { FollowUpsService } from './follow-ups.service';
+
+/** Follow-up cadences after sales and visits (SPEC "Follow-ups"): emails, call tasks, survey invitations. */
+@Module({ providers: [FollowUpsPlanner, FollowUpsService, FollowUpsJob], exports: [FollowUpsService] })
+export class FollowUpsModule {}

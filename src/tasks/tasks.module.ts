@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { TasksController } from './tasks.controller';
+import { TasksService } from './tasks.service';
+
+/** Staff tasks: cadence calls, lease ends, win-backs, complaint breaches and manual to-dos. */
+@Module({ controllers: [TasksController], providers: [TasksService], exports: [TasksService] })
+export class TasksModule {}

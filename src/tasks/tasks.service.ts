@@ -1,0 +1,239 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { Clock } from '../common/clock';
+import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../common/problem/domain-error';
+import { CreateTaskDto, ListTasksQueryDto, TaskDto } from './dto/task.dto';
+import { Task, TaskType } from './task.entity';
+
+/** Task kinds that are phone calls: completing one logs a call on the customer's timeline, others a note. */
+const CALL_TYPES: readonly TaskType[] = ['call_after_sale', 'lease_end', 'win_back'];
+
+export function toTaskDto(t: Task): TaskDto {
+  return {
+    id: t.id,
+    rooftopId: t.rooftopId,
+    customerId: t.customerId,
+    vehicleId: t.vehicleId,
+    complaintId: t.complaintId,
+    type: t.type,
+    title: t.title,
+    assigneeId: t.assigneeId,
+    dueAt: t.dueAt.toISOString(),
+    status: t.status,
+    outcome: t.outcome,
+    snoozedUntil: t.snoozedUntil?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
+    completedAt: t.completedAt?.toISOString() ?? null,
+    version: t.version,
+  };
+}
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * My tasks by default; managers and admins may list anyone's (mine=false or assigneeId) in their rooftops.
+   * Sorted by the effective due time (the snooze end when snoozed), served by task_assignee_idx/task_rooftop_idx.
+   */
+  async list(actor: AuthUser, q: ListTasksQueryDto): Promise<Page<TaskDto>> {
+    const others = q.mine === false || (q.assigneeId !== undefined && q.assigneeId !== actor.id);
+    if (others && !actor.isManager)
+      throw new ForbiddenError('Only managers and admins may list other people’s tasks');
+    const limit = limitOf(q);
+    const now = this.clock.now();
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const scope = actor.rooftopScope();
+    if (scope) where.push(`t.rooftop_id = ANY(${p(scope)}::uuid[])`);
+    if (!others) where.push(`t.assignee_id = ${p(actor.id)}`);
+    else if (q.assigneeId) where.push(`t.assignee_id = ${p(q.assigneeId)}`);
+    where.push(`t.status = ${p(q.status ?? 'open')}`);
+    if (q.type) where.push(`t.type = ${p(q.type)}`);
+    if (q.customerId) where.push(`t.customer_id = ${p(q.customerId)}`);
+    const due = `COALESCE(t.snoozed_until, t.due_at)`;
+    if (q.due === 'overdue') where.push(`${due} < ${p(now)}::timestamptz`);
+    if (q.due === 'today') {
+      const n = p(now);
+      where.push(
+        `${due} >= ((${n}::timestamptz AT TIME ZONE r.time_zone)::date::timestamp AT TIME ZONE r.time_zone)`,
+      );
+      where.push(
+        `${due} < (((${n}::timestamptz AT TIME ZONE r.time_zone)::date + 1)::timestamp AT TIME ZONE r.time_zone)`,
+      );
+    }
+    const cursor = decodeCursor(q.cursor, 2);
+    if (cursor) where.push(`(${due}, t.id) > (${p(cursor[0])}::timestamptz, ${p(cursor[1])}::uuid)`);
+    const ids: { id: string; effective_due: Date }[] = await this.db.query(
+      `SELECT t.id, ${due} AS effective_due FROM task t JOIN rooftop r ON r.id = t.rooftop_id
+        WHERE ${where.join(' AND ')} ORDER BY ${due}, t.id LIMIT ${limit + 1}`,
+      params,
+    );
+    const tasks = ids.length
+      ? await this.db
+          .getRepository(Task)
+          .createQueryBuilder('t')
+          .whereInIds(ids.map((r) => r.id))
+          .getMany()
+      : [];
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    const rows = ids.map((r) => ({ task: byId.get(r.id)!, due: new Date(r.effective_due) }));
+    const page = toPage(rows, limit, (r) => [r.due.toISOString(), r.task.id]);
+    return { items: page.items.map((r) => toTaskDto(r.task)), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string, actor: AuthUser): Promise<TaskDto> {
+    return toTaskDto(await this.visible(this.db.manager, id, actor));
+  }
+
+  async create(dto: CreateTaskDto, actor: AuthUser): Promise<TaskDto> {
+    return this.db.transaction(async (m) => {
+      const [customer] = await m.query(
+        `SELECT id, home_rooftop_id FROM customer WHERE id = $1 AND erased_at IS NULL`,
+        [dto.customerId],
+      );
+      if (!customer || !actor.canSeeRooftop(customer.home_rooftop_id)) throw new NotFoundError('Customer');
+      if (dto.vehicleId) {
+        const [vehicle] = await m.query(`SELECT id FROM vehicle WHERE id = $1 AND owner_id = $2`, [
+          dto.vehicleId,
+          dto.customerId,
+        ]);
+        if (!vehicle)
+          throw new UnprocessableError('vehicle_not_owned', 'The vehicle does not belong to this customer', [
+            { field: 'vehicleId', message: 'not a vehicle of this customer' },
+          ]);
+      }
+      const assigneeId = dto.assigneeId ?? actor.id;
+      if (assigneeId !== actor.id && !actor.isManager)
+        throw new ForbiddenError('Only managers and admins may assign tasks to someone else');
+      await this.assertAssignable(m, assigneeId, customer.home_rooftop_id);
+      const task = await m.save(
+        m.create(Task, {
+          rooftopId: customer.home_rooftop_id,
+          customerId: dto.customerId,
+          vehicleId: dto.vehicleId ?? null,
+          complaintId: null,
+          type: 'manual',
+          title: dto.title,
+          assigneeId,
+          dueAt: new Date(dto.dueAt),
+          status: 'open',
+          outcome: null,
+          snoozedUntil: null,
+          dedupeKey: null,
+          createdBy: actor.id,
+          completedBy: null,
+          completedAt: null,
+        }),
+      );
+      return toTaskDto(task);
+    });
+  }
+
+  /** Completing logs the outcome on the customer's timeline (a call for call tasks, else a note). */
+  async complete(id: string, outcome: string, actor: AuthUser): Promise<TaskDto> {
+    return this.db.transaction(async (m) => {
+      const task = await this.visible(m, id, actor, true);
+      this.assertMayWork(task, actor);
+      if (task.status !== 'open') throw new ConflictError('task_not_open', 'The task is already done');
+      const now = this.clock.now();
+      task.status = 'done';
+      task.outcome = outcome;
+      task.completedAt = now;
+      task.completedBy = actor.id;
+      task.snoozedUntil = null;
+      const saved = await m.save(task);
+      const call = CALL_TYPES.includes(task.type);
+      await m.query(
+        `INSERT INTO interaction (customer_id, rooftop_id, kind, direction, summary, occurred_at, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6)`,
+        [
+          task.customerId,
+          task.rooftopId,
+          call ? 'call' : 'note',
+          call ? 'outbound' : null,
+          `Task done — ${task.title}: ${outcome}`,
+          now,
+          actor.id,
+        ],
+      );
+      return toTaskDto(saved);
+    });
+  }
+
+  async snooze(id: string, until: Date, actor: AuthUser): Promise<TaskDto> {
+    return this.db.transaction(async (m) => {
+      const task = await this.visible(m, id, actor, true);
+      this.assertMayWork(task, actor);
+      if (task.status !== 'open') throw new ConflictError('task_not_open', 'The task is already done');
+      if (until.getTime() <= this.clock.now().getTime()) {
+        throw new UnprocessableError('snooze_in_past', 'Snooze until a time in the future', [
+          { field: 'until', message: 'must be in the future' },
+        ]);
+      }
+      task.snoozedUntil = until;
+      return toTaskDto(await m.save(task));
+    });
+  }
+
+  async reassign(id: string, assigneeId: string, actor: AuthUser): Promise<TaskDto> {
+    return this.db.transaction(async (m) => {
+      const task = await this.visible(m, id, actor, true);
+      if (!actor.isManager) throw new ForbiddenError('Only managers and admins may reassign tasks');
+      if (task.status !== 'open') throw new ConflictError('task_not_open', 'The task is already done');
+      await this.assertAssignable(m, assigneeId, task.rooftopId);
+      task.assigneeId = assigneeId;
+      return toTaskDto(await m.save(task));
+    });
+  }
+
+  /** Tasks of a customer (for the customer 360), newest first. */
+  async forCustomer(customerId: string, limit = 50): Promise<TaskDto[]> {
+    const tasks = await this.db
+      .getRepository(Task)
+      .find({ where: { customerId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return tasks.map(toTaskDto);
+  }
+
+  private async visible(m: EntityManager, id: string, actor: AuthUser, lock = false): Promise<Task> {
+    const task = await m.findOne(Task, {
+      where: { id },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!task || !actor.canSeeRooftop(task.rooftopId)) throw new NotFoundError('Task');
+    return task;
+  }
+
+  private assertMayWork(task: Task, actor: AuthUser) {
+    if (task.assigneeId !== actor.id && !actor.isManager)
+      throw new ForbiddenError('You may only work on your own tasks');
+  }
+
+  private async assertAssignable(m: EntityManager, userId: string, rooftopId: string) {
+    const [user] = await m.query(
+      `SELECT u.id FROM app_user u WHERE u.id = $1 AND u.active
+          AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM user_rooftop ur WHERE ur.user_id = u.id AND ur.rooftop_id = $2))`,
+      [userId, rooftopId],
+    );
+    if (!user)
+      throw new UnprocessableError(
+        'invalid_assignee',
+        'The assignee must be an active user of the task’s rooftop',
+        [{ field: 'assigneeId', message: 'not an active user of this rooftop' }],
+      );
+  }
+}
