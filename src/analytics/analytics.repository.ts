@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  AT_RISK_SQL,
+  AtRiskReasonCode,
+  CHURN_SQL,
+  COMPLAINT_SLA_SQL,
+  FeedbackGroupBy,
+  feedbackSql,
+  LOYALTY_FLOW_SQL,
+  LOYALTY_STANDING_SQL,
+  OUTREACH_PURPOSES,
+  REMINDER_EFFECTIVENESS_SQL,
+  SERVICE_RETENTION_SQL,
+} from './analytics.queries';
+import { ceilDate, minusMonths, Period, plusDays } from './period';
+
+export interface ChurnCounts {
+  activeAtStart: number;
+  stillActiveAtEnd: number;
+}
+export interface RetentionCounts {
+  cohortVehicles: number;
+  retainedVehicles: number;
+  customerPayRetainedVehicles: number;
+}
+export interface FeedbackCounts {
+  key: string | null;
+  label: string | null;
+  invited: number;
+  answered: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  csatAnswers: number;
+  csatSatisfied: number;
+}
+export interface ComplaintSlaCounts {
+  opened: number;
+  responded: number;
+  medianFirstResponseSeconds: number | null;
+  firstResponseBreached: number;
+  resolutionBreached: number;
+}
+export interface LoyaltyStanding {
+  pointsOutstanding: number;
+  members: { bronze: number; silver: number; gold: number; platinum: number };
+}
+export interface LoyaltyFlow {
+  pointsEarned: number;
+  pointsRedeemed: number;
+}
+export interface ReminderKindCounts {
+  kind: string;
+  sent: number;
+  attributedVisits: number;
+  convertedMessages: number;
+  attributedRevenue: string;
+}
+export interface AtRiskRow {
+  customerId: string;
+  firstName: string;
+  lastName: string;
+  homeRooftopId: string;
+  score: number;
+  reasons: {
+    code: AtRiskReasonCode;
+    points: number;
+    refs: { type: string; id: string; itemCode?: string }[];
+  }[];
+}
+
+/** Data access for the analytics: each method runs one statement of analytics.queries.ts. */
+@Injectable()
+export class AnalyticsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async rooftopIds(): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM rooftop ORDER BY name, id`);
+    return rows.map((r) => r.id);
+  }
+
+  async userLanguage(userId: string): Promise<string> {
+    const rows: { language: string }[] = await this.db.query(`SELECT language FROM app_user WHERE id = $1`, [
+      userId,
+    ]);
+    return rows[0]?.language ?? 'en';
+  }
+
+  async rooftopExists(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM rooftop WHERE id = $1`, [id]);
+    return rows.length > 0;
+  }
+
+  async rooftopNames(ids: string[]): Promise<{ id: string; name: string; currency: string }[]> {
+    return this.db.query(
+      `SELECT id, name, currency FROM rooftop WHERE id = ANY ($1::uuid[]) ORDER BY name, id`,
+      [ids],
+    );
+  }
+
+  async churnCounts(scope: string[], period: Period): Promise<ChurnCounts> {
+    const startWindow = minusMonths(period.from, 12);
+    const endWindow = minusMonths(period.to, 12);
+    const [row] = await this.db.query(CHURN_SQL, [
+      scope,
+      startWindow,
+      period.from,
+      endWindow,
+      period.to,
+      ceilDate(startWindow),
+      ceilDate(period.from),
+      ceilDate(endWindow),
+      ceilDate(period.to),
+    ]);
+    return { activeAtStart: row.active_at_start, stillActiveAtEnd: row.still_active_at_end };
+  }
+
+  async serviceRetentionCounts(scope: string[], asOf: Date): Promise<RetentionCounts> {
+    const visitsFrom = minusMonths(asOf, 12);
+    const [row] = await this.db.query(SERVICE_RETENTION_SQL, [
+      scope,
+      ceilDate(minusMonths(asOf, 24)),
+      ceilDate(visitsFrom),
+      visitsFrom,
+      asOf,
+    ]);
+    return {
+      cohortVehicles: row.cohort_vehicles,
+      retainedVehicles: row.retained_vehicles,
+      customerPayRetainedVehicles: row.customer_pay_retained_vehicles,
+    };
+  }
+
+  async feedbackCounts(
+    scope: string[],
+    period: Period,
+    groupBy: FeedbackGroupBy | 'all',
+  ): Promise<FeedbackCounts[]> {
+    const rows: Record<string, unknown>[] = await this.db.query(feedbackSql(groupBy), [
+      scope,
+      period.from,
+      period.to,
+    ]);
+    return rows.map((r) => ({
+      key: r.key as string | null,
+      label: r.label as string | null,
+      invited: r.invited as number,
+      answered: r.answered as number,
+      promoters: r.promoters as number,
+      passives: r.passives as number,
+      detractors: r.detractors as number,
+      csatAnswers: r.csat_answers as number,
+      csatSatisfied: r.csat_satisfied as number,
+    }));
+  }
+
+  async complaintSlaCounts(scope: string[], period: Period, now: Date): Promise<ComplaintSlaCounts> {
+    const [row] = await this.db.query(COMPLAINT_SLA_SQL, [scope, period.from, period.to, now]);
+    return {
+      opened: row.opened,
+      responded: row.responded,
+      medianFirstResponseSeconds:
+        row.median_first_response_seconds === null ? null : Number(row.median_first_response_seconds),
+      firstResponseBreached: row.first_response_breached,
+      resolutionBreached: row.resolution_breached,
+    };
+  }
+
+  async loyaltyStanding(scope: string[]): Promise<LoyaltyStanding> {
+    const [row] = await this.db.query(LOYALTY_STANDING_SQL, [scope]);
+    return {
+      pointsOutstanding: Number(row.points_outstanding),
+      members: { bronze: row.bronze, silver: row.silver, gold: row.gold, platinum: row.platinum },
+    };
+  }
+
+  async loyaltyFlow(scope: string[], period: Period): Promise<LoyaltyFlow> {
+    const [row] = await this.db.query(LOYALTY_FLOW_SQL, [scope, period.from, period.to]);
+    return { pointsEarned: Number(row.points_earned), pointsRedeemed: Number(row.points_redeemed) };
+  }
+
+  async reminderEffectiveness(scope: string[], period: Period): Promise<ReminderKindCounts[]> {
+    const rows: Record<string, unknown>[] = await this.db.query(REMINDER_EFFECTIVENESS_SQL, [
+      scope,
+      period.from,
+      period.to,
+      OUTREACH_PURPOSES,
+    ]);
+    return rows.map((r) => ({
+      kind: r.kind as string,
+      sent: r.sent as number,
+      attributedVisits: r.attributed_visits as number,
+      convertedMessages: r.converted_messages as number,
+      attributedRevenue: r.attributed_revenue as string,
+    }));
+  }
+
+  async atRiskPage(
+    scope: string[],
+    now: Date,
+    limit: number,
+    after: { score: number; id: string } | undefined,
+  ): Promise<AtRiskRow[]> {
+    const rows: Record<string, unknown>[] = await this.db.query(AT_RISK_SQL, [
+      scope,
+      now,
+      minusMonths(now, 12),
+      ceilDate(plusDays(now, -90)),
+      ceilDate(now),
+      ceilDate(plusDays(now, 90)),
+      ceilDate(minusMonths(now, 12)),
+      limit + 1,
+      after?.score ?? null,
+      after?.id ?? null,
+    ]);
+    return rows.map((r) => ({
+      customerId: r.customer_id as string,
+      firstName: r.first_name as string,
+      lastName: r.last_name as string,
+      homeRooftopId: r.home_rooftop_id as string,
+      score: r.score as number,
+      reasons: r.reasons as AtRiskRow['reasons'],
+    }));
+  }
+}

@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../../common/http/pagination';
+import { FEEDBACK_GROUP_BY, type FeedbackGroupBy } from '../analytics.queries';
+
+export class AnalyticsQueryDto {
+  @ApiPropertyOptional({
+    example: '2026-01-01T00:00:00Z',
+    description: 'Start of the period (inclusive). Default: 12 months before `to`.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-07-01T00:00:00Z',
+    description: 'End of the period (exclusive). Default: now.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'One rooftop; default: every rooftop granted to the caller',
+  })
+  @IsOptional()
+  @IsUUID()
+  rooftopId?: string;
+}
+
+export const SERIES_METRICS = [
+  'churnRate',
+  'serviceRetention',
+  'customerPayRetention',
+  'nps',
+  'csat',
+  'responseRate',
+  'complaintMedianFirstResponseHours',
+  'complaintBreachRate',
+  'redemptionRate',
+  'reminderConversion',
+] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+export class SeriesQueryDto extends AnalyticsQueryDto {
+  @ApiProperty({ enum: SERIES_METRICS, example: 'nps' })
+  @IsIn(SERIES_METRICS)
+  metric: SeriesMetric;
+}
+
+export class FeedbackQueryDto extends AnalyticsQueryDto {
+  @ApiPropertyOptional({ enum: FEEDBACK_GROUP_BY, default: 'rooftop' })
+  @IsOptional()
+  @IsIn(FEEDBACK_GROUP_BY)
+  groupBy?: FeedbackGroupBy;
+}
+
+export class AtRiskQueryDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'One rooftop; default: every rooftop granted to the caller',
+  })
+  @IsOptional()
+  @IsUUID()
+  rooftopId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s `nextCursor`' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
