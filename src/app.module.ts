@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
@@ -48,6 +49,7 @@ export const FEATURE_MODULES = [
   TasksModule,
   FollowUpsModule,
   FeedbackModule,
+  AnalyticsModule,
 ];
 
 @Module({})
