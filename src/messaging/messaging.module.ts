@@ -1,7 +1,41 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { DispatcherService } from './dispatcher.service';
+import { registerFormBodyParsers } from './form-body';
+import { MailTransport } from './mail-transport';
+import { MessagesController } from './messages.controller';
+import { MessagesService } from './messages.service';
+import { OutboxDispatchJob } from './outbox-dispatch.job';
 import { OutboxService } from './outbox.service';
+import { SendingRules } from './sending-rules';
+import { TemplateRenderer } from './template-renderer';
+import { UnsubscribeLinks } from './unsubscribe-links';
+import { UnsubscribeController } from './unsubscribe.controller';
+import { UnsubscribeService } from './unsubscribe.service';
 
 /** Outbox, templates, transport, dispatcher, unsubscribe. Global so every module can enqueue email. */
 @Global()
-@Module({ providers: [OutboxService], exports: [OutboxService] })
-export class MessagingModule {}
+@Module({
+  controllers: [MessagesController, UnsubscribeController],
+  providers: [
+    OutboxService,
+    SendingRules,
+    TemplateRenderer,
+    MailTransport,
+    UnsubscribeLinks,
+    DispatcherService,
+    OutboxDispatchJob,
+    UnsubscribeService,
+    MessagesService,
+  ],
+  exports: [OutboxService, SendingRules, TemplateRenderer, UnsubscribeLinks, DispatcherService],
+})
+export class MessagingModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit() {
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.<FastifyInstance>();
+    if (fastify?.hasContentTypeParser) registerFormBodyParsers(fastify);
+  }
+}

@@ -50,7 +50,13 @@ export class OutboxService {
   /** Cancels pending messages matching a filter (serviced item, owner change, consent withdrawn). */
   async cancelPending(
     manager: EntityManager,
-    filter: { customerId?: string; vehicleId?: string; purpose?: MessagePurpose; kind?: string; dedupeKeyPrefix?: string },
+    filter: {
+      customerId?: string;
+      vehicleId?: string;
+      purpose?: MessagePurpose;
+      kind?: string;
+      dedupeKeyPrefix?: string;
+    },
     reason: string,
   ): Promise<number> {
     const clauses: string[] = [`status = 'pending'`];

@@ -8,8 +8,8 @@ import { surveyInvitationTemplate } from './survey-invitation.template';
 import { termEndTemplate } from './term-end.template';
 import { warrantyExpiringTemplate } from './warranty-expiring.template';
 import { winBackTemplate } from './win-back.template';
-import { serviceReminderTemplate } from './service-reminder.template';
 import { loyaltyTierUpTemplate } from './loyalty-tier-up.template';
+import { serviceReminderTemplate } from './service-reminder.template';
 import { transactionalTemplate } from './transactional.template';
 
 /**
@@ -19,8 +19,8 @@ import { transactionalTemplate } from './transactional.template';
 // prettier-ignore
 export const EMAIL_TEMPLATES: EmailTemplate[] = [
   transactionalTemplate,
-  loyaltyTierUpTemplate,
   serviceReminderTemplate,
+  loyaltyTierUpTemplate,
   birthdayTemplate,
   declinedServiceTemplate,
   purchaseAnniversaryTemplate,

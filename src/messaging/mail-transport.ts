@@ -1,0 +1,117 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createTransport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { AppConfig } from '../config/app-config';
+
+export interface OutgoingMail {
+  /** The outbox row id; names the .eml file in file mode. */
+  outboxId: string;
+  /** `<uuid@domain>`: the same on every retry so that a receiver can drop a duplicate. */
+  messageId: string;
+  from: { name: string; address: string } | string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+export type SendResult =
+  | { ok: true; response: string }
+  /** temporary: SMTP 4xx or a connection problem → retry later; permanent: SMTP 5xx → failed, bouncing. */
+  | { ok: false; kind: 'temporary' | 'permanent'; smtpCode: number | null; error: string };
+
+/**
+ * The way out. With SMTP_URL: a pooled nodemailer SMTP transport (connections are reused across a batch).
+ * Without it (development): each message is written to `<DATA_DIR>/mail/<outbox id>.eml`.
+ */
+@Injectable()
+export class MailTransport implements OnApplicationShutdown {
+  private readonly logger = new Logger('MailTransport');
+  private transport: Mail | null = null;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get mode(): 'smtp' | 'file' {
+    return this.config.SMTP_URL ? 'smtp' : 'file';
+  }
+
+  /** The envelope/Message-ID domain: the domain of MAIL_FROM. */
+  get domain(): string {
+    const match = /@([^>\s]+)>?\s*$/.exec(this.config.MAIL_FROM);
+    return match ? match[1] : 'localhost';
+  }
+
+  /** MAIL_FROM split into name and address (used when a rooftop has no sender of its own). */
+  get defaultFrom(): { name: string; address: string } {
+    const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(this.config.MAIL_FROM);
+    if (match) return { name: match[1], address: match[2] };
+    return { name: '', address: this.config.MAIL_FROM.trim() };
+  }
+
+  async send(mail: OutgoingMail): Promise<SendResult> {
+    const message: Mail.Options = {
+      from: mail.from,
+      to: mail.to,
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      messageId: mail.messageId,
+      headers: mail.headers,
+      textEncoding: 'base64',
+    };
+    try {
+      if (this.mode === 'file') return await this.writeFile(mail, message);
+      const info = await this.smtp().sendMail(message);
+      return { ok: true, response: String(info.response ?? '') };
+    } catch (e) {
+      return classify(e);
+    }
+  }
+
+  async onApplicationShutdown() {
+    this.close();
+  }
+
+  close() {
+    this.transport?.close();
+    this.transport = null;
+  }
+
+  private smtp(): Mail {
+    if (!this.transport) {
+      this.transport = createTransport({
+        url: this.config.SMTP_URL,
+        pool: true,
+        maxConnections: 5,
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 60_000,
+      } as Parameters<typeof createTransport>[0]) as Mail;
+    }
+    return this.transport;
+  }
+
+  private async writeFile(mail: OutgoingMail, message: Mail.Options): Promise<SendResult> {
+    const stream = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    const info = await stream.sendMail(message);
+    fs.mkdirSync(this.config.mailDir, { recursive: true });
+    const file = path.join(this.config.mailDir, `${mail.outboxId}.eml`);
+    // Written whole then renamed, so a reader never sees half a message.
+    fs.writeFileSync(`${file}.tmp`, info.message as Buffer);
+    fs.renameSync(`${file}.tmp`, file);
+    this.logger.debug({ msg: 'email written to file', outboxId: mail.outboxId });
+    return { ok: true, response: `written ${path.basename(file)}` };
+  }
+}
+
+/** SMTP 5xx is permanent; 4xx, timeouts and connection errors are temporary (SPEC "Sending rules"). */
+export function classify(e: unknown): SendResult {
+  const err = e as { responseCode?: number; code?: string; message?: string };
+  const smtpCode = typeof err?.responseCode === 'number' ? err.responseCode : null;
+  const error = (err?.message ?? String(e)).slice(0, 500);
+  if (smtpCode !== null && smtpCode >= 500) return { ok: false, kind: 'permanent', smtpCode, error };
+  return { ok: false, kind: 'temporary', smtpCode, error };
+}

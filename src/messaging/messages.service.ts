@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { Clock } from '../common/clock';
+import { decodeCursor, limitOf, toPage, type Page } from '../common/http/pagination';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../common/problem/domain-error';
+import type {
+  ListMessagesQueryDto,
+  MessageDetailDto,
+  MessageStatus,
+  MessageSummaryDto,
+} from './dto/messages.dto';
+
+const SUMMARY_COLUMNS = `m.id, m.rooftop_id, m.customer_id, m.vehicle_id, m.kind, m.purpose, m.status, m.status_reason,
+  m.scheduled_at, m.next_attempt_at, m.attempts, m.sent_at, m.message_id, m.to_address, m.language, m.subject,
+  m.last_error, m.created_at`;
+
+interface Row {
+  id: string;
+  rooftop_id: string;
+  customer_id: string;
+  vehicle_id: string | null;
+  kind: string;
+  purpose: string;
+  status: MessageStatus;
+  status_reason: string | null;
+  scheduled_at: Date;
+  next_attempt_at: Date;
+  attempts: number;
+  sent_at: Date | null;
+  message_id: string | null;
+  to_address: string | null;
+  language: string | null;
+  subject: string | null;
+  last_error: string | null;
+  created_at: Date;
+  payload?: Record<string, unknown>;
+  html_body?: string | null;
+  text_body?: string | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+function toSummary(r: Row): MessageSummaryDto {
+  return {
+    id: r.id,
+    rooftopId: r.rooftop_id,
+    customerId: r.customer_id,
+    vehicleId: r.vehicle_id,
+    kind: r.kind,
+    purpose: r.purpose,
+    status: r.status,
+    statusReason: r.status_reason,
+    scheduledAt: iso(r.scheduled_at)!,
+    nextAttemptAt: iso(r.next_attempt_at)!,
+    attempts: r.attempts,
+    sentAt: iso(r.sent_at),
+    messageId: r.message_id,
+    toAddress: r.to_address,
+    language: r.language,
+    subject: r.subject,
+    lastError: r.last_error,
+    createdAt: iso(r.created_at)!,
+  };
+}
+
+/** Staff view of the outbox: every message with its status, rendered content, attempts and errors. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Newest first; keyset pagination on (created_at, id). Scoped to the user's rooftops. */
+  async list(query: ListMessagesQueryDto, user: AuthUser): Promise<Page<MessageSummaryDto>> {
+    const limit = limitOf(query);
+    const cursor = decodeCursor(query.cursor, 2);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.rooftopId) {
+      user.assertRooftop(query.rooftopId, 'Rooftop');
+      add('m.rooftop_id = ?', query.rooftopId);
+    }
+    const scope = user.rooftopScope();
+    if (scope) add('m.rooftop_id = ANY(?::uuid[])', scope);
+    if (query.status) add('m.status = ?', query.status);
+    if (query.kind) add('m.kind = ?', query.kind);
+    if (query.purpose) add('m.purpose = ?', query.purpose);
+    if (query.customerId) add('m.customer_id = ?', query.customerId);
+    if (cursor) {
+      const [at, id] = cursor;
+      if (
+        typeof at !== 'string' ||
+        typeof id !== 'string' ||
+        Number.isNaN(Date.parse(at)) ||
+        !/^[0-9a-f-]{36}$/.test(id)
+      ) {
+        throw new ValidationFailedError([
+          { field: 'cursor', message: 'cursor is not a cursor returned by this API' },
+        ]);
+      }
+      params.push(at, id);
+      where.push(`(m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const rows: Row[] = await this.db.query(
+      `SELECT ${SUMMARY_COLUMNS} FROM outbox_message m
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT $${params.length}`,
+      params,
+    );
+    const page = toPage(rows, limit, (r) => [new Date(r.created_at).toISOString(), r.id]);
+    return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string, user: AuthUser): Promise<MessageDetailDto> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${SUMMARY_COLUMNS}, m.payload, m.html_body, m.text_body FROM outbox_message m WHERE m.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row || !user.canSeeRooftop(row.rooftop_id)) throw new NotFoundError('Message');
+    const attempts: {
+      attempt: number;
+      worker: string;
+      started_at: Date;
+      finished_at: Date | null;
+      outcome: string | null;
+      smtp_code: number | null;
+      error: string | null;
+    }[] = await this.db.query(
+      `SELECT attempt, worker, started_at, finished_at, outcome, smtp_code, error
+         FROM message_attempt WHERE message_id = $1 ORDER BY attempt, id`,
+      [id],
+    );
+    return {
+      ...toSummary(row),
+      payload: row.payload ?? {},
+      html: row.html_body ?? null,
+      text: row.text_body ?? null,
+      attemptLog: attempts.map((a) => ({
+        attempt: a.attempt,
+        worker: a.worker,
+        startedAt: iso(a.started_at)!,
+        finishedAt: iso(a.finished_at),
+        outcome: a.outcome,
+        smtpCode: a.smtp_code,
+        error: a.error,
+      })),
+    };
+  }
+
+  /**
+   * A failed message goes back to pending, due now, with a fresh 48 h retry window. When it had bounced,
+   * staff retrying it vouch for the address, so the customer's bouncing flag is cleared (audited).
+   */
+  async retry(id: string, user: AuthUser): Promise<MessageDetailDto> {
+    await this.db.transaction(async (manager) => {
+      const rows: {
+        rooftop_id: string;
+        customer_id: string;
+        status: string;
+        status_reason: string | null;
+      }[] = await manager.query(
+        `SELECT rooftop_id, customer_id, status, status_reason FROM outbox_message WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      const row = rows[0];
+      if (!row || !user.canSeeRooftop(row.rooftop_id)) throw new NotFoundError('Message');
+      if (row.status !== 'failed') {
+        throw new ConflictError(
+          'message_not_failed',
+          `Only a failed message can be retried; this one is ${row.status}`,
+          {
+            status: row.status,
+          },
+        );
+      }
+      await manager.query(
+        `UPDATE outbox_message
+            SET status = 'pending', status_reason = 'manual_retry', next_attempt_at = $2, first_attempt_at = NULL,
+                lease_owner = NULL, lease_until = NULL, approved_fence = NULL, updated_at = now()
+          WHERE id = $1`,
+        [id, this.clock.now()],
+      );
+      const bounced = /^smtp_5\d\d$/.test(row.status_reason ?? '');
+      if (bounced) {
+        const [, cleared]: [unknown[], number] = await manager.query(
+          `UPDATE customer SET email_bouncing = false, updated_at = now() WHERE id = $1 AND email_bouncing`,
+          [row.customer_id],
+        );
+        if (cleared > 0) {
+          await this.audit.record(manager, user, {
+            action: 'customer.bouncing_cleared',
+            entityType: 'customer',
+            entityId: row.customer_id,
+            rooftopId: row.rooftop_id,
+            fields: ['emailBouncing'],
+            reason: `retry of message ${id}`,
+          });
+        }
+      }
+      await this.audit.record(manager, user, {
+        action: 'message.retried',
+        entityType: 'outbox_message',
+        entityId: id,
+        rooftopId: row.rooftop_id,
+        fields: ['status'],
+      });
+    });
+    return this.get(id, user);
+  }
+}

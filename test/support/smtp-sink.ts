@@ -1,0 +1,82 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface SunkMessage {
+  raw: Buffer;
+  parsed: ParsedMail;
+  to: string[];
+}
+
+/** Decides the reply to a DATA command: null accepts; { code } rejects (451 temporary, 550 permanent...). */
+export type Responder = (attempt: number, raw: Buffer) => { code: number; message: string } | null;
+
+/**
+ * A real SMTP server for tests (smtp-server). `accepted` holds every message it said 250 to, parsed back with
+ * mailparser; `attempts` counts every DATA it received, accepted or not.
+ */
+export interface SmtpSink {
+  url: string;
+  accepted: SunkMessage[];
+  attempts: number;
+  respond(responder: Responder): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  let responder: Responder = () => null;
+  const sink: SmtpSink = {
+    url: '',
+    accepted: [],
+    attempts: 0,
+    respond(r) {
+      responder = r;
+    },
+    reset() {
+      sink.accepted.length = 0;
+      sink.attempts = 0;
+      responder = () => null;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    hideSecurityWarning: true,
+    closeTimeout: 200,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        sink.attempts += 1;
+        const reply = responder(sink.attempts, raw);
+        if (reply) {
+          const err = Object.assign(new Error(reply.message), { responseCode: reply.code });
+          return callback(err);
+        }
+        simpleParser(raw).then(
+          (parsed) => {
+            sink.accepted.push({ raw, parsed, to: session.envelope.rcptTo.map((r) => r.address) });
+            callback(null, 'queued');
+          },
+          (e: Error) => callback(e),
+        );
+      });
+    },
+  } as ConstructorParameters<typeof SMTPServer>[0]);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  sink.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  return sink;
+}
+
+/** A raw header value as sent (mailparser folds List-* headers into a structured `list` object). */
+export function rawHeader(parsed: ParsedMail, name: string): string | undefined {
+  const line = parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
+  return line
+    ?.slice(line.indexOf(':') + 1)
+    .replace(/\r?\n\s+/g, ' ')
+    .trim();
+}
