@@ -350,6 +350,9 @@ describe('loyalty program', () => {
       });
       const summary = await t.http.get(`/api/v1/customers/${c}/loyalty`).set(bearer(sales.token));
       expect(summary.body).toMatchObject({ tier: 'silver', nextTier: 'gold', pointsToNextTier: 1_700 });
+      const view360 = await t.http.get(`/api/v1/customers/${c}/360`).set(bearer(sales.token));
+      expect(view360.status).toBe(200);
+      expect(view360.body.loyalty).toMatchObject({ balance: 1_300, tier: 'silver' });
     });
 
     it('lowers the tier in the nightly job when points leave the 12-month window', async () => {

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module';
 import { ServiceRemindersModule } from '../service-reminders/service-reminders.module';
+import { Loyalty360Section } from './loyalty-360.section';
 import { LoyaltyEarningListener } from './loyalty-earning.listener';
 import { LoyaltyExpiryJob } from './loyalty-expiry.job';
 import { LoyaltyLedger } from './loyalty-ledger';
@@ -13,7 +15,7 @@ import { RewardsService } from './rewards.service';
 
 /** Loyalty program: accounts, ledger, earning from domain events, tiers, expiry, rewards, referrals. */
 @Module({
-  imports: [ServiceRemindersModule],
+  imports: [ServiceRemindersModule, CustomersModule],
   controllers: [LoyaltyController, RewardsController],
   providers: [
     LoyaltyLedger,
@@ -24,6 +26,7 @@ import { RewardsService } from './rewards.service';
     LoyaltyExpiryJob,
     RewardsService,
     ReferralsService,
+    Loyalty360Section,
   ],
   exports: [LoyaltyService],
 })
