@@ -180,7 +180,7 @@ export class MessagesService {
           'message_not_failed',
           `Only a failed message can be retried; this one is ${row.status}`,
           {
-            status: row.status,
+            currentStatus: row.status,
           },
         );
       }

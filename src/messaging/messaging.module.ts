@@ -35,7 +35,8 @@ export class MessagingModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit() {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.<FastifyInstance>();
-    if (fastify?.hasContentTypeParser) registerFormBodyParsers(fastify);
+    // No HTTP adapter in the CLI: nothing to parse there.
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.<FastifyInstance | undefined>();
+    if (typeof fastify?.hasContentTypeParser === 'function') registerFormBodyParsers(fastify);
   }
 }
