@@ -19,6 +19,8 @@ export function createLogger(level: LogLevel): ConsoleLogger {
 export async function createApp(runtime: AppRuntime, options: { logger?: ConsoleLogger | false } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
+    // Signed tokens in public links (survey, unsubscribe) are path parameters of up to 2,048 characters.
+    maxParamLength: 2048,
     trustProxy: true,
     // A caller's X-Request-Id is kept when sane; otherwise we mint one. It is echoed on every response.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
