@@ -1,0 +1,77 @@
+import { EMAIL_TEMPLATES } from './templates';
+import { formatDate, formatDistance, TemplateRenderer } from './template-renderer';
+
+const input = {
+  kind: 'transactional',
+  language: 'en' as const,
+  unit: 'km' as const,
+  customer: { firstName: '<Dara>', lastName: 'Chan' },
+  rooftop: {
+    name: 'Phnom Penh Motors',
+    address: '12 Norodom Blvd',
+    phone: '+85523555111',
+    bookingUrl: 'https://book.example/pp',
+    timeZone: 'Asia/Phnom_Penh',
+    currency: 'USD',
+  },
+  payload: { message: 'Tom & Jerry <b>' },
+  links: { unsubscribe: 'https://crm.test/api/v1/unsubscribe/abc.def', booking: 'https://book.example/pp' },
+};
+
+describe('TemplateRenderer', () => {
+  const renderer = new TemplateRenderer();
+
+  it('escapes values in the HTML part but not in the text part or subject', () => {
+    const out = renderer.render(input);
+    expect(out.html).toContain('Dear &lt;Dara&gt;,');
+    expect(out.html).toContain('Tom &amp; Jerry &lt;b&gt;');
+    expect(out.text).toContain('Dear <Dara>,');
+    expect(out.text).toContain('Tom & Jerry <b>');
+  });
+
+  it('wraps every email in the layout with rooftop details, booking and unsubscribe links', () => {
+    const out = renderer.render(input);
+    for (const part of [out.html, out.text]) {
+      expect(part).toContain('12 Norodom Blvd');
+      expect(part).toContain('+85523555111');
+      expect(part).toContain('https://book.example/pp');
+      expect(part).toContain('https://crm.test/api/v1/unsubscribe/abc.def');
+    }
+  });
+
+  it('has every registered template in English, Khmer and Lao, each compiling and rendering', () => {
+    for (const template of EMAIL_TEMPLATES) {
+      for (const language of ['en', 'km', 'lo'] as const) {
+        expect(template.subject[language].trim()).not.toBe('');
+        const out = renderer.render({ ...input, kind: template.kind, language, payload: {} });
+        expect(out.subject).not.toBe('');
+      }
+      // The translations are real: Khmer and Lao script, not English placeholders.
+      expect(template.html.km).toMatch(/[\u1780-\u17FF]/);
+      expect(template.html.lo).toMatch(/[\u0E80-\u0EFF]/);
+    }
+  });
+
+  it('refuses an unknown kind', () => {
+    expect(() => renderer.render({ ...input, kind: 'nope' })).toThrow(/no email template/);
+  });
+});
+
+describe('date and distance helpers', () => {
+  it('formats an instant in the rooftop’s time zone per language', () => {
+    expect(formatDate('2026-06-20T18:30:00Z', 'en', 'Asia/Phnom_Penh', 'long')).toBe('21 June 2026');
+    expect(formatDate('2026-06-20T02:30:00Z', 'km', 'Asia/Phnom_Penh', 'long')).toMatch(/20 មិថុនា 2026/);
+    expect(formatDate('2026-06-20T02:30:00Z', 'lo', 'Asia/Vientiane', 'long')).toMatch(/20 ມິຖຸນາ 2026/);
+  });
+
+  it('shows a calendar date as written, whatever the time zone', () => {
+    expect(formatDate('2026-06-20', 'en', 'America/Los_Angeles', 'long')).toBe('20 June 2026');
+  });
+
+  it('formats distances with the unit', () => {
+    expect(formatDistance(12345, 'en', 'km')).toBe('12,345 km');
+    expect(formatDistance(6000, 'en', 'mi')).toBe('6,000 mi');
+    expect(formatDistance(10000, 'km', 'km')).toContain('គ.ម.');
+    expect(formatDistance(null, 'en', 'km')).toBe('');
+  });
+});
