@@ -1,3 +1,4 @@
+import { DomainEvents } from '../src/common/domain-events';
 import { JobsService } from '../src/jobs/jobs.service';
 import { fixtures } from './follow-ups-fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -83,6 +84,32 @@ describe('follow-up cadences (job follow-ups)', () => {
       language: 'km',
     });
     expect(survey.issued_at.toISOString()).toBe('2026-04-03T01:00:00.000Z');
+  });
+
+  it('cancels the pending service survey and closes its link when the visit is voided', async () => {
+    const customer = await f.customer(rooftopId);
+    const vehicle = await f.vehicle(rooftopId, customer, { purchaseDate: '2025-01-05' });
+    const visit = await f.closedVisit(rooftopId, vehicle, customer, '2026-04-20T01:00:00Z');
+    await f.runFollowUps('2026-04-22T03:00:00Z');
+    await t.db.query(
+      `UPDATE service_visit SET status = 'voided', voided_at = '2026-04-22T04:00:00Z' WHERE id = $1`,
+      [visit],
+    );
+    await t.db.transaction((m) =>
+      t.app
+        .get(DomainEvents)
+        .emit(m, 'service_visit.voided', {
+          visitId: visit,
+          vehicleId: vehicle,
+          customerId: customer,
+          rooftopId,
+          voidedAt: new Date('2026-04-22T04:00:00Z'),
+        }),
+    );
+    const [mail] = await f.outbox(customer, 'survey_invitation');
+    expect(mail).toMatchObject({ status: 'cancelled', status_reason: 'service_visit_voided' });
+    const [survey] = await t.db.query(`SELECT expires_at FROM survey WHERE service_visit_id = $1`, [visit]);
+    expect(survey.expires_at.toISOString()).toBe('2026-04-22T04:00:00.000Z');
   });
 
   it('sends the declined-service email 14 days after the visit, listing the declined items not done since', async () => {
@@ -221,12 +248,10 @@ describe('follow-up cadences (job follow-ups)', () => {
     await f.runFollowUps('2026-10-02T03:00:00Z');
     const [mail] = await f.outbox(customer, 'sale_thank_you');
     expect(mail.purpose).toBe('follow_ups');
-    const jobs = t.app.get(JobsService);
-    if (jobs.registered().includes('outbox-dispatch')) {
-      await jobs.run('outbox-dispatch', new Date('2026-10-02T03:00:00Z'));
-      const [after] = await f.outbox(customer, 'sale_thank_you');
-      expect(after.status).toBe('suppressed');
-      expect(after.status_reason).toBe('no_consent:follow_ups');
-    }
+    // The dispatcher (messaging) applies the consent rule when it picks the message up.
+    await t.app.get(JobsService).run('outbox-dispatch', new Date('2026-10-02T03:00:00Z'));
+    const [after] = await f.outbox(customer, 'sale_thank_you');
+    expect(after.status).toBe('suppressed');
+    expect(after.status_reason).toBe('no_consent:follow_ups');
   });
 });
