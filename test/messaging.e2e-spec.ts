@@ -399,6 +399,44 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
     ).toBe(true);
   });
 
+  it('on shutdown lets the in-flight send finish and hands back the claims it has not started', async () => {
+    const transport = new MailTransport(t.config);
+    const own = new DispatcherService(
+      t.db,
+      t.config,
+      transport,
+      t.app.get(SendingRules),
+      t.app.get(TemplateRenderer),
+      t.app.get(UnsubscribeLinks),
+    );
+    own.concurrency = 1;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await enqueue(t.db, { rooftopId, customerId: await insertCustomer(t.db, rooftopId) }));
+    const release = sink.pause();
+    const run = own.dispatch(T);
+    while (sink.held === 0) await new Promise((r) => setTimeout(r, 10));
+    const shutdown = own.beforeApplicationShutdown();
+    release();
+    const summary = await run;
+    await shutdown;
+    expect(summary).toMatchObject({ claimed: 3, sent: 1, handed_back: 2 });
+    const rows = await t.db.query(
+      `SELECT status, attempts, lease_owner FROM outbox_message WHERE id = ANY($1::uuid[]) ORDER BY status`,
+      [ids],
+    );
+    expect(rows).toEqual([
+      { status: 'pending', attempts: 0, lease_owner: null },
+      { status: 'pending', attempts: 0, lease_owner: null },
+      { status: 'sent', attempts: 1, lease_owner: null },
+    ]);
+    expect(sink.accepted).toHaveLength(1);
+    // A stopped dispatcher claims nothing more; the app's own dispatcher sends the rest.
+    expect((await own.dispatch(T)).claimed).toBe(0);
+    transport.close();
+    expect(await dispatcher.dispatch(T)).toMatchObject({ sent: 2 });
+  });
+
   it('hands back claims it has not started when the application shuts down', async () => {
     const customerId = await insertCustomer(t.db, rooftopId);
     const id = await enqueue(t.db, { rooftopId, customerId });

@@ -20,18 +20,31 @@ export interface SmtpSink {
   accepted: SunkMessage[];
   attempts: number;
   respond(responder: Responder): void;
+  /** Holds every DATA reply until the returned function is called; `held` counts the messages waiting. */
+  pause(): () => void;
+  held: number;
   reset(): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   let responder: Responder = () => null;
+  let gate: Promise<void> | null = null;
   const sink: SmtpSink = {
     url: '',
     accepted: [],
     attempts: 0,
     respond(r) {
       responder = r;
+    },
+    held: 0,
+    pause() {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      return () => {
+        gate = null;
+        open();
+      };
     },
     reset() {
       sink.accepted.length = 0;
@@ -49,7 +62,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (gate) {
+          sink.held += 1;
+          await gate;
+          sink.held -= 1;
+        }
         const raw = Buffer.concat(chunks);
         sink.attempts += 1;
         const reply = responder(sink.attempts, raw);
