@@ -110,7 +110,11 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       result = await job.run(asOf);
     }
     const finishedAt = new Date();
-    this.logger.log({ msg: 'job ran', job: name, asOf: asOf.toISOString(), ms: finishedAt.getTime() - startedAt.getTime(), ...result });
+    // Idle runs (every count zero) go to debug so that a 10-second dispatcher does not flood the log.
+    const idle = Object.values(result).every((v) => v === 0 || v === null || v === false);
+    const line = { msg: 'job ran', job: name, asOf: asOf.toISOString(), ms: finishedAt.getTime() - startedAt.getTime(), ...result };
+    if (idle) this.logger.debug(line);
+    else this.logger.log(line);
     return { job: name, asOf: asOf.toISOString(), startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), result };
   }
 }
