@@ -62,7 +62,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      const reply = async () => {
         if (gate) {
           sink.held += 1;
           await gate;
@@ -70,9 +70,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         }
         const raw = Buffer.concat(chunks);
         sink.attempts += 1;
-        const reply = responder(sink.attempts, raw);
-        if (reply) {
-          const err = Object.assign(new Error(reply.message), { responseCode: reply.code });
+        const rejection = responder(sink.attempts, raw);
+        if (rejection) {
+          const err = Object.assign(new Error(rejection.message), { responseCode: rejection.code });
           return callback(err);
         }
         simpleParser(raw).then(
@@ -82,7 +82,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           },
           (e: Error) => callback(e),
         );
-      });
+      };
+      stream.on('end', () => void reply());
     },
   } as ConstructorParameters<typeof SMTPServer>[0]);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
