@@ -1,0 +1,170 @@
+import { bearer, type TestApp } from './test-app';
+
+/**
+ * A small dealer group for the security suites: rooftop A with a record of every kind, rooftop B with its
+ * own staff, users of every role. Everything is created through the API where an endpoint exists.
+ */
+export interface World {
+  rooftopA: string;
+  rooftopB: string;
+  admin: { id: string; token: string };
+  /** Staff of rooftop A, by role. */
+  a: Record<'manager' | 'salesperson' | 'service_advisor', { id: string; token: string }>;
+  /** Staff of rooftop B only, by role. */
+  b: Record<'manager' | 'salesperson' | 'service_advisor', { id: string; token: string }>;
+  customerId: string;
+  otherCustomerId: string;
+  vehicleId: string;
+  visitId: string;
+  taskId: string;
+  complaintId: string;
+  messageId: string;
+  rewardId: string;
+  importJobId: string;
+  itemCode: string;
+  overrideId: string;
+  apiKeyId: string;
+  userId: string;
+}
+
+async function ok<T = Record<string, unknown>>(
+  what: string,
+  p: PromiseLike<{ status: number; body: unknown }>,
+): Promise<T> {
+  const res = await p;
+  if (res.status >= 300) throw new Error(`fixture ${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as T;
+}
+
+export async function buildWorld(t: TestApp): Promise<World> {
+  const rooftopA = (await t.rooftop({ name: 'Rooftop A' })).id;
+  const rooftopB = (await t.rooftop({ name: 'Rooftop B' })).id;
+  const admin = await t.user('admin');
+  const a = {
+    manager: await t.user('manager', [rooftopA]),
+    salesperson: await t.user('salesperson', [rooftopA]),
+    service_advisor: await t.user('service_advisor', [rooftopA]),
+  };
+  const b = {
+    manager: await t.user('manager', [rooftopB]),
+    salesperson: await t.user('salesperson', [rooftopB]),
+    service_advisor: await t.user('service_advisor', [rooftopB]),
+  };
+  const as = bearer(a.manager.token);
+  const customer = await ok<{ id: string }>(
+    'customer',
+    t.http
+      .post('/api/v1/customers')
+      .set(as)
+      .send({
+        firstName: 'Matrix',
+        lastName: 'Owner',
+        email: 'matrix.owner@example.com',
+        homeRooftopId: rooftopA,
+      }),
+  );
+  const other = await ok<{ id: string }>(
+    'other customer',
+    t.http
+      .post('/api/v1/customers')
+      .set(as)
+      .send({ firstName: 'Matrix', lastName: 'Buyer', homeRooftopId: rooftopA }),
+  );
+  const vehicle = await ok<{ id: string }>(
+    'vehicle',
+    t.http.post('/api/v1/vehicles').set(as).send({
+      rooftopId: rooftopA,
+      vin: 'WVWZZZ1JZXW000001',
+      make: 'Toyota',
+      model: 'Hilux',
+      year: 2024,
+      powertrain: 'ice',
+      ownerId: customer.id,
+      purchaseDate: '2026-01-10',
+      purchaseOdometer: 10,
+    }),
+  );
+  const visit = await ok<{ id: string }>(
+    'service visit',
+    t.http
+      .post('/api/v1/service-visits')
+      .set(as)
+      .send({
+        rooftopId: rooftopA,
+        vehicleId: vehicle.id,
+        roNumber: 'RO-MATRIX-1',
+        visitDate: '2026-06-01T02:00:00Z',
+        odometer: 8_000,
+        lines: [{ itemCode: 'OIL_CHANGE', labourAmount: 25, partsAmount: 38.5, payType: 'customer' }],
+      }),
+  );
+  const task = await ok<{ id: string }>(
+    'task',
+    t.http
+      .post('/api/v1/tasks')
+      .set(as)
+      .send({
+        customerId: customer.id,
+        title: 'Call back',
+        dueAt: '2026-06-20T03:00:00Z',
+        assigneeId: a.manager.id,
+      }),
+  );
+  const complaint = await ok<{ id: string }>(
+    'complaint',
+    t.http
+      .post('/api/v1/complaints')
+      .set(as)
+      .send({ customerId: customer.id, source: 'call', summary: 'Scratch on the bumper' }),
+  );
+  const [message] = await t.db.query(
+    `INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at, next_attempt_at, status, status_reason)
+     VALUES ('matrix:1', $1, $2, 'transactional', 'transactional', '{"message":"hi"}', now(), now(), 'failed', 'smtp_550') RETURNING id`,
+    [rooftopA, customer.id],
+  );
+  const reward = await ok<{ id: string }>(
+    'reward',
+    t.http
+      .post('/api/v1/loyalty/rewards')
+      .set(as)
+      .send({ code: 'MATRIX-WASH', name: 'Free car wash', pointsCost: 300 }),
+  );
+  const [importJob] = await t.db.query(
+    `INSERT INTO import_job (rooftop_id, created_by, source, started_at) VALUES ($1, $2, 'api', now()) RETURNING id`,
+    [rooftopA, a.manager.id],
+  );
+  const override = await ok<{ id: string }>(
+    'override',
+    t.http
+      .post('/api/v1/maintenance-items/OIL_CHANGE/overrides')
+      .set(as)
+      .send({ make: 'Toyota', model: 'Hilux', intervalKm: 5_000, intervalMi: 3_000 }),
+  );
+  const apiKey = await ok<{ id: string }>(
+    'api key',
+    t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(admin.token))
+      .send({ name: 'Matrix DMS', userId: a.manager.id }),
+  );
+  return {
+    rooftopA,
+    rooftopB,
+    admin,
+    a,
+    b,
+    customerId: customer.id,
+    otherCustomerId: other.id,
+    vehicleId: vehicle.id,
+    visitId: visit.id,
+    taskId: task.id,
+    complaintId: complaint.id,
+    messageId: (message as { id: string }).id,
+    rewardId: reward.id,
+    importJobId: (importJob as { id: string }).id,
+    itemCode: 'OIL_CHANGE',
+    overrideId: override.id,
+    apiKeyId: apiKey.id,
+    userId: a.salesperson.id,
+  };
+}
