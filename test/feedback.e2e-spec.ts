@@ -464,5 +464,12 @@ describe('surveys, feedback and complaints', () => {
     expect(sections.surveys).toHaveLength(1);
     expect(sections.complaints.map((c) => c.summary)).toEqual(['Late delivery']);
     expect(sections.tasks.map((x) => x.title)).toEqual(['Call']);
+
+    const view = await t.http.get(`/api/v1/customers/${customer}/360`).set(bearer(sales.token));
+    expect(view.status).toBe(200);
+    expect(view.body.surveys).toHaveLength(1);
+    expect(view.body.complaints.map((c: { summary: string }) => c.summary)).toEqual(['Late delivery']);
+    expect(view.body.tasks.map((x: { title: string }) => x.title)).toEqual(['Call']);
+    expect(view.body.loyalty).toBeDefined();
   });
 });

@@ -1,3 +1,5 @@
+import { CustomersModule } from '../customers/customers.module';
+import { Feedback360Section } from './feedback-360.section';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
@@ -13,9 +15,16 @@ import { SurveysService } from './surveys.service';
 
 /** Surveys (public link, answers, NPS/CSAT), complaint cases with SLA, and the feedback sections of the 360. */
 @Module({
-  imports: [TasksModule],
+  imports: [TasksModule, CustomersModule],
   controllers: [SurveysController, FeedbackController, ComplaintsController],
-  providers: [SurveysService, ComplaintsService, FeedbackService, ComplaintSlaJob, OpenComplaintRule],
+  providers: [
+    SurveysService,
+    ComplaintsService,
+    FeedbackService,
+    ComplaintSlaJob,
+    OpenComplaintRule,
+    Feedback360Section,
+  ],
   exports: [FeedbackService, ComplaintsService],
 })
 export class FeedbackModule implements OnModuleInit {
