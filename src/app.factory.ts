@@ -15,8 +15,38 @@ export function createLogger(level: LogLevel): ConsoleLogger {
   return new ConsoleLogger({ json: true, logLevels: LEVELS.slice(0, LEVELS.indexOf(level) + 1) });
 }
 
+/**
+ * Requests Node's HTTP parser refuses before any route runs (headers or URL over 16 KB, malformed
+ * request lines, timeouts) still answer problem+json, like every other 4xx (found by the fuzz suite).
+ */
+function problemClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, title] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'header_too_large', 'Request Header Fields Too Large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'Request Timeout']
+        : [400, 'bad_request', 'Bad Request'];
+  const body = JSON.stringify({
+    type: `https://dealer-crm.dev/problems/${code.replace(/_/g, '-')}`,
+    title,
+    status,
+    code,
+    detail: 'The request could not be read',
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 /** Builds the HTTP application (used by `npm start`, the tests and the benchmarks alike). */
-export async function createApp(runtime: AppRuntime, options: { logger?: ConsoleLogger | false } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  runtime: AppRuntime,
+  options: { logger?: ConsoleLogger | false } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
     // Signed tokens in public links (survey, unsubscribe) are path parameters of up to 2,048 characters.
@@ -28,6 +58,7 @@ export async function createApp(runtime: AppRuntime, options: { logger?: Console
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     logger: false,
+    clientErrorHandler: problemClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime), adapter, {
     logger: options.logger ?? createLogger(runtime.config.LOG_LEVEL),
