@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { CliContext } from '../../cli/commands';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from './demo-seed';
+
+/** `npm run seed` (= `npm run cli -- seed`). */
+export function registerDemoSeedCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('seed')
+    .description(
+      'load the demo dealer group (Phnom Penh and Vientiane): staff, customers, three years of history',
+    )
+    .option('--as-of <instant>', 'ISO-8601 instant the history ends at (default: now)')
+    .option('--customers <n>', 'number of customers (default 3000)', '3000')
+    .action((opts: { asOf?: string; customers: string }) =>
+      ctx.withDatabase(async ({ dataSource }) => {
+        const asOf = opts.asOf ? new Date(opts.asOf) : new Date();
+        if (Number.isNaN(asOf.getTime()))
+          throw new InvalidArgumentError('--as-of is not an ISO-8601 instant');
+        const customers = Number(opts.customers);
+        if (!Number.isInteger(customers) || customers < 10 || customers > 200_000)
+          throw new InvalidArgumentError('--customers must be an integer from 10 to 200000');
+        const pending = await dataSource.showMigrations();
+        if (pending)
+          throw new InvalidArgumentError('migrations are pending: run `npm run migration:run` first');
+        const result = await seedDemoData(dataSource, { asOf, customers });
+        if (!result.seeded) {
+          console.log(
+            'Demo data is already in this database (customer DEMO-000001 or a demo user exists). Nothing was changed.',
+          );
+          console.log(
+            'The seed runs once per database; to start over, point DATABASE_URL at an empty database (or remove .data/).',
+          );
+          return;
+        }
+        console.log(`Seeded the demo dealer group in ${(result.ms / 1000).toFixed(1)} s:`);
+        for (const [name, n] of Object.entries(result.counts)) console.log(`  ${name.padEnd(18)} ${n}`);
+        console.log(`\nDemo logins (password for all: ${DEMO_PASSWORD}):`);
+        for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(16)} ${u.email.padEnd(34)} ${u.language}`);
+        console.log('\nManager dashboard: http://localhost:3000/dashboard (with PORT=3000)');
+      }),
+    );
+}
