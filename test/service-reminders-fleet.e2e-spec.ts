@@ -143,6 +143,18 @@ describe('fleet due scan (SQL) equals the pure projection for every vehicle × i
       expect(mismatches.slice(0, 5)).toEqual([]);
       expect([...sql.keys()]).toEqual([]);
       expect(compared).toBeGreaterThan(VEHICLES * 5);
+      // The planner's prefilter drops no row that reached a stage.
+      const reachable = await t.app
+        .get(ServiceRemindersRepository)
+        .scanDue(t.db.manager, asOf, 'km', { reachableOnly: true });
+      const key = (r: (typeof rows)[number]) =>
+        `${r.vehicle_id}|${r.item_code}|${r.stage}|${r.due_date}|${r.cycle_key}`;
+      expect(reachable.map(key).sort()).toEqual(
+        rows
+          .filter((r) => r.stage !== 'ok')
+          .map(key)
+          .sort(),
+      );
       // The fleet is varied enough to exercise every stage.
       expect(new Set(rows.map((r) => r.stage)).size).toBeGreaterThanOrEqual(iso.startsWith('2025') ? 3 : 4);
     },

@@ -15,67 +15,90 @@ import {
  * for every active vehicle with a (non-erased) owner × every applicable active catalogue item, in SQL.
  * Parameters: $1 asOf, $2 distance unit, $3 default rate per day.
  *
- * Indexes that serve it:
- *  - vehicle_active_owned_idx (partial: active vehicles with an owner) drives the scan;
- *  - odometer_reading_vehicle_idx (vehicle_id, read_at DESC) answers both per-vehicle readings lookups;
- *  - maintenance_performed_vehicle_item_idx (vehicle_id, item_code, performed_at DESC) the last performance;
- *  - maintenance_item_override_uq (item_code, lower(make), lower(coalesce(model,''))) the overrides.
+ * Set-based so that it scales to a million vehicles (each step is one pass, never a lookup per vehicle × item):
+ *  - the as-of local date once per rooftop (rooftop_day);
+ *  - per vehicle, one pass over odometer_reading for the latest reading and the first one in the rate window;
+ *  - per vehicle × item, one pass over maintenance_performed for the last performance (DISTINCT ON, in the
+ *    order of maintenance_performed_vehicle_item_idx), with its local date computed there once;
+ *  - the vehicle-level values are MATERIALIZED so that the time zone conversions run once per vehicle, not
+ *    once per reference per item (inlined CTEs repeat an expression wherever a later step mentions it).
+ * With `reachableOnly`, a cheap integer prefilter drops the vehicle × item rows whose due date cannot be within
+ * DUE_SOON_DAYS of asOf before any date arithmetic runs (the planner needs only those); it is conservative, the
+ * exact stage is computed afterwards, and the fleet e2e test checks that it drops no reachable row.
  */
-export const DUE_SCAN_SQL = `
+export function dueScanSql(opts: { reachableOnly: boolean }): string {
+  return `
   WITH params AS (
     SELECT $1::timestamptz AS as_of,
-           ($1::timestamptz AT TIME ZONE 'UTC' - interval '${RATE_WINDOW_MONTHS} months') AT TIME ZONE 'UTC' AS window_start
+           ($1::timestamptz AT TIME ZONE 'UTC' - interval '${RATE_WINDOW_MONTHS} months') AT TIME ZONE 'UTC' AS window_start,
+           -- Every rooftop's local date is within a day of the UTC date: one horizon for the prefilter.
+           ($1::timestamptz AT TIME ZONE 'UTC')::date + ${DUE_SOON_DAYS + 1} AS horizon
   ),
-  vehicles AS (
-    SELECT v.id, v.owner_id, v.vin, v.make, v.model, v.powertrain, v.purchase_date, v.purchase_odometer,
-           r.time_zone AS tz, (v.created_at AT TIME ZONE r.time_zone)::date AS created_date,
-           (p.as_of AT TIME ZONE r.time_zone)::date AS as_of_date
-      FROM params p
-      CROSS JOIN vehicle v
-      JOIN rooftop r ON r.id = v.rooftop_id
+  rooftop_day AS (
+    SELECT r.id, r.time_zone AS tz, (p.as_of AT TIME ZONE r.time_zone)::date AS as_of_date FROM rooftop r, params p
+  ),
+  -- The latest reading at or before asOf and the earliest one in the rate window, per vehicle. Arrays compare
+  -- element by element, so min/max of [epoch, value] break ties on read_at by value as projectDue does.
+  readings AS (
+    SELECT o.vehicle_id,
+           max(o.read_at) AS last_at,
+           (max(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int AS last_value,
+           min(o.read_at) FILTER (WHERE o.read_at > p.window_start) AS first_at,
+           (min(ARRAY[extract(epoch FROM o.read_at), o.value]) FILTER (WHERE o.read_at > p.window_start))[2]::int AS first_value
+      FROM odometer_reading o, params p
+     WHERE o.read_at <= p.as_of
+     GROUP BY o.vehicle_id
+  ),
+  vehicles AS MATERIALIZED (
+    SELECT v.id, v.owner_id, v.vin, v.make, v.model, v.powertrain, v.purchase_odometer, v.rooftop_id,
+           rd.as_of_date, coalesce(v.purchase_date, (v.created_at AT TIME ZONE rd.tz)::date) AS purchase_start,
+           rr.last_value AS latest_value, (rr.last_at AT TIME ZONE rd.tz)::date AS latest_date,
+           rr.first_value, (rr.first_at AT TIME ZONE rd.tz)::date AS first_date
+      FROM vehicle v
+      JOIN rooftop_day rd ON rd.id = v.rooftop_id
       JOIN customer c ON c.id = v.owner_id AND c.erased_at IS NULL
+      LEFT JOIN readings rr ON rr.vehicle_id = v.id
      WHERE v.status = 'active' AND v.owner_id IS NOT NULL
   ),
   rated AS (
-    SELECT vv.*, l.value AS latest_value, (l.read_at AT TIME ZONE vv.tz)::date AS latest_date,
-           CASE WHEN f.value IS NOT NULL AND l.read_at > p.window_start
-                 AND (l.read_at AT TIME ZONE vv.tz)::date - (f.read_at AT TIME ZONE vv.tz)::date >= ${RATE_MIN_DAYS}
-                THEN greatest(l.value - f.value, 0) ELSE $3::int END AS rate_distance,
-           CASE WHEN f.value IS NOT NULL AND l.read_at > p.window_start
-                 AND (l.read_at AT TIME ZONE vv.tz)::date - (f.read_at AT TIME ZONE vv.tz)::date >= ${RATE_MIN_DAYS}
-                THEN (l.read_at AT TIME ZONE vv.tz)::date - (f.read_at AT TIME ZONE vv.tz)::date ELSE 1 END AS rate_days
+    SELECT vv.*,
+           CASE WHEN vv.latest_date - vv.first_date >= ${RATE_MIN_DAYS} THEN greatest(vv.latest_value - vv.first_value, 0)
+                ELSE $3::int END AS rate_distance,
+           CASE WHEN vv.latest_date - vv.first_date >= ${RATE_MIN_DAYS} THEN vv.latest_date - vv.first_date
+                ELSE 1 END AS rate_days
       FROM vehicles vv
+  ),
+  last_performed AS (
+    SELECT DISTINCT ON (mp.vehicle_id, mp.item_code) mp.vehicle_id, mp.item_code, mp.performed_at, mp.odometer,
+           (mp.performed_at AT TIME ZONE rd.tz)::date AS performed_date
+      FROM maintenance_performed mp
       CROSS JOIN params p
-      LEFT JOIN LATERAL (SELECT o.value, o.read_at FROM odometer_reading o
-                          WHERE o.vehicle_id = vv.id AND o.read_at > p.window_start AND o.read_at <= p.as_of
-                          ORDER BY o.read_at, o.value LIMIT 1) f ON true
-      LEFT JOIN LATERAL (SELECT o.value, o.read_at FROM odometer_reading o
-                          WHERE o.vehicle_id = vv.id AND o.read_at <= p.as_of
-                          ORDER BY o.read_at DESC, o.value DESC LIMIT 1) l ON true
+      JOIN vehicle v ON v.id = mp.vehicle_id
+      JOIN rooftop_day rd ON rd.id = v.rooftop_id
+     WHERE mp.performed_at <= p.as_of
+     ORDER BY mp.vehicle_id, mp.item_code, mp.performed_at DESC, mp.odometer DESC
+  ),
+  items AS (
+    SELECT mi.code, mi.name, mi.applies_to, mi.interval_months,
+           CASE WHEN $2 = 'km' THEN mi.interval_km ELSE mi.interval_mi END AS interval_distance
+      FROM maintenance_item mi WHERE mi.active
   ),
   cycles AS (
     SELECT rv.id AS vehicle_id, rv.owner_id, rv.vin, rv.make, rv.model, rv.as_of_date, rv.latest_value, rv.latest_date,
-           rv.rate_distance, rv.rate_days, mi.code AS item_code, mi.name AS item_name,
+           rv.rate_distance, rv.rate_days, mi.code AS item_code, mi.name AS item_name, lp.performed_at,
            CASE WHEN om.id IS NOT NULL THEN om.interval_months WHEN ok.id IS NOT NULL THEN ok.interval_months ELSE mi.interval_months END AS months,
-           CASE WHEN $2 = 'km'
-                THEN CASE WHEN om.id IS NOT NULL THEN om.interval_km WHEN ok.id IS NOT NULL THEN ok.interval_km ELSE mi.interval_km END
-                ELSE CASE WHEN om.id IS NOT NULL THEN om.interval_mi WHEN ok.id IS NOT NULL THEN ok.interval_mi ELSE mi.interval_mi END
-           END AS distance,
-           CASE WHEN lp.performed_at IS NOT NULL THEN (lp.performed_at AT TIME ZONE rv.tz)::date
-                WHEN rv.purchase_date IS NOT NULL THEN rv.purchase_date ELSE rv.created_date END AS start_date,
-           CASE WHEN lp.performed_at IS NOT NULL THEN lp.odometer ELSE rv.purchase_odometer END AS start_odometer,
-           CASE WHEN lp.performed_at IS NOT NULL
-                THEN to_char(lp.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE 'purchase' END AS cycle_key
+           CASE WHEN om.id IS NOT NULL THEN CASE WHEN $2 = 'km' THEN om.interval_km ELSE om.interval_mi END
+                WHEN ok.id IS NOT NULL THEN CASE WHEN $2 = 'km' THEN ok.interval_km ELSE ok.interval_mi END
+                ELSE mi.interval_distance END AS distance,
+           coalesce(lp.performed_date, rv.purchase_start) AS start_date,
+           CASE WHEN lp.vehicle_id IS NOT NULL THEN lp.odometer ELSE rv.purchase_odometer END AS start_odometer
       FROM rated rv
-      CROSS JOIN params p
-      JOIN maintenance_item mi ON mi.active AND rv.powertrain = ANY (mi.applies_to)
+      JOIN items mi ON rv.powertrain = ANY (mi.applies_to)
       LEFT JOIN maintenance_item_override om ON om.item_code = mi.code AND om.active AND om.model IS NOT NULL
             AND lower(om.make) = lower(rv.make) AND lower(om.model) = lower(rv.model)
       LEFT JOIN maintenance_item_override ok ON ok.item_code = mi.code AND ok.active AND ok.model IS NULL
             AND lower(ok.make) = lower(rv.make)
-      LEFT JOIN LATERAL (SELECT mp.performed_at, mp.odometer FROM maintenance_performed mp
-                          WHERE mp.vehicle_id = rv.id AND mp.item_code = mi.code AND mp.performed_at <= p.as_of
-                          ORDER BY mp.performed_at DESC, mp.odometer DESC LIMIT 1) lp ON true
+      LEFT JOIN last_performed lp ON lp.vehicle_id = rv.id AND lp.item_code = mi.code
   ),
   based AS (
     SELECT c.*,
@@ -90,34 +113,54 @@ export const DUE_SCAN_SQL = `
                 THEN b.base_date + ceil(((b.start_odometer + b.distance - b.base_value)::numeric * b.rate_days) / b.rate_distance)::int
            END AS distance_due
       FROM based b
+     ${
+       opts.reachableOnly
+         ? `CROSS JOIN params p
+     -- Prefilter. Time: n calendar months are never shorter than floor(n × 30.4375) − 4 days (checked for n ≤ 240,
+     -- month-end clamping included), so time due ≤ horizon needs start ≤ horizon − that. Distance: due ≤ horizon
+     -- ⟺ (target − base) × rate days ≤ (horizon − base date) × rate distance, exactly, in integers.
+     WHERE (b.months IS NOT NULL AND b.start_date <= p.horizon - ((b.months * 487) / 16 - 4))
+        OR (b.distance IS NOT NULL AND b.rate_distance > 0
+            AND (b.start_odometer + b.distance - b.base_value)::bigint * b.rate_days
+                <= (p.horizon - b.base_date)::bigint * b.rate_distance)`
+         : ''
+     }
   ),
   due AS (
-    SELECT pr.*,
-           CASE WHEN pr.time_due IS NOT NULL AND (pr.distance_due IS NULL OR pr.time_due <= pr.distance_due)
-                THEN pr.time_due ELSE pr.distance_due END AS due_date
-      FROM projected pr
+    SELECT pr.*, least(pr.time_due, pr.distance_due) AS due_date FROM projected pr
   )
-  SELECT d.*,
-         CASE WHEN d.due_date IS NULL THEN 'ok'
-              WHEN d.as_of_date >= d.due_date + ${OVERDUE_DAYS} THEN 'overdue'
-              WHEN d.as_of_date >= d.due_date THEN 'due'
-              WHEN d.as_of_date >= d.due_date - ${DUE_SOON_DAYS} THEN 'due_soon'
-              ELSE 'ok' END AS stage
+  SELECT d.vehicle_id, d.owner_id, d.vin, d.make, d.model, d.item_code, d.item_name, d.base_value,
+         d.due_date, d.time_due, d.distance_due,
+         CASE WHEN d.performed_at IS NOT NULL
+              THEN to_char(d.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE 'purchase' END AS cycle_key,
+         -- The stage = how many of its thresholds (due − 14, due, due + 30 days) the as-of date has reached;
+         -- written with a single reference to due_date, as each reference re-evaluates the projections.
+         coalesce((ARRAY['ok', 'due_soon', 'due', 'overdue'])[
+           1 + width_bucket(d.as_of_date - d.due_date, ARRAY[${-DUE_SOON_DAYS}, 0, ${OVERDUE_DAYS}])], 'ok') AS stage
     FROM due d`;
+}
+
+export const DUE_SCAN_SQL = dueScanSql({ reachableOnly: false });
 
 /**
- * One statement: the due scan, then every reached stage into service_reminder_stage (ON CONFLICT DO NOTHING —
- * "each stage of each item of each cycle is sent at most once, ever"; earlier stages of the cycle go in as
+ * One statement: the due scan (reachable rows only), then every newly reached stage into service_reminder_stage
+ * ("each stage of each item of each cycle is sent at most once, ever"; earlier stages of the cycle go in as
  * 'skipped' so that a late run sends only the latest stage), then one digest per customer into the outbox built
- * from the rows this statement actually inserted. Rows are inserted in a fixed order so that two concurrent
+ * from the rows this statement actually inserted. Stages already recorded are dropped by an anti-join before the
+ * insert, so a re-run reads the unique index once per reached item and inserts nothing; ON CONFLICT DO NOTHING
+ * still settles a race with a concurrent planner. Rows are inserted in a fixed order so that two concurrent
  * planners meet on the first row: the second waits for the first to commit and then inserts nothing.
  * $4 = asOf as ISO text (part of the dedupe key); $5 = Khmer/Lao item names and stage labels (reminder-labels.ts).
  */
 export const PLAN_SQL = `
-  WITH scan AS MATERIALIZED (${DUE_SCAN_SQL}),
+  WITH scan AS MATERIALIZED (${dueScanSql({ reachableOnly: true })}),
   reached AS (
     SELECT s.*, CASE s.stage WHEN 'due_soon' THEN 1 WHEN 'due' THEN 2 ELSE 3 END AS stage_ord
-      FROM scan s WHERE s.stage <> 'ok'
+      FROM scan s
+     WHERE s.stage <> 'ok'
+       AND NOT EXISTS (SELECT 1 FROM service_reminder_stage x
+                        WHERE x.vehicle_id = s.vehicle_id AND x.item_code = s.item_code
+                          AND x.cycle_key = s.cycle_key AND x.stage = s.stage)
   ),
   ins AS (
     INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date, as_of)
@@ -129,26 +172,37 @@ export const PLAN_SQL = `
     ON CONFLICT (vehicle_id, item_code, cycle_key, stage) DO NOTHING
     RETURNING id, vehicle_id, item_code, stage, status, customer_id, due_date
   ),
+  -- Localized names and stage labels once per item and stage, not looked up in $5 once per digest line.
+  item_names AS (
+    SELECT mi.code, jsonb_build_object('en', mi.name,
+             'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
+             'lo', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'lo'], mi.name)) AS names
+      FROM maintenance_item mi
+  ),
+  stage_labels AS (
+    SELECT key AS stage, value AS labels FROM jsonb_each($5::jsonb -> 'stages')
+  ),
   planned AS (
-    SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.vin, r.make, r.model, r.item_name, r.base_value
+    SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.vin, r.make, r.model, r.item_name,
+           r.base_value, n.names AS item_names, sl.labels AS stage_labels
       FROM ins i
       JOIN reached r ON r.vehicle_id = i.vehicle_id AND r.item_code = i.item_code
+      JOIN item_names n ON n.code = i.item_code
+      LEFT JOIN stage_labels sl ON sl.stage = i.stage
      WHERE i.status = 'planned'
   ),
   msgs AS (
     INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, vehicle_id, kind, purpose, payload, scheduled_at, next_attempt_at)
-    SELECT 'svc:' || p.customer_id || ':' || $4 || ':' || md5(string_agg(p.id::text, ',' ORDER BY p.id)),
+    -- A stage row belongs to exactly one digest, so any one of its ids makes the key unique (no per-group sort).
+    SELECT 'svc:' || p.customer_id || ':' || $4 || ':' || md5(min(p.id::text)),
            c.home_rooftop_id, p.customer_id,
-           CASE WHEN count(DISTINCT p.vehicle_id) = 1 THEN min(p.vehicle_id::text)::uuid END,
+           CASE WHEN min(p.vehicle_id::text) = max(p.vehicle_id::text) THEN min(p.vehicle_id::text)::uuid END,
            'service_reminder', 'service_reminders',
            jsonb_build_object('asOf', $4::text, 'items', jsonb_agg(jsonb_build_object(
              'stageId', p.id, 'vehicleId', p.vehicle_id, 'vin', p.vin, 'make', p.make, 'model', p.model,
              'itemCode', p.item_code, 'itemName', p.item_name, 'stage', p.stage, 'dueDate', p.due_date,
-             'latestOdometer', p.base_value,
-             'itemNames', jsonb_build_object('en', p.item_name,
-               'km', coalesce($5::jsonb #>> ARRAY['items', p.item_code, 'km'], p.item_name),
-               'lo', coalesce($5::jsonb #>> ARRAY['items', p.item_code, 'lo'], p.item_name)),
-             'stageLabels', $5::jsonb #> ARRAY['stages', p.stage]) ORDER BY p.due_date, p.vin, p.item_code)),
+             'latestOdometer', p.base_value, 'itemNames', p.item_names, 'stageLabels', p.stage_labels)
+             ORDER BY p.due_date, p.vin, p.item_code)),
            $1::timestamptz, $1::timestamptz
       FROM planned p JOIN customer c ON c.id = p.customer_id
      GROUP BY p.customer_id, c.home_rooftop_id
@@ -177,11 +231,22 @@ export interface PlanCounts {
 
 @Injectable()
 export class ServiceRemindersRepository {
-  /** The due scan alone (dates as text), for diagnostics, the bench and the SQL-equals-TypeScript test. */
-  async scanDue(manager: EntityManager, asOf: Date, unit: DistanceUnit): Promise<DueScanRow[]> {
+  /**
+   * The due scan alone (dates as text), for diagnostics, the bench and the SQL-equals-TypeScript test; with
+   * `reachableOnly`, only the rows past the planner's prefilter that reached a stage (what the planner plans).
+   */
+  async scanDue(
+    manager: EntityManager,
+    asOf: Date,
+    unit: DistanceUnit,
+    opts: { reachableOnly?: boolean } = {},
+  ): Promise<DueScanRow[]> {
+    const reachableOnly = opts.reachableOnly ?? false;
     return manager.query(
-      `SELECT vehicle_id, item_code, due_date::text, time_due::text, distance_due::text, stage, cycle_key FROM (${DUE_SCAN_SQL}) s`,
-      [asOf, unit, DEFAULT_RATE_PER_DAY[unit]],
+      `SELECT vehicle_id, item_code, due_date::text, time_due::text, distance_due::text, stage, cycle_key
+         FROM (${reachableOnly ? dueScanSql({ reachableOnly }) : DUE_SCAN_SQL}) s
+        WHERE $4::boolean IS FALSE OR s.stage <> 'ok'`,
+      [asOf, unit, DEFAULT_RATE_PER_DAY[unit], reachableOnly],
     );
   }
 
