@@ -55,7 +55,6 @@ export async function startFaultSmtp(options: FaultSmtpOptions): Promise<FaultSm
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    hideSecurityWarning: true,
     closeTimeout: 200,
     size: 1_000_000,
     onData(stream, session, callback) {
