@@ -20,9 +20,9 @@ export function registerDemoSeedCommand(program: Command, ctx: CliContext): void
         const customers = Number(opts.customers);
         if (!Number.isInteger(customers) || customers < 10 || customers > 200_000)
           throw new InvalidArgumentError('--customers must be an integer from 10 to 200000');
-        const pending = await dataSource.showMigrations();
-        if (pending)
-          throw new InvalidArgumentError('migrations are pending: run `npm run migration:run` first');
+        // A fresh machine (`npm run seed` right after `npm ci`) gets its schema first.
+        const applied = await dataSource.runMigrations({ transaction: 'each' });
+        if (applied.length) console.log(`applied ${applied.length} pending migration(s)`);
         const result = await seedDemoData(dataSource, { asOf, customers });
         if (!result.seeded) {
           console.log(
