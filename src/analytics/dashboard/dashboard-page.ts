@@ -196,7 +196,7 @@ export const DASHBOARD_JS = `(function () {
     });
     chart('remindersChart', {
       type: 'bar',
-      data: { labels: rem.items.map(function (i) { return i.kind; }),
+      data: { labels: rem.items.map(function (i) { return TEXT[state.lang].kind[i.kind] || i.kind; }),
         datasets: [{ label: '%', backgroundColor: '#f4a261',
           data: rem.items.map(function (i) { return i.conversionRate === null ? null : Math.round(i.conversionRate * 1000) / 10; }) }] },
       options: { plugins: { legend: { display: false } }, scales: { y: { min: 0 } } },
