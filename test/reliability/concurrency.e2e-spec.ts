@@ -12,7 +12,7 @@ import { FollowUpsJob } from '../../src/follow-ups/follow-ups.job';
 import type { Job } from '../../src/jobs/job';
 import { ServiceRemindersPlanner } from '../../src/service-reminders/service-reminders.planner';
 import { fixtures } from '../follow-ups-fixtures';
-import { createTestDatabase, startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Cross-module concurrency: two app instances (two Nest applications, two DataSources, one database) run
