@@ -304,6 +304,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
       };
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       fs.writeFileSync(path.join(ARTIFACTS, 'faults.json'), JSON.stringify(summary, null, 2));
+      fs.writeFileSync(path.join(ARTIFACTS, `faults-${MESSAGES}.json`), JSON.stringify(summary, null, 2));
       const rows: [string, string | number][] = [
         ['messages', MESSAGES],
         ['elapsed (s)', summary.elapsedSeconds],

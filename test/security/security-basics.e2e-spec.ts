@@ -69,6 +69,22 @@ describe('security basics', () => {
     });
   });
 
+  it('sends hardening headers on API answers and on the public customer pages, and never names the server stack', async () => {
+    const api = await t.http.get('/api/v1/auth/me').set(bearer(staff.token));
+    const page = await t.http.get('/api/v1/unsubscribe/not-a-token');
+    for (const res of [api, page]) {
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'self'|default-src 'none'/);
+      expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'|frame-ancestors 'self'/);
+      expect(res.headers['referrer-policy']).toBeDefined();
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['server']).toBeUndefined();
+    }
+    // The public page carries a signed token in its URL: it must not leak to other sites through Referer.
+    expect(page.headers['referrer-policy']).toMatch(/no-referrer/);
+  });
+
   describe('signed links (unsubscribe, survey)', () => {
     const consents = async (customerId: string) =>
       t.db.query<{ purpose: string; granted: boolean }[]>(
