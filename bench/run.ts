@@ -1,0 +1,396 @@
+/**
+ * The benchmark suite: every case measured side by side with its raw baseline in the same run.
+ *   npm run bench                      # all cases on the seeded database (npm run bench:seed first)
+ *   npm run bench -- --case reminders  # one case (startup, reminders, search, customer360)
+ *   npm run bench -- --quick           # seeds 10,000 customers / 20,000 vehicles and runs short loads
+ * Prints a table (case, value, baseline, ratio, goal, met?) and writes bench-results/bench.json. It reports;
+ * it never fails a build. The app under test runs in its own process with JOBS_ENABLED=false.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { freePort } from '../src/database/embedded-postgres';
+import { DEFAULT_RATE_PER_DAY } from '../src/service-reminders/due-projection';
+import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
+import { PLAN_SQL } from '../src/service-reminders/service-reminders.repository';
+import { AppProcess, captureSql, startApp } from './app-process';
+import { seed, SEED_TODAY } from './seed';
+import {
+  BENCH_DATABASE,
+  BenchDatabase,
+  customerId,
+  flag,
+  openBenchDatabase,
+  percentile,
+  sleep,
+  stringArg,
+  time,
+  writeJson,
+} from './support';
+// autocannon ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<Cannon>;
+
+interface Cannon {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+
+export interface CaseResult {
+  case: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  ratio: number | null;
+  goal: string;
+  met: boolean;
+  detail?: Record<string, unknown>;
+}
+
+interface Context {
+  db: BenchDatabase;
+  raw: Client;
+  app: AppProcess;
+  captureFile: string;
+  quick: boolean;
+  sizes: { customers: number; vehicles: number };
+  results: CaseResult[];
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const CAPTURE = path.resolve('.data', 'bench-capture.sql.jsonl');
+
+async function api(ctx: Context, method: string, url: string, body?: unknown) {
+  const res = await fetch(ctx.app.base + url, {
+    method,
+    headers: {
+      authorization: `Bearer ${ctx.app.token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Start to ready with the embedded PostgreSQL: a fresh data dir (initdb + migrations) and an existing one. */
+async function startupCase(ctx: Context) {
+  const dataDir = path.resolve('.data', 'bench-startup');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const env = { DATA_DIR: dataDir, DATABASE_URL: '' };
+  const cold = await startApp(env, { login: false });
+  await cold.stop();
+  const warm = await startApp(env, { login: false });
+  await warm.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  ctx.results.push({
+    case: 'start to ready (existing data dir)',
+    value: warm.readyMs,
+    unit: 'ms',
+    baseline: null,
+    ratio: null,
+    goal: '≤ 5000 ms',
+    met: warm.readyMs <= 5000,
+  });
+  ctx.results.push({
+    case: 'start to ready (fresh data dir: initdb + migrations)',
+    value: cold.readyMs,
+    unit: 'ms',
+    baseline: null,
+    ratio: null,
+    goal: '≤ 5000 ms',
+    met: cold.readyMs <= 5000,
+  });
+}
+
+/**
+ * Reminder planning over the whole fleet: a back-fill run the day before (first run on this data), then the daily
+ * run measured through the app (POST /jobs/service-reminders/runs) and raw (the same statement through pg, rolled
+ * back first so both see the same state), then a re-run that must insert nothing.
+ */
+async function remindersCase(ctx: Context) {
+  const asOf = new Date(SEED_TODAY);
+  const dayBefore = new Date(SEED_TODAY - 86_400_000);
+  await ctx.raw.query(`DELETE FROM outbox_message WHERE kind = 'service_reminder'`);
+  await ctx.raw.query(`DELETE FROM service_reminder_stage`);
+  await ctx.raw.query(`VACUUM ANALYZE service_reminder_stage`);
+  const run = (at: Date) =>
+    time(() => api(ctx, 'POST', '/jobs/service-reminders/runs', { asOf: at.toISOString() }));
+  const backfill = await run(dayBefore);
+  await ctx.raw.query(`VACUUM ANALYZE service_reminder_stage, outbox_message`);
+  const params = [asOf, 'km', DEFAULT_RATE_PER_DAY.km, asOf.toISOString(), LABELS_JSON];
+  await ctx.raw.query('BEGIN');
+  const raw = await time(() => ctx.raw.query(PLAN_SQL, params));
+  await ctx.raw.query('ROLLBACK');
+  const daily = await run(asOf);
+  const rerun = await run(asOf);
+  const rerunResult = (rerun.value as { result: Record<string, number> }).result;
+  const rerunInserted =
+    (rerunResult.stagesPlanned ?? 0) + (rerunResult.stagesSkipped ?? 0) + (rerunResult.messagesPlanned ?? 0);
+  const ratio = daily.ms / raw.ms;
+  ctx.results.push({
+    case: `reminder planning, daily run (${ctx.sizes.vehicles.toLocaleString('en')} vehicles)`,
+    value: round(daily.ms / 1000),
+    unit: 's',
+    baseline: round(raw.ms / 1000),
+    ratio: round(ratio),
+    goal: '≤ 10 s, ≤ 2× raw, re-run inserts 0',
+    met: daily.ms <= 10_000 && ratio <= 2 && rerunInserted === 0,
+    detail: {
+      daily: (daily.value as { result: unknown }).result,
+      raw: raw.value.rows[0],
+      backfillSeconds: round(backfill.ms / 1000),
+      backfill: (backfill.value as { result: unknown }).result,
+      rerunSeconds: round(rerun.ms / 1000),
+      rerun: rerunResult,
+    },
+  });
+}
+
+/** Customer search: sequential GET /customers?q= through the app vs the same statements raw, p95 latency. */
+async function searchCase(ctx: Context) {
+  const terms = [
+    'sokha',
+    'chan',
+    'dara.meas',
+    'vongsa1',
+    '+85510001',
+    'MR0HA3CD',
+    'nary heng',
+    'keo12',
+    'zzz-none',
+  ];
+  const n = ctx.quick ? 60 : 300;
+  const appMs: number[] = [];
+  const statements: { text: string; values: unknown[] }[][] = [];
+  for (const term of terms) {
+    statements.push(
+      await captureSql(CAPTURE, () => api(ctx, 'GET', `/customers?q=${encodeURIComponent(term)}`)),
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    const term = terms[i % terms.length];
+    appMs.push((await time(() => api(ctx, 'GET', `/customers?q=${encodeURIComponent(term)}`))).ms);
+  }
+  const rawMs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const queries = statements[i % terms.length];
+    rawMs.push(
+      (
+        await time(async () => {
+          for (const q of queries) await ctx.raw.query(q.text, q.values);
+        })
+      ).ms,
+    );
+  }
+  const p95 = percentile(appMs, 95);
+  const rawP95 = percentile(rawMs, 95);
+  ctx.results.push({
+    case: `customer search p95 (${ctx.sizes.customers.toLocaleString('en')} customers)`,
+    value: round(p95),
+    unit: 'ms',
+    baseline: round(rawP95),
+    ratio: round(p95 / rawP95),
+    goal: 'p95 ≤ 30 ms',
+    met: p95 <= 30,
+    detail: {
+      requests: n,
+      p50: round(percentile(appMs, 50)),
+      rawP50: round(percentile(rawMs, 50)),
+      statementsPerRequest: statements.map((s) => s.length),
+    },
+  });
+}
+
+async function startBaseline(ctx: Context, replays: unknown[]) {
+  const file = path.resolve('.data', 'bench-replay.json');
+  fs.writeFileSync(file, JSON.stringify(replays));
+  const port = await freePort();
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    ['-r', './test/support/swc-register.js', 'bench/baseline-server.ts'],
+    {
+      env: { ...process.env, BENCH_REPLAY: file, PORT: String(port), DATABASE_URL: ctx.db.url },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 400; i++) {
+    try {
+      await fetch(base + '/');
+      break;
+    } catch {
+      await sleep(50);
+    }
+  }
+  return { base, stop: () => child.kill('SIGTERM') };
+}
+
+/** Closed-loop peak throughput, then p99 at 70 % of that peak (open loop, fixed rate). */
+async function load(url: string, headers: Record<string, string>, ids: string[], seconds: number) {
+  let i = 0;
+  const requests = [
+    {
+      setupRequest: (req: { path: string }) => ({ ...req, path: url.replace(':id', ids[i++ % ids.length]) }),
+    },
+  ];
+  const base = new URL(url.replace(':id', ids[0]));
+  const common = { url: base.origin, headers, requests, duration: seconds };
+  const peak = await autocannon({ ...common, connections: 32 });
+  const steady = await autocannon({
+    ...common,
+    connections: 32,
+    overallRate: Math.max(1, Math.floor(peak.requests.average * 0.7)),
+  });
+  return { peak, steady };
+}
+
+/** GET /customers/{id}/360 under load vs bare Fastify + pg replaying the same statements; app RSS sampled. */
+async function customer360Case(ctx: Context) {
+  const seconds = ctx.quick ? 5 : 15;
+  const ids = Array.from({ length: 2000 }, (_, k) =>
+    customerId(Math.floor((k * 7919) % ctx.sizes.customers)),
+  );
+  const queries = await captureSql(CAPTURE, () => api(ctx, 'GET', `/customers/${ids[0]}/360`));
+  const baseline = await startBaseline(ctx, [{ url: '/customers/:id/360', capturedId: ids[0], queries }]);
+  let rss = ctx.app.rssMb();
+  const sampler = setInterval(() => (rss = Math.max(rss, ctx.app.rssMb())), 200);
+  try {
+    const app = await load(
+      `${ctx.app.base}/customers/:id/360`,
+      { authorization: `Bearer ${ctx.app.token}` },
+      ids,
+      seconds,
+    );
+    clearInterval(sampler);
+    const bare = await load(`${baseline.base}/customers/:id/360`, {}, ids, seconds);
+    const ratio = app.peak.requests.average / bare.peak.requests.average;
+    ctx.results.push({
+      case: 'GET /customers/{id}/360 peak throughput',
+      value: round(app.peak.requests.average, 0),
+      unit: 'req/s',
+      baseline: round(bare.peak.requests.average, 0),
+      ratio: round(ratio),
+      goal: '≥ 0.60 of bare Fastify + pg',
+      met: ratio >= 0.6 && app.peak.non2xx === 0,
+      detail: { statementsPerRequest: queries.length, non2xx: app.peak.non2xx, errors: app.peak.errors },
+    });
+    ctx.results.push({
+      case: 'GET /customers/{id}/360 p99 at 70 % of peak',
+      value: app.steady.latency.p99,
+      unit: 'ms',
+      baseline: bare.steady.latency.p99,
+      ratio: round(app.steady.latency.p99 / Math.max(1, bare.steady.latency.p99)),
+      goal: 'p99 ≤ 25 ms',
+      met: app.steady.latency.p99 <= 25,
+      detail: { rate: round(app.steady.requests.average, 0), p50: app.steady.latency.p50 },
+    });
+    ctx.results.push({
+      case: 'app RSS under load (360)',
+      value: round(rss, 0),
+      unit: 'MB',
+      baseline: null,
+      ratio: null,
+      goal: '≤ 250 MB',
+      met: rss <= 250,
+    });
+  } finally {
+    clearInterval(sampler);
+    baseline.stop();
+  }
+}
+
+const CASES: Record<string, (ctx: Context) => Promise<void>> = {
+  startup: startupCase,
+  reminders: remindersCase,
+  search: searchCase,
+  customer360: customer360Case,
+};
+
+async function main() {
+  const quick = flag('quick');
+  const only = stringArg('case');
+  if (only && !CASES[only]) throw new Error(`unknown case ${only}; known: ${Object.keys(CASES).join(', ')}`);
+  const db = await openBenchDatabase();
+  let raw = new Client({ connectionString: db.url });
+  let app: AppProcess | undefined;
+  try {
+    await raw.connect();
+    const meta = await raw
+      .query(`SELECT value FROM bench_meta WHERE key = 'sizes'`)
+      .catch(() => ({ rows: [] }));
+    let sizes = meta.rows[0]?.value as Context['sizes'] | undefined;
+    if (quick && (!sizes || sizes.vehicles > 20_000)) {
+      if (!db.cluster)
+        throw new Error('--quick re-seeds and needs the embedded cluster (unset DATABASE_URL)');
+      await raw.end();
+      await db.cluster.dropDatabase(BENCH_DATABASE);
+      await db.cluster.createDatabase(BENCH_DATABASE);
+      sizes = { customers: 10_000, vehicles: 20_000 };
+      await seed(db.url, sizes.customers, sizes.vehicles);
+      raw = new Client({ connectionString: db.url });
+      await raw.connect();
+    }
+    if (!sizes) throw new Error('The bench database is empty: run npm run bench:seed first (or --quick)');
+    fs.rmSync(CAPTURE, { force: true });
+    app = await startApp({ DATABASE_URL: db.url, BENCH_CAPTURE_SQL: CAPTURE, MIGRATIONS_RUN: 'false' });
+    const ctx: Context = { db, raw, app, captureFile: CAPTURE, quick, sizes, results: [] };
+    for (const [name, run] of Object.entries(CASES)) {
+      if (only && name !== only) continue;
+      process.stdout.write(`case ${name}…\n`);
+      try {
+        await run(ctx);
+      } catch (e) {
+        ctx.results.push({
+          case: name,
+          value: NaN,
+          unit: '',
+          baseline: null,
+          ratio: null,
+          goal: 'ran',
+          met: false,
+          detail: { error: e instanceof Error ? e.message : String(e) },
+        });
+      }
+    }
+    console.table(
+      ctx.results.map((r) => ({
+        case: r.case,
+        value: `${r.value} ${r.unit}`,
+        baseline: r.baseline === null ? '—' : `${r.baseline} ${r.unit}`,
+        ratio: r.ratio ?? '—',
+        goal: r.goal,
+        met: r.met ? 'yes' : 'NO',
+      })),
+    );
+    const machine = {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memGb: round(os.totalmem() / 2 ** 30, 1),
+      loadavg: os.loadavg(),
+      node: process.version,
+    };
+    writeJson('bench-results/bench.json', {
+      at: new Date().toISOString(),
+      quick,
+      sizes,
+      machine,
+      results: ctx.results,
+    });
+    console.log('Wrote bench-results/bench.json');
+  } finally {
+    await app?.stop();
+    await raw.end().catch(() => undefined);
+    await db.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,82 @@
+/**
+ * Shared helpers of the benchmark suite: the dedicated embedded cluster under DATA_DIR/bench (or
+ * DATABASE_URL), argument parsing, timing and the result table.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EmbeddedCluster, startEmbeddedPostgres } from '../src/database/embedded-postgres';
+
+export const BENCH_DATABASE = 'bench';
+
+/** Settings for a throwaway benchmark cluster: durability off (it is re-seeded at will), more memory. */
+const BENCH_SETTINGS = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  shared_buffers: '1GB',
+  work_mem: '64MB',
+  maintenance_work_mem: '512MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '30min',
+};
+
+export interface BenchDatabase {
+  url: string;
+  cluster?: EmbeddedCluster;
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL when set (the database must exist), otherwise the embedded cluster in DATA_DIR/bench. */
+export async function openBenchDatabase(): Promise<BenchDatabase> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
+  const cluster = await startEmbeddedPostgres({
+    dataDir: path.resolve(process.env.DATA_DIR ?? '.data', 'bench'),
+    settings: BENCH_SETTINGS,
+  });
+  await cluster.createDatabase(BENCH_DATABASE);
+  return { url: cluster.url(BENCH_DATABASE), cluster, stop: () => cluster.stop() };
+}
+
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(String(process.argv[i + 1]).replace(/[,_]/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+export function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+export const flag = (name: string) => process.argv.includes(`--${name}`);
+
+export async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Deterministic pseudo-random number in [0, 1) from an integer (the seed must be reproducible). */
+export function noise(i: number, salt: number): number {
+  const x = Math.sin(i * 12.9898 + salt * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+export const customerId = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+export const vehicleId = (i: number) => `00000000-0000-4000-9000-${i.toString(16).padStart(12, '0')}`;
+
+/** p-th percentile (0–100) of a list of numbers. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function writeJson(file: string, data: unknown) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+}
