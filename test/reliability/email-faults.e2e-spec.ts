@@ -162,6 +162,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
 
       // 4. Faults: kill B (holding claims) three times, restarting it each time; restart PostgreSQL once.
       const orphans: Orphan[] = [];
+      const killedPids: number[] = [];
       const kills: { at: string; orphaned: number }[] = [];
       const killB = async () => {
         const deadline = Date.now() + 30_000;
@@ -174,6 +175,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
           if (held.length > 0) break;
           await new Promise((r) => setTimeout(r, 50));
         }
+        killedPids.push(b.pid);
         b.proc.kill('SIGKILL');
         await b.exited;
         // What the dead worker still held is orphaned (read after the kill: nothing can change it now).
@@ -239,6 +241,18 @@ describe('email delivery under faults (two instances, kills, a database restart,
       const sentIds = new Set(sentRows.map((r) => r.message_id));
       const receivedNotSent = [...smtp.accepted.keys()].filter((id) => !sentIds.has(id)).length;
       const duplicates = [...smtp.accepted.values()].reduce((sum, n) => sum + (n - 1), 0);
+      // Which fault each duplicate came from: the worker of the attempt whose lease expired.
+      const duplicatedIds = [...smtp.accepted]
+        .filter(([, n]) => n > 1)
+        .map(([messageId]) => /<([0-9a-f-]{36})@/.exec(messageId)?.[1]);
+      const duplicateWorkers = await query<{ worker: string }>(
+        `SELECT DISTINCT ON (message_id) worker FROM message_attempt
+          WHERE message_id = ANY($1::uuid[]) AND outcome = 'lease_expired' ORDER BY message_id, fence`,
+        [duplicatedIds],
+      );
+      const duplicatesFromKills = duplicateWorkers.filter((d) =>
+        killedPids.some((pid) => d.worker.includes(`:${pid}:`)),
+      ).length;
       const [{ n: retriesAfter5xxDb }] = await query<{ n: number }>(
         `SELECT count(*)::int AS n FROM message_attempt a JOIN message_attempt later
              ON later.message_id = a.message_id AND later.fence > a.fence
@@ -290,6 +304,10 @@ describe('email delivery under faults (two instances, kills, a database restart,
         stuck,
         smtp: smtp.counts,
         duplicatesReceived: duplicates,
+        duplicatesByCause: {
+          killedWorker: duplicatesFromKills,
+          databaseRestartOrOther: duplicates - duplicatesFromKills,
+        },
         receivedButNotRecordedSent: receivedNotSent,
         retriesAfter5xx: { database: retriesAfter5xxDb, smtpServer: retriesAfter5xxSmtp },
         orphanedClaims: orphans.length,
@@ -319,6 +337,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
           `${smtp.counts.accepted} / ${smtp.counts.temporary} / ${smtp.counts.permanent} / ${smtp.counts.dropped}`,
         ],
         ['duplicates received (same Message-ID)', duplicates],
+        ['  of which after a kill / other', `${duplicatesFromKills} / ${duplicates - duplicatesFromKills}`],
         ['kills (SIGKILL) / PostgreSQL restarts', `${KILLS} / 1`],
         ['claims orphaned by the kills', orphans.length],
         ['max takeover after lease end (s)', summary.orphanTakeoverAfterLeaseSeconds.max ?? '-'],
