@@ -7,6 +7,18 @@ import { ServiceVisits1764000004000 } from './1764000004000-service-visits';
 import { Loyalty1764000005000 } from './1764000005000-loyalty';
 import { FollowUpsFeedback1764000006000 } from './1764000006000-follow-ups-feedback';
 import { Analytics1764000007000 } from './1764000007000-analytics';
+import { ErasureTombstone1764000008000 } from './1764000008000-erasure-tombstone';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
-export const MIGRATIONS: Function[] = [Foundation1764000000000, CustomerImport1764000001000, Outbox1764000002000, MessagingExtras1764000002500, MaintenanceCatalogue1764000003000, ServiceVisits1764000004000, Loyalty1764000005000, FollowUpsFeedback1764000006000, Analytics1764000007000];
+export const MIGRATIONS: Function[] = [
+  Foundation1764000000000,
+  CustomerImport1764000001000,
+  Outbox1764000002000,
+  MessagingExtras1764000002500,
+  MaintenanceCatalogue1764000003000,
+  ServiceVisits1764000004000,
+  Loyalty1764000005000,
+  FollowUpsFeedback1764000006000,
+  Analytics1764000007000,
+  ErasureTombstone1764000008000,
+];

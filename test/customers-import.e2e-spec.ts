@@ -283,4 +283,32 @@ describe('customer CSV import and export', () => {
     });
     expect(await customers(rooftopA)).toEqual(before);
   });
+  it('does not bring back an erased customer when an old DMS export is imported again', async () => {
+    const csv = [
+      'external_id,first_name,last_name,email',
+      'DMS-ERASE-1,Srey,Mom,srey@example.com',
+      'DMS-ERASE-2,Bopha,Lim,',
+    ].join('\n');
+    expect((await importCsv(manager.token, csv)).body).toMatchObject({ created: 2, failed: 0 });
+    const [{ id }] = await t.db.query(`SELECT id FROM customer WHERE external_id = 'DMS-ERASE-1'`);
+    expect((await t.http.post(`/api/v1/customers/${id}/erasure`).set(bearer(manager.token))).status).toBe(
+      200,
+    );
+    // Only a hash of the DMS number is kept.
+    const tombstones = await t.db.query(`SELECT external_id_hash FROM erased_external_id`);
+    expect(JSON.stringify(tombstones)).not.toContain('DMS-ERASE-1');
+
+    const again = await importCsv(manager.token, csv);
+    expect(again.body).toMatchObject({ created: 0, unchanged: 1, failed: 1 });
+    expect(again.body.errors).toEqual([
+      {
+        row: 2,
+        field: 'external_id',
+        message: 'this customer asked to be erased; the row is not imported again',
+      },
+    ]);
+    expect(
+      await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE email = 'srey@example.com'`),
+    ).toEqual([{ n: 0 }]);
+  });
 });

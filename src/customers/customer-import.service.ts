@@ -235,11 +235,32 @@ export class CustomerImportService {
         );
         for (const e of found) existing.set(e.external_id, e);
       }
+      const erased = new Set<string>(
+        byId.size
+          ? (
+              await m.query(
+                `SELECT e.external_id FROM unnest($1::text[]) AS e(external_id)
+                  WHERE encode(sha256(convert_to(e.external_id, 'UTF8')), 'hex') IN (SELECT external_id_hash FROM erased_external_id)`,
+                [[...byId.keys()]],
+              )
+            ).map((r: { external_id: string }) => r.external_id)
+          : [],
+      );
 
       const now = this.clock.now();
       const writes: { externalId: string; values: Record<(typeof FIELDS)[number], string | null> }[] = [];
       for (const row of byId.values()) {
         const current = existing.get(row.externalId);
+        if (!current && erased.has(row.externalId)) {
+          this.fail(job, [
+            {
+              row: row.row,
+              field: 'external_id',
+              message: 'this customer asked to be erased; the row is not imported again',
+            },
+          ]);
+          continue;
+        }
         if (current && current.home_rooftop_id !== job.rooftopId) {
           this.fail(job, [
             {

@@ -219,6 +219,13 @@ export class CustomersService {
       const customer = await this.findVisible(m, id, actor, true);
       if (customer.erasedAt) throw new ConflictError('customer_erased', 'This customer was already erased');
       const now = this.clock.now();
+      // Remember the DMS number only as a hash: a later import of an old export must not bring the person back.
+      await m.query(
+        `INSERT INTO erased_external_id (external_id_hash, erased_at)
+         SELECT encode(sha256(convert_to(external_id, 'UTF8')), 'hex'), $2 FROM customer WHERE id = $1 AND external_id IS NOT NULL
+         ON CONFLICT DO NOTHING`,
+        [id, now],
+      );
       await m.query(
         `UPDATE customer SET first_name = 'Erased', last_name = '', email = NULL, phone = NULL, address = NULL, birthday = NULL,
                 external_id = NULL, email_bouncing = false, erased_at = $2, version = version + 1, updated_at = $2
