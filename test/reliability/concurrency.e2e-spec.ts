@@ -12,7 +12,8 @@ import { FollowUpsJob } from '../../src/follow-ups/follow-ups.job';
 import type { Job } from '../../src/jobs/job';
 import { ServiceRemindersPlanner } from '../../src/service-reminders/service-reminders.planner';
 import { fixtures } from '../follow-ups-fixtures';
-import { startTestApp, type TestApp } from '../support/test-app';
+import request from 'supertest';
+import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Cross-module concurrency: two app instances (two Nest applications, two DataSources, one database) run
@@ -20,8 +21,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * JobsService advisory lock is bypassed on purpose). The outcome must equal one planner running alone on
  * an identical database: every message, task, survey and reminder stage exactly once.
  *
- * Covered elsewhere, not repeated: 50 concurrent redemptions on one loyalty account
- * (test/loyalty-ledger.e2e-spec.ts), two concurrent PATCHes with one If-Match (test/customers.e2e-spec.ts),
+* Covered elsewhere, not repeated: 50 concurrent redemptions on one loyalty account
+ * (test/loyalty-ledger.e2e-spec.ts), two concurrent PATCHes on one instance (test/customers.e2e-spec.ts),
  * two dispatchers racing for one outbox (test/messaging.e2e-spec.ts) and, across processes, the fault suite.
  */
 const T0 = new Date('2026-06-15T03:00:00Z');
@@ -79,7 +80,8 @@ describe('two planners at the same instant (two instances, lock bypassed)', () =
     const config = loadConfig({
       DATABASE_URL: url,
       DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(32).toString('hex'),
+      // The same key as the first instance: a token works on either, as behind a load balancer.
+      JWT_SECRET: t.config.JWT_SECRET ?? randomBytes(32).toString('hex'),
       JOBS_ENABLED: 'false',
       MIGRATIONS_RUN: 'false',
       LOG_LEVEL: 'warn',
@@ -92,6 +94,7 @@ describe('two planners at the same instant (two instances, lock bypassed)', () =
       { logger: createLogger('warn') },
     );
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
     return { app, db, dataDir };
   };
 
@@ -144,5 +147,32 @@ describe('two planners at the same instant (two instances, lock bypassed)', () =
     // And a later sequential re-run adds nothing.
     for (const job of jobsOf(t.app)) await job.run(new Date(INSTANTS[INSTANTS.length - 1]));
     expect(await outcome(t.db)).toEqual(concurrent);
+  });
+
+  it('lets exactly one of ten concurrent PATCHes with the same If-Match win, across both instances', async () => {
+    const rooftop = await t.rooftop();
+    const sales = await t.user('salesperson', [rooftop.id]);
+    const created = await t.http
+      .post('/api/v1/customers')
+      .set(bearer(sales.token))
+      .send({ firstName: 'Race', homeRooftopId: rooftop.id });
+    expect(created.status).toBe(201);
+    const servers = [t.http, request(second.app.getHttpServer())];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        servers[i % 2]
+          .patch(`/api/v1/customers/${created.body.id}`)
+          .set(bearer(sales.token))
+          .set('If-Match', '"1"')
+          .send({ lastName: `Writer ${i}` }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, ...Array<number>(9).fill(412)]);
+    const winner = results.find((r) => r.status === 200)!;
+    const [row] = await t.db.query(`SELECT last_name, version FROM customer WHERE id = $1`, [
+      created.body.id,
+    ]);
+    expect(row).toEqual({ last_name: winner.body.lastName, version: 2 });
   });
 });
