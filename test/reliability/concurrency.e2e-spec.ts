@@ -21,7 +21,7 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app';
  * JobsService advisory lock is bypassed on purpose). The outcome must equal one planner running alone on
  * an identical database: every message, task, survey and reminder stage exactly once.
  *
-* Covered elsewhere, not repeated: 50 concurrent redemptions on one loyalty account
+ * Covered elsewhere, not repeated: 50 concurrent redemptions on one loyalty account
  * (test/loyalty-ledger.e2e-spec.ts), two concurrent PATCHes on one instance (test/customers.e2e-spec.ts),
  * two dispatchers racing for one outbox (test/messaging.e2e-spec.ts) and, across processes, the fault suite.
  */
