@@ -51,6 +51,7 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
   ),
   vehicles AS MATERIALIZED (
     SELECT v.id, v.owner_id, v.vin, v.make, v.model, v.powertrain, v.purchase_odometer, v.rooftop_id,
+           lower(v.make) AS make_key, lower(v.model) AS model_key,
            rd.as_of_date, coalesce(v.purchase_date, (v.created_at AT TIME ZONE rd.tz)::date) AS purchase_start,
            rr.last_value AS latest_value, (rr.last_at AT TIME ZONE rd.tz)::date AS latest_date,
            rr.first_value, (rr.first_at AT TIME ZONE rd.tz)::date AS first_date
@@ -95,9 +96,9 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
       FROM rated rv
       JOIN items mi ON rv.powertrain = ANY (mi.applies_to)
       LEFT JOIN maintenance_item_override om ON om.item_code = mi.code AND om.active AND om.model IS NOT NULL
-            AND lower(om.make) = lower(rv.make) AND lower(om.model) = lower(rv.model)
+            AND lower(om.make) = rv.make_key AND lower(om.model) = rv.model_key
       LEFT JOIN maintenance_item_override ok ON ok.item_code = mi.code AND ok.active AND ok.model IS NULL
-            AND lower(ok.make) = lower(rv.make)
+            AND lower(ok.make) = rv.make_key
       LEFT JOIN last_performed lp ON lp.vehicle_id = rv.id AND lp.item_code = mi.code
   ),
   based AS (
@@ -130,7 +131,9 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
     SELECT pr.*, least(pr.time_due, pr.distance_due) AS due_date FROM projected pr
   )
   SELECT d.vehicle_id, d.owner_id, d.vin, d.make, d.model, d.item_code, d.item_name, d.base_value,
-         d.due_date, d.time_due, d.distance_due,
+         d.due_date,
+         -- The planner needs neither projection: leaving them out saves re-evaluating both on every reached row.
+         ${opts.reachableOnly ? 'NULL::date AS time_due, NULL::date AS distance_due' : 'd.time_due, d.distance_due'},
          CASE WHEN d.performed_at IS NOT NULL
               THEN to_char(d.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE 'purchase' END AS cycle_key,
          -- The stage = how many of its thresholds (due − 14, due, due + 30 days) the as-of date has reached;
@@ -233,7 +236,8 @@ export interface PlanCounts {
 export class ServiceRemindersRepository {
   /**
    * The due scan alone (dates as text), for diagnostics, the bench and the SQL-equals-TypeScript test; with
-   * `reachableOnly`, only the rows past the planner's prefilter that reached a stage (what the planner plans).
+   * `reachableOnly`, only the rows past the planner's prefilter that reached a stage (what the planner plans;
+   * time_due and distance_due are then null).
    */
   async scanDue(
     manager: EntityManager,
