@@ -24,7 +24,7 @@ export async function startApp(
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    ['-r', './test/support/swc-register.js', '-r', './bench/capture-sql.js', 'src/main.ts'],
+    ['-r', './test/support/swc-register.js', '-r', './bench/capture-sql.ts', 'src/main.ts'],
     {
       // An empty value unsets a variable (e.g. DATABASE_URL: '' to use the embedded PostgreSQL).
       env: Object.fromEntries(
@@ -43,7 +43,7 @@ export async function startApp(
     },
   );
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const base = `http://127.0.0.1:${port}/api/v1`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`app exited: ${stderr}`);
