@@ -1,16 +1,27 @@
-// Preloaded into the app under test (node -r bench/capture-sql.js) when BENCH_CAPTURE_SQL names a file: appends
-// every statement the app sends through pg ({ text, values }, one JSON line each). The bench reads the lines one
-// request produced and replays them raw through pg as that request's baseline: "the same SQL".
+/**
+ * Preloaded into the app under test (node -r bench/capture-sql.ts, after swc-register) when BENCH_CAPTURE_SQL
+ * names a file: appends every statement the app sends through pg, with its result rows ({ text, values, rows },
+ * one JSON line each, in completion order). The bench reads the lines one request produced and replays them raw
+ * through pg as that request's baseline: "the same SQL" (bench/replay.ts).
+ */
+import * as fs from 'node:fs';
+import { Client } from 'pg';
+
 const file = process.env.BENCH_CAPTURE_SQL;
 if (file) {
-  const fs = require('node:fs');
-  const { Client } = require('pg');
   const query = Client.prototype.query;
-  Client.prototype.query = function (config, values, callback) {
-    const text = typeof config === 'string' ? config : config && config.text;
-    const params = Array.isArray(values) ? values : config && config.values;
-    if (typeof text === 'string')
-      fs.appendFileSync(file, JSON.stringify({ text, values: params ?? [] }) + '\n');
-    return query.apply(this, arguments);
-  };
+  // pg's query() is heavily overloaded; the wrapper only looks at its first two arguments and at a promise result.
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    const [config, values] = args as [string | { text?: string; values?: unknown[] }, unknown];
+    const text = typeof config === 'string' ? config : config?.text;
+    const params = Array.isArray(values) ? values : typeof config === 'object' ? config?.values : undefined;
+    const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+    if (typeof text === 'string' && result instanceof Promise)
+      result.then(
+        (r: { rows?: unknown[] }) =>
+          fs.appendFileSync(file, JSON.stringify({ text, values: params ?? [], rows: r?.rows ?? [] }) + '\n'),
+        () => undefined,
+      );
+    return result;
+  } as typeof Client.prototype.query;
 }

@@ -3,6 +3,7 @@
  *   npm run bench                      # all cases on the seeded database (npm run bench:seed first)
  *   npm run bench -- --case reminders  # one case (startup, reminders, search, customer360)
  *   npm run bench -- --quick           # seeds 10,000 customers / 20,000 vehicles and runs short loads
+ * Cases: startup, reminders, search, customer360, serviceVisits.
  * Prints a table (case, value, baseline, ratio, goal, met?) and writes bench-results/bench.json. It reports;
  * it never fails a build. The app under test runs in its own process with JOBS_ENABLED=false.
  */
@@ -15,11 +16,13 @@ import { DEFAULT_RATE_PER_DAY } from '../src/service-reminders/due-projection';
 import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
 import { PLAN_SQL } from '../src/service-reminders/service-reminders.repository';
 import { AppProcess, captureSql, startApp } from './app-process';
-import { seed, SEED_TODAY } from './seed';
+import { Captured, replay } from './replay';
+import { odometerToday, seed, SEED_TODAY } from './seed';
 import {
   BENCH_DATABASE,
   BenchDatabase,
   customerId,
+  vehicleId,
   flag,
   openBenchDatabase,
   percentile,
@@ -305,11 +308,118 @@ async function customer360Case(ctx: Context) {
   }
 }
 
+/**
+ * POST /service-visits (logged and closed in one go: reading, maintenance performed, events and their listeners)
+ * under load vs the same transaction replayed raw through a pg pool of the app's size. Each request uses a
+ * vehicle of its own so that the odometer guard passes.
+ */
+async function serviceVisitCase(ctx: Context) {
+  const seconds = ctx.quick ? 5 : 15;
+  const count = Math.min(ctx.sizes.vehicles, 40_000);
+  const first = Math.floor(ctx.sizes.vehicles / 2) - count; // away from the 360 and reminder samples
+  const indexes = Array.from({ length: count }, (_, k) => Math.max(0, first) + k);
+  const { rows } = await ctx.raw.query(
+    `SELECT id, rooftop_id, owner_id FROM vehicle WHERE id = ANY($1::uuid[])`,
+    [indexes.map(vehicleId)],
+  );
+  const meta = new Map(rows.map((r: { id: string; rooftop_id: string; owner_id: string }) => [r.id, r]));
+  const stamp = Date.now().toString(36);
+  const body = (i: number, ro: string) => ({
+    rooftopId: meta.get(vehicleId(i))!.rooftop_id,
+    vehicleId: vehicleId(i),
+    roNumber: ro,
+    visitDate: new Date(SEED_TODAY).toISOString(),
+    odometer: odometerToday(i),
+    lines: [{ itemCode: 'OIL_CHANGE', labourAmount: 20, partsAmount: 35.5, payType: 'customer' }],
+    close: true,
+  });
+  // One request captured: the statements the baseline replays.
+  const v0 = indexes.pop()!;
+  const captured = (await captureSql(CAPTURE, () =>
+    api(ctx, 'POST', '/service-visits', body(v0, `B${stamp}-0`)),
+  )) as Captured[];
+  const half = Math.floor(indexes.length / 2);
+  const appVehicles = indexes.slice(0, half);
+  const rawVehicles = indexes.slice(half);
+  let n = 0;
+  const app = await autocannon({
+    url: ctx.app.base.replace(/\/api\/v1$/, ''),
+    connections: 16,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/service-visits',
+        headers: { authorization: `Bearer ${ctx.app.token}`, 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => {
+          const k = n++;
+          return {
+            ...req,
+            body: JSON.stringify(body(appVehicles[k % appVehicles.length], `B${stamp}-a${k}`)),
+          };
+        },
+      },
+    ],
+  });
+  const { Pool } = await import('pg');
+  const pool = new Pool({ connectionString: ctx.db.url, max: 10 });
+  const m0 = meta.get(vehicleId(v0))!;
+  let done = 0;
+  let failed = '';
+  let next = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const client = await pool.connect();
+      try {
+        while (Date.now() < until && next < rawVehicles.length) {
+          const i = rawVehicles[next++];
+          const m = meta.get(vehicleId(i))!;
+          const map = new Map<string, string>([
+            [vehicleId(v0), vehicleId(i)],
+            [m0.owner_id, m.owner_id],
+            [m0.rooftop_id, m.rooftop_id],
+            [`B${stamp}-0`, `B${stamp}-r${i}`],
+          ]);
+          try {
+            await replay(client, captured, map);
+            done++;
+          } catch (e) {
+            failed = e instanceof Error ? e.message : String(e);
+            await client.query('ROLLBACK').catch(() => undefined);
+          }
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  await pool.end();
+  const appRate = (app.requests.total - app.non2xx) / seconds;
+  const rawRate = done / seconds;
+  ctx.results.push({
+    case: 'POST /service-visits (log + close) throughput',
+    value: round(appRate, 0),
+    unit: 'req/s',
+    baseline: round(rawRate, 0),
+    ratio: round(appRate / rawRate),
+    goal: '≥ 0.50 of the same transaction raw',
+    met: appRate / rawRate >= 0.5 && app.non2xx === 0,
+    detail: {
+      statementsPerRequest: captured.length,
+      non2xx: app.non2xx,
+      p99: app.latency.p99,
+      rawError: failed || undefined,
+    },
+  });
+}
+
 const CASES: Record<string, (ctx: Context) => Promise<void>> = {
   startup: startupCase,
   reminders: remindersCase,
   search: searchCase,
   customer360: customer360Case,
+  serviceVisits: serviceVisitCase,
 };
 
 async function main() {

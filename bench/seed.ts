@@ -109,6 +109,8 @@ export const SEED_TODAY = Date.parse('2026-06-15T03:00:00Z');
 const ageDays = (i: number) => 60 + Math.floor(noise(i, 1) * 2100);
 const purchase = (i: number) => SEED_TODAY - ageDays(i) * DAY;
 const ratePerDay = (i: number) => 20 + noise(i, 4) * 80;
+/** An odometer value for vehicle i on SEED_TODAY that passes the odometer guard. */
+export const odometerToday = (i: number) => Math.floor(ageDays(i) * ratePerDay(i));
 /** Two readings per vehicle: one a month or more after purchase, the last (its latest service visit) 0–400 days ago. */
 const readingDays = (i: number, last: boolean) => {
   const first = Math.min(30 + Math.floor(noise(i, 2) * 200), Math.floor(ageDays(i) / 3));
