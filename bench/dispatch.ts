@@ -62,12 +62,11 @@ async function freshDatabase(adminUrl: string): Promise<string> {
   return url.toString();
 }
 
-async function main() {
-  const n = numberArg('messages', 2000);
-  const bench = await openBenchDatabase();
+/** The dispatch benchmark in a fresh database beside `benchUrl`'s (also a case of npm run bench). */
+export async function dispatchBench(benchUrl: string, n: number) {
   const sink = await startSink();
   try {
-    const url = await freshDatabase(bench.url);
+    const url = await freshDatabase(benchUrl);
     const config = loadConfig({
       DATABASE_URL: url,
       SMTP_URL: sink.url,
@@ -164,13 +163,23 @@ async function main() {
     ]);
     writeJson(path.join('bench-results', 'dispatch.json'), result);
     console.log('Wrote bench-results/dispatch.json');
+    return result;
   } finally {
     await sink.close();
+  }
+}
+
+async function main() {
+  const bench = await openBenchDatabase();
+  try {
+    await dispatchBench(bench.url, numberArg('messages', 2000));
+  } finally {
     await bench.stop();
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -3,7 +3,7 @@
  *   npm run bench                      # all cases on the seeded database (npm run bench:seed first)
  *   npm run bench -- --case reminders  # one case (startup, reminders, search, customer360)
  *   npm run bench -- --quick           # seeds 10,000 customers / 20,000 vehicles and runs short loads
- * Cases: startup, reminders, search, customer360, serviceVisits.
+ * Cases: startup, reminders, search, customer360, serviceVisits, dispatch.
  * Prints a table (case, value, baseline, ratio, goal, met?) and writes bench-results/bench.json. It reports;
  * it never fails a build. The app under test runs in its own process with JOBS_ENABLED=false.
  */
@@ -16,6 +16,7 @@ import { DEFAULT_RATE_PER_DAY } from '../src/service-reminders/due-projection';
 import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
 import { PLAN_SQL } from '../src/service-reminders/service-reminders.repository';
 import { AppProcess, captureSql, startApp } from './app-process';
+import { dispatchBench } from './dispatch';
 import { Captured, replay } from './replay';
 import { odometerToday, seed, SEED_TODAY } from './seed';
 import {
@@ -414,12 +415,27 @@ async function serviceVisitCase(ctx: Context) {
   });
 }
 
+/** Outbox dispatch to a local SMTP sink vs a bare pooled-nodemailer loop (bench/dispatch.ts). */
+async function dispatchCase(ctx: Context) {
+  const r = await dispatchBench(ctx.db.url, ctx.quick ? 500 : 3000);
+  ctx.results.push({
+    case: `outbox dispatch to a local SMTP sink (${r.messages} messages)`,
+    value: r.value,
+    unit: 'msg/s',
+    baseline: r.baseline,
+    ratio: r.ratio,
+    goal: '≥ 0.80 of bare nodemailer, ≥ 300 msg/s',
+    met: r.ratio >= 0.8 && r.value >= 300,
+  });
+}
+
 const CASES: Record<string, (ctx: Context) => Promise<void>> = {
   startup: startupCase,
   reminders: remindersCase,
   search: searchCase,
   customer360: customer360Case,
   serviceVisits: serviceVisitCase,
+  dispatch: dispatchCase,
 };
 
 async function main() {
