@@ -1,3 +1,4 @@
+import { describeInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +23,7 @@ const CHROMIUM_ARGS = [
 const pct = (v: number | null) => (v === null ? '—' : (v * 100).toFixed(1) + '%');
 const num = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
 
-describe('manager dashboard in a real browser', () => {
+describeInBrowser('manager dashboard in a real browser', () => {
   let t: TestApp;
   let context: BrowserContext;
   let page: Page;
@@ -32,11 +33,6 @@ describe('manager dashboard in a real browser', () => {
   let rooftopA: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium" (see /work/shared/STACK.md)`,
-      );
-    }
     t = await startTestApp({ now: '2026-06-15T03:00:00Z' });
     const A = await t.rooftop({ name: 'Phnom Penh' });
     const B = await t.rooftop({ name: 'Vientiane' });

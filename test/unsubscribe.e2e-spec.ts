@@ -1,3 +1,4 @@
+import { itInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -204,12 +205,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     });
   });
 
-  it('works in a real browser: the page is localised, the button unsubscribes, consent changes in the database', async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (CI installs it via .ci/run)`,
-      );
-    }
+  itInBrowser('works in a real browser: the page is localised, the button unsubscribes, consent changes in the database', async () => {
     await t.app.listen(0, '127.0.0.1');
     const { port } = t.app.getHttpServer().address() as AddressInfo;
     const customerId = await insertCustomer(t.db, rooftopId, { language: 'km' });
