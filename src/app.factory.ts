@@ -50,7 +50,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
     // Signed tokens in public links (survey, unsubscribe) are path parameters of up to 2,048 characters.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     trustProxy: true,
     // A caller's X-Request-Id is kept when sane; otherwise we mint one. It is echoed on every response.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
