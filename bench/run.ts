@@ -1,13 +1,14 @@
 /**
  * The benchmark suite: every case measured side by side with its raw baseline in the same run.
  *   npm run bench                      # all cases on the seeded database (npm run bench:seed first)
- *   npm run bench -- --case reminders  # one case (startup, reminders, search, customer360)
+ *   npm run bench -- --case reminders  # some cases, comma-separated (names below)
  *   npm run bench -- --quick           # seeds 10,000 customers / 20,000 vehicles and runs short loads
  * Cases: startup, reminders, search, customer360, serviceVisits, dispatch.
  * Prints a table (case, value, baseline, ratio, goal, met?) and writes bench-results/bench.json. It reports;
  * it never fails a build. The app under test runs in its own process with JOBS_ENABLED=false.
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -81,6 +82,30 @@ async function api(ctx: Context, method: string, url: string, body?: unknown) {
   return text ? JSON.parse(text) : null;
 }
 
+/** A POST without fetch's 300 s header timeout (a job run over a million vehicles may take longer). */
+function longPost(ctx: Context, url: string, body: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      ctx.app.base + url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ctx.app.token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(text))
+            : reject(new Error(`${url} → ${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 /** Start to ready with the embedded PostgreSQL: a fresh data dir (initdb + migrations) and an existing one. */
 async function startupCase(ctx: Context) {
   const dataDir = path.resolve('.data', 'bench-startup');
@@ -119,16 +144,29 @@ async function startupCase(ctx: Context) {
 async function remindersCase(ctx: Context) {
   const asOf = new Date(SEED_TODAY);
   const dayBefore = new Date(SEED_TODAY - 86_400_000);
-  await ctx.raw.query(`DELETE FROM outbox_message WHERE kind = 'service_reminder'`);
-  await ctx.raw.query(`DELETE FROM service_reminder_stage`);
-  await ctx.raw.query(`VACUUM ANALYZE service_reminder_stage`);
   const run = (at: Date) =>
-    time(() => api(ctx, 'POST', '/jobs/service-reminders/runs', { asOf: at.toISOString() }));
-  const backfill = await run(dayBefore);
+    time(() => longPost(ctx, '/jobs/service-reminders/runs', { asOf: at.toISOString() }));
+  const params = (at: Date) => [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString(), LABELS_JSON];
+  // The back-fill (the first run on this data: every overdue item of the fleet) is set-up: done raw, once per
+  // seed (bench_meta remembers it); later bench runs only drop what the measured runs planned.
+  const done = await ctx.raw.query(`SELECT value FROM bench_meta WHERE key = 'reminders_backfill'`);
+  let backfill: { ms: number; value: unknown } = { ms: NaN, value: done.rows[0]?.value };
+  if (done.rowCount === 0) {
+    await ctx.raw.query(`DELETE FROM outbox_message WHERE kind = 'service_reminder'`);
+    await ctx.raw.query(`DELETE FROM service_reminder_stage`);
+    backfill = await time(async () => (await ctx.raw.query(PLAN_SQL, params(dayBefore))).rows[0]);
+    await ctx.raw.query(`INSERT INTO bench_meta VALUES ('reminders_backfill', $1)`, [
+      JSON.stringify({ ...(backfill.value as object), seconds: round(backfill.ms / 1000) }),
+    ]);
+  } else {
+    await ctx.raw.query(`DELETE FROM outbox_message WHERE kind = 'service_reminder' AND scheduled_at >= $1`, [
+      asOf,
+    ]);
+    await ctx.raw.query(`DELETE FROM service_reminder_stage WHERE as_of >= $1`, [asOf]);
+  }
   await ctx.raw.query(`VACUUM ANALYZE service_reminder_stage, outbox_message`);
-  const params = [asOf, 'km', DEFAULT_RATE_PER_DAY.km, asOf.toISOString(), LABELS_JSON];
   await ctx.raw.query('BEGIN');
-  const raw = await time(() => ctx.raw.query(PLAN_SQL, params));
+  const raw = await time(() => ctx.raw.query(PLAN_SQL, params(asOf)));
   await ctx.raw.query('ROLLBACK');
   const daily = await run(asOf);
   const rerun = await run(asOf);
@@ -148,7 +186,7 @@ async function remindersCase(ctx: Context) {
       daily: (daily.value as { result: unknown }).result,
       raw: raw.value.rows[0],
       backfillSeconds: round(backfill.ms / 1000),
-      backfill: (backfill.value as { result: unknown }).result,
+      backfill: backfill.value,
       rerunSeconds: round(rerun.ms / 1000),
       rerun: rerunResult,
     },
@@ -440,8 +478,10 @@ const CASES: Record<string, (ctx: Context) => Promise<void>> = {
 
 async function main() {
   const quick = flag('quick');
-  const only = stringArg('case');
-  if (only && !CASES[only]) throw new Error(`unknown case ${only}; known: ${Object.keys(CASES).join(', ')}`);
+  const only = stringArg('case')?.split(',');
+  const unknown = only?.filter((c) => !CASES[c]);
+  if (unknown?.length)
+    throw new Error(`unknown case ${unknown.join(', ')}; known: ${Object.keys(CASES).join(', ')}`);
   const db = await openBenchDatabase();
   let raw = new Client({ connectionString: db.url });
   let app: AppProcess | undefined;
@@ -467,7 +507,7 @@ async function main() {
     app = await startApp({ DATABASE_URL: db.url, BENCH_CAPTURE_SQL: CAPTURE, MIGRATIONS_RUN: 'false' });
     const ctx: Context = { db, raw, app, captureFile: CAPTURE, quick, sizes, results: [] };
     for (const [name, run] of Object.entries(CASES)) {
-      if (only && name !== only) continue;
+      if (only && !only.includes(name)) continue;
       process.stdout.write(`case ${name}…\n`);
       try {
         await run(ctx);
