@@ -12,10 +12,10 @@ import { UnsubscribeLinks } from './unsubscribe-links';
 /** Rows claimed per batch. */
 export const DISPATCH_BATCH_SIZE = 50;
 /**
- * How long a claim is held. Longer than the slowest SMTP exchange (socket timeout 60 s) so that a live
+ * How long a claim is held. Longer than the slowest SMTP exchange (socket timeout 30 s) so that a live
  * worker keeps its claim; a dead worker's claim is taken over after it.
  */
-export const LEASE_SECONDS = 120;
+export const LEASE_SECONDS = 60;
 /** Messages sent at the same time by one worker (the SMTP pool holds up to 5 connections). */
 export const DISPATCH_CONCURRENCY = 5;
 /** Batches per job run, so one run cannot go on for ever. */

@@ -88,7 +88,7 @@ export class MailTransport implements OnApplicationShutdown {
         maxConnections: 5,
         connectionTimeout: 15_000,
         greetingTimeout: 15_000,
-        socketTimeout: 60_000,
+        socketTimeout: 30_000, // well inside the 60 s claim lease
       } as Parameters<typeof createTransport>[0]) as Mail;
     }
     return this.transport;

@@ -22,6 +22,8 @@ import { startFaultSmtp, type FaultSmtp } from '../support/fault-smtp';
  */
 const MESSAGES = Number(process.env.FAULTS_MESSAGES ?? 10_000);
 const KILLS = 3;
+/** The database restart is a crash too: a send acknowledged by SMTP (250) but not yet committed is re-sent. */
+const DB_RESTARTS = 1;
 const TAKEOVER_SLACK_S = 60;
 const ARTIFACTS = path.resolve('test-artifacts');
 const RUN_TIMEOUT_MS = (LEASE_SECONDS + 300 + MESSAGES / 20) * 1000;
@@ -338,7 +340,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
         ],
         ['duplicates received (same Message-ID)', duplicates],
         ['  of which after a kill / other', `${duplicatesFromKills} / ${duplicates - duplicatesFromKills}`],
-        ['kills (SIGKILL) / PostgreSQL restarts', `${KILLS} / 1`],
+        ['kills (SIGKILL) / PostgreSQL restarts', `${KILLS} / ${DB_RESTARTS}`],
         ['claims orphaned by the kills', orphans.length],
         ['max takeover after lease end (s)', summary.orphanTakeoverAfterLeaseSeconds.max ?? '-'],
         ['lease_expired attempts (kills + restart)', leaseExpired],
@@ -364,7 +366,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
         expect(smtp.isPermanent(f.to_address)).toBe(true);
       }
       for (const r of reasons.filter((x) => x.status === 'suppressed')) expect(r.reason).toBeTruthy();
-      expect(duplicates).toBeLessThanOrEqual(KILLS);
+      expect(duplicates).toBeLessThanOrEqual(KILLS + DB_RESTARTS);
       expect(retriesAfter5xxDb).toBe(0);
       expect(retriesAfter5xxSmtp).toBe(0);
       expect(orphans.length).toBeGreaterThan(0);
