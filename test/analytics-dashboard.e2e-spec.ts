@@ -1,4 +1,4 @@
-import { describeInBrowser } from './support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,18 +6,6 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DASHBOARD_TEXT } from '../src/analytics/dashboard/dashboard-i18n';
 import { insertAnalyticsFixture } from './support/analytics-fixtures';
 import { bearer, startTestApp, TestApp } from './support/test-app';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // The same formatting as the page (src/analytics/dashboard/dashboard-page.ts).
 const pct = (v: number | null) => (v === null ? '—' : (v * 100).toFixed(1) + '%');

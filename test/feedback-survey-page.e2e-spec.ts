@@ -1,23 +1,10 @@
-import { describeInBrowser } from './support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { fixtures } from './follow-ups-fixtures';
 import { startTestApp, TestApp } from './support/test-app';
-
-const CHROMIUM = '/usr/bin/chromium';
-/** /work/shared/STACK.md: without the networking flags Chromium keeps trying to reach the closed internet. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describeInBrowser('survey page in a real browser (headless Chromium)', () => {
   let t: TestApp;

@@ -1,4 +1,4 @@
-import { itInBrowser } from './support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, itInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -15,7 +15,6 @@ import { startTestApp, type TestApp } from './support/test-app';
 
 const T = new Date('2026-06-15T03:00:00Z');
 const DAY = 86_400_000;
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('one-click unsubscribe (RFC 8058)', () => {
   let t: TestApp;
@@ -205,47 +204,41 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     });
   });
 
-  itInBrowser('works in a real browser: the page is localised, the button unsubscribes, consent changes in the database', async () => {
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    const customerId = await insertCustomer(t.db, rooftopId, { language: 'km' });
-    const pending = await enqueue(t.db, { rooftopId, customerId, purpose: 'follow_ups' });
-    const token = links.token(customerId, 'follow_ups', T);
+  itInBrowser(
+    'works in a real browser: the page is localised, the button unsubscribes, consent changes in the database',
+    async () => {
+      await t.app.listen(0, '127.0.0.1');
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      const customerId = await insertCustomer(t.db, rooftopId, { language: 'km' });
+      const pending = await enqueue(t.db, { rooftopId, customerId, purpose: 'follow_ups' });
+      const token = links.token(customerId, 'follow_ups', T);
 
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    try {
-      const page = await browser.newPage();
-      const response = await page.goto(`http://127.0.0.1:${port}/api/v1/unsubscribe/${token}`);
-      expect(response?.status()).toBe(200);
-      expect(await page.textContent('#question')).toBe('តើអ្នកចង់ឈប់ទទួលអ៊ីមែលតាមដានពី Phnom Penh Motors មែនទេ?');
-      expect(await consents(customerId)).toEqual([]);
-
-      await Promise.all([page.waitForNavigation(), page.click('#unsubscribe')]);
-      expect(await page.textContent('#done')).toBe('អ្នកបានឈប់ទទួលអ៊ីមែលហើយ');
-      expect(await consents(customerId)).toEqual([
-        { purpose: 'follow_ups', granted: false, source: 'unsubscribe_link' },
-      ]);
-      expect(await outboxRow(t.db, pending)).toMatchObject({
-        status: 'suppressed',
-        status_reason: 'unsubscribed',
+      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-chromium-'));
+      const browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
       });
-    } finally {
-      await browser.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-    }
-  });
+      try {
+        const page = await browser.newPage();
+        const response = await page.goto(`http://127.0.0.1:${port}/api/v1/unsubscribe/${token}`);
+        expect(response?.status()).toBe(200);
+        expect(await page.textContent('#question')).toBe('តើអ្នកចង់ឈប់ទទួលអ៊ីមែលតាមដានពី Phnom Penh Motors មែនទេ?');
+        expect(await consents(customerId)).toEqual([]);
+
+        await Promise.all([page.waitForNavigation(), page.click('#unsubscribe')]);
+        expect(await page.textContent('#done')).toBe('អ្នកបានឈប់ទទួលអ៊ីមែលហើយ');
+        expect(await consents(customerId)).toEqual([
+          { purpose: 'follow_ups', granted: false, source: 'unsubscribe_link' },
+        ]);
+        expect(await outboxRow(t.db, pending)).toMatchObject({
+          status: 'suppressed',
+          status_reason: 'unsubscribed',
+        });
+      } finally {
+        await browser.close();
+        fs.rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  );
 });

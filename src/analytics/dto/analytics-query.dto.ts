@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_LIMIT, MAX_LIMIT } from '../../common/http/pagination';
+import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination';
 import { FEEDBACK_GROUP_BY, type FeedbackGroupBy } from '../analytics.queries';
 
 export class AnalyticsQueryDto {
@@ -57,7 +56,7 @@ export class FeedbackQueryDto extends AnalyticsQueryDto {
   groupBy?: FeedbackGroupBy;
 }
 
-export class AtRiskQueryDto {
+export class AtRiskQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'One rooftop; default: every rooftop granted to the caller',
@@ -65,18 +64,4 @@ export class AtRiskQueryDto {
   @IsOptional()
   @IsUUID()
   rooftopId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s `nextCursor`' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
