@@ -1,7 +1,8 @@
 /**
  * Replays captured statements (bench/capture-sql.ts) raw through pg, as the baseline of an app request: values
  * are rewritten through `map` (captured value → this request's value), and every uuid a statement returned in
- * the capture is mapped to the uuid it returns now, so that later statements refer to the new rows.
+ * the capture is mapped to the uuid it returns now (and a bigint id returned as text in an "id" column), so that
+ * later statements refer to the new rows. Array values are rewritten element by element.
  */
 import type { ClientBase } from 'pg';
 
@@ -15,6 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function replay(client: ClientBase, statements: Captured[], map: Map<string, string>) {
   const rewrite = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(rewrite);
     if (typeof v !== 'string') return v;
     let out = map.get(v) ?? v;
     if (out === v)
@@ -26,7 +28,9 @@ export async function replay(client: ClientBase, statements: Captured[], map: Ma
     s.rows.forEach((row, i) => {
       for (const [k, v] of Object.entries(row)) {
         const now = result.rows[i]?.[k];
-        if (typeof v === 'string' && UUID.test(v) && typeof now === 'string' && now !== v) map.set(v, now);
+        // uuids, and bigint ids returned as text (ledger entry ids) in an "id" column.
+        const mapped = UUID.test(String(v)) || (k === 'id' && /^\d+$/.test(String(v)));
+        if (typeof v === 'string' && mapped && typeof now === 'string' && now !== v) map.set(v, now);
       }
     });
   }

@@ -3,7 +3,7 @@
  *   npm run bench                      # all cases on the seeded database (npm run bench:seed first)
  *   npm run bench -- --case reminders  # some cases, comma-separated (names below)
  *   npm run bench -- --quick           # seeds 10,000 customers / 20,000 vehicles and runs short loads
- * Cases: startup, reminders, search, customer360, serviceVisits, dispatch.
+ * Cases: startup, reminders, search, customer360, serviceVisits, dispatch, loyalty.
  * Prints a table (case, value, baseline, ratio, goal, met?) and writes bench-results/bench.json. It reports;
  * it never fails a build. The app under test runs in its own process with JOBS_ENABLED=false.
  */
@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { freePort } from '../src/database/embedded-postgres';
 import { DEFAULT_RATE_PER_DAY } from '../src/service-reminders/due-projection';
@@ -66,7 +67,8 @@ interface Context {
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const CAPTURE = path.resolve('.data', 'bench-capture.sql.jsonl');
+// Beside the cluster (DATA_DIR), so that runs with different DATA_DIRs do not read each other's statements.
+const CAPTURE = path.resolve(process.env.DATA_DIR ?? '.data', 'bench-capture.sql.jsonl');
 
 async function api(ctx: Context, method: string, url: string, body?: unknown) {
   const res = await fetch(ctx.app.base + url, {
@@ -453,6 +455,156 @@ async function serviceVisitCase(ctx: Context) {
   });
 }
 
+/**
+ * POST /customers/{id}/loyalty/redemptions (a reward, each request with its own Idempotency-Key) over 2,000
+ * accounts in rotation, vs the same transaction replayed raw through a pg pool of the app's size, each replay on
+ * an account of its own in the same state as the captured one (same balance, one lot), ids remapped.
+ * Fixture: the loyalty tables of the bench database are emptied (TRUNCATE fires no ledger trigger), then every
+ * account is opened with one lot of 1,000,000 points through SQL that satisfies the ledger's chain triggers.
+ */
+async function loyaltyCase(ctx: Context) {
+  const seconds = ctx.quick ? 5 : 15;
+  const POINTS = 1_000_000;
+  const appCount = 2000;
+  const rawCount = Math.min(ctx.sizes.customers - appCount, ctx.quick ? 7000 : 40_000);
+  const indexes = Array.from({ length: appCount + rawCount }, (_, k) => ctx.sizes.customers - 1 - k);
+  await ctx.raw.query(
+    `TRUNCATE loyalty_idempotency, loyalty_redemption, loyalty_allocation, loyalty_entry, loyalty_account, loyalty_reward`,
+  );
+  const {
+    rows: [reward],
+  } = await ctx.raw.query(
+    `INSERT INTO loyalty_reward (code, name, points_cost) VALUES ('BENCH100', 'Bench reward', 100) RETURNING id`,
+  );
+  await ctx.raw.query('BEGIN');
+  await ctx.raw.query(
+    `INSERT INTO loyalty_account (customer_id, balance, lifetime_earned)
+     SELECT id, $2, $2 FROM customer WHERE id = ANY($1::uuid[])`,
+    [indexes.map(customerId), POINTS],
+  );
+  await ctx.raw.query(
+    `INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, occurred_at,
+                                expires_at, remaining, balance_after)
+     SELECT customer_id, 'earn', $1, 'Bench opening balance', 'manager', 'bench', 'bench:' || customer_id,
+            now() - interval '1 day', now() + interval '23 months', $1, $1
+       FROM loyalty_account`,
+    [POINTS],
+  );
+  await ctx.raw.query('COMMIT');
+  await ctx.raw.query(`VACUUM ANALYZE loyalty_account, loyalty_entry`);
+  const { rows } = await ctx.raw.query(
+    `SELECT id, home_rooftop_id FROM customer WHERE id = ANY($1::uuid[])`,
+    [indexes.map(customerId)],
+  );
+  const rooftopOf = new Map(
+    rows.map((r: { id: string; home_rooftop_id: string }) => [r.id, r.home_rooftop_id]),
+  );
+  const appIds = indexes.slice(0, appCount).map(customerId);
+  const rawIds = indexes.slice(appCount).map(customerId);
+  const stamp = Date.now().toString(36);
+  const redeemPath = (id: string) => `/customers/${id}/loyalty/redemptions`;
+  // One request captured (on a raw account, in the state every other raw account is in): what the baseline replays.
+  const c0 = rawIds.shift()!;
+  const key0 = `bench-${stamp}-captured`;
+  let answer0: { id: string } | undefined;
+  const captured = (await captureSql(CAPTURE, async () => {
+    const res = await fetch(ctx.app.base + redeemPath(c0), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${ctx.app.token}`,
+        'content-type': 'application/json',
+        'idempotency-key': key0,
+      },
+      body: JSON.stringify({ rewardId: reward.id }),
+    });
+    if (res.status !== 201) throw new Error(`redemption → ${res.status} ${await res.text()}`);
+    answer0 = (await res.json()) as { id: string };
+  })) as Captured[];
+  let n = 0;
+  const cannon = (duration: number) =>
+    autocannon({
+      url: ctx.app.base.replace(/\/api\/v1$/, ''),
+      connections: 16,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ctx.app.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ rewardId: reward.id }),
+          setupRequest: (req: { headers: Record<string, string> }) => {
+            const k = n++;
+            return {
+              ...req,
+              path: `/api/v1${redeemPath(appIds[k % appIds.length])}`,
+              headers: { ...req.headers, 'idempotency-key': `bench-${stamp}-a${k}` },
+            };
+          },
+        },
+      ],
+    });
+  await cannon(ctx.quick ? 1 : 3); // warm-up
+  const app = await cannon(seconds);
+  const { Pool } = await import('pg');
+  const poolSize = 10; // DB_POOL_SIZE default (src/config/app-config.ts)
+  const pool = new Pool({ connectionString: ctx.db.url, max: poolSize });
+  let done = 0;
+  let failed = '';
+  let next = 0;
+  const started = Date.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: poolSize }, async () => {
+      const client = await pool.connect();
+      try {
+        while (Date.now() < until && next < rawIds.length) {
+          const k = next++;
+          const c = rawIds[k];
+          const map = new Map<string, string>([
+            [c0, c],
+            [rooftopOf.get(c0)!, rooftopOf.get(c)!],
+            [key0, `bench-${stamp}-r${k}`],
+            [answer0!.id, randomUUID()],
+          ]);
+          try {
+            await replay(client, captured, map);
+            done++;
+          } catch (e) {
+            failed = e instanceof Error ? e.message : String(e);
+            await client.query('ROLLBACK').catch(() => undefined);
+          }
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const rawSeconds = (Date.now() - started) / 1000;
+  await pool.end();
+  const appRate = (app.requests.total - app.non2xx) / seconds;
+  const rawRate = done / rawSeconds;
+  const statementsPerRequest = captured.length;
+  ctx.results.push({
+    case: 'POST /customers/{id}/loyalty/redemptions throughput (distinct accounts)',
+    value: round(appRate, 0),
+    unit: 'req/s',
+    baseline: round(rawRate, 0),
+    ratio: round(appRate / rawRate),
+    goal: '≥ 1,000 redemptions/s through the service layer',
+    met: appRate >= 1000 && app.non2xx === 0,
+    detail: {
+      statementsPerRequest,
+      statements: captured.map((s) => s.text.replace(/\s+/g, ' ').slice(0, 80)),
+      non2xx: app.non2xx,
+      errors: app.errors,
+      p50: app.latency.p50,
+      p99: app.latency.p99,
+      rawRedemptions: done,
+      rawSeconds: round(rawSeconds),
+      rawError: failed || undefined,
+    },
+  });
+}
+
 /** Outbox dispatch to a local SMTP sink vs a bare pooled-nodemailer loop (bench/dispatch.ts). */
 async function dispatchCase(ctx: Context) {
   const r = await dispatchBench(ctx.db.url, ctx.quick ? 500 : 3000);
@@ -474,6 +626,7 @@ const CASES: Record<string, (ctx: Context) => Promise<void>> = {
   customer360: customer360Case,
   serviceVisits: serviceVisitCase,
   dispatch: dispatchCase,
+  loyalty: loyaltyCase,
 };
 
 async function main() {
