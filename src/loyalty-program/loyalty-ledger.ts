@@ -63,18 +63,25 @@ const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, poin
 export class LoyaltyLedger {
   static readonly columns = ENTRY_COLUMNS;
 
-  /** Opens the account if needed and locks it (SELECT … FOR UPDATE) until the transaction ends. */
+  /**
+   * Locks the account (SELECT … FOR UPDATE) until the transaction ends, opening it first if there is none: one
+   * statement for an existing account, three for a new one.
+   */
   async lock(manager: EntityManager, customerId: string): Promise<LockedAccount> {
+    const select = () =>
+      manager.query<LockedAccount[]>(
+        `SELECT customer_id AS "customerId", balance, lifetime_earned AS "lifetimeEarned", tier, version
+           FROM loyalty_account WHERE customer_id = $1 FOR UPDATE`,
+        [customerId],
+      );
+    const [row] = await select();
+    if (row) return row;
     await manager.query(
       `INSERT INTO loyalty_account (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`,
       [customerId],
     );
-    const [row] = await manager.query(
-      `SELECT customer_id AS "customerId", balance, lifetime_earned AS "lifetimeEarned", tier, version
-         FROM loyalty_account WHERE customer_id = $1 FOR UPDATE`,
-      [customerId],
-    );
-    return row as LockedAccount;
+    const [opened] = await select();
+    return opened;
   }
 
   async findByKey(manager: EntityManager, idempotencyKey: string): Promise<EntryRow | null> {
@@ -133,31 +140,40 @@ export class LoyaltyLedger {
     const entry = await this.insert(manager, account, type, -points, meta, { reversesEntryId });
     const lotIds = allocations.map((a) => a.lotId);
     const amounts = allocations.map((a) => a.points);
-    await manager.query(
-      `INSERT INTO loyalty_allocation (debit_entry_id, lot_entry_id, points)
-       SELECT $1, lot, pts FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)`,
-      [entry.id, lotIds, amounts],
+    // One round trip: the allocations, the lots' remaining and the account (balance set by insert above).
+    const [{ lots }]: { lots: number }[] = await manager.query(
+      `WITH allocation AS (
+         INSERT INTO loyalty_allocation (debit_entry_id, lot_entry_id, points)
+         SELECT $4, lot, pts FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)
+       ), account AS (
+         UPDATE loyalty_account SET balance = $5, lifetime_earned = $6, version = version + 1, updated_at = now()
+          WHERE customer_id = $1
+       ), lots AS (
+         UPDATE loyalty_entry e SET remaining = e.remaining - a.pts
+           FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)
+          WHERE e.id = a.lot AND e.customer_id = $1 AND e.remaining >= a.pts
+         RETURNING e.id
+       )
+       SELECT count(*)::int AS lots FROM lots`,
+      [account.customerId, lotIds, amounts, entry.id, account.balance, account.lifetimeEarned],
     );
-    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
-    const [updated]: [unknown[], number] = await manager.query(
-      `UPDATE loyalty_entry e SET remaining = e.remaining - a.pts
-         FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)
-        WHERE e.id = a.lot AND e.customer_id = $1 AND e.remaining >= a.pts
-        RETURNING e.id`,
-      [account.customerId, lotIds, amounts],
-    );
-    if (updated.length !== lotIds.length) throw new Error('loyalty allocation did not match the open lots');
-    await this.saveAccount(manager, account);
+    if (lots !== lotIds.length) throw new Error('loyalty allocation did not match the open lots');
+    account.version += 1;
     return entry;
   }
 
   /**
    * Writes `expire` entries for every lot expired at `asOf`, oldest first, each dated at its own expiry
    * instant and keyed per lot (`expire:<lot>`), so the nightly job and the lazy expiry before a debit
-   * can never expire the same points twice.
+   * can never expire the same points twice. `lots` (from `openLots` under the lock) saves reading them again.
    */
-  async expireDue(manager: EntityManager, account: LockedAccount, asOf: Date): Promise<EntryRow[]> {
-    const lots = await this.openLots(manager, account.customerId);
+  async expireDue(
+    manager: EntityManager,
+    account: LockedAccount,
+    asOf: Date,
+    lots?: Lot[],
+  ): Promise<EntryRow[]> {
+    lots ??= await this.openLots(manager, account.customerId);
     const written: EntryRow[] = [];
     const expiresAt = new Map(lots.map((l) => [l.id, l.expiresAt]));
     for (const allocation of expiringLots(lots, asOf)) {

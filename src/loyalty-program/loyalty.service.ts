@@ -11,6 +11,7 @@ import { CreateAdjustmentDto, CreateRedemptionDto } from './dto/loyalty.dto';
 import { requestHash } from './idempotency-key';
 import { EntryMeta, EntryRow, LockedAccount, LoyaltyLedger } from './loyalty-ledger';
 import {
+  allocateOldestFirst,
   availablePoints,
   EntrySource,
   InsufficientPointsError,
@@ -228,7 +229,22 @@ export class LoyaltyService {
         { field: 'points', message: 'give either rewardId or points, not both' },
       ]);
     }
-    const customer = await this.visibleCustomer(customerId, actor);
+    // The customer and the reward in one read (the reward is checked under the lock, after the idempotency check,
+    // so a replay answers as before even if the reward was retired since).
+    const [customer]: {
+      homeRooftopId: string;
+      reward: { code: string; name: string; pointsCost: number; active: boolean } | null;
+    }[] = await this.db.query(
+      `SELECT c.home_rooftop_id AS "homeRooftopId",
+              CASE WHEN r.id IS NULL THEN NULL
+                   ELSE json_build_object('code', r.code, 'name', r.name, 'pointsCost', r.points_cost, 'active', r.active)
+              END AS reward
+         FROM customer c LEFT JOIN loyalty_reward r ON r.id = $2
+        WHERE c.id = $1`,
+      [customerId, body.rewardId ?? null],
+    );
+    if (!customer) throw new NotFoundError('Customer');
+    actor.assertRooftop(customer.homeRooftopId, 'Customer');
     const hash = requestHash({
       customerId,
       rewardId: body.rewardId ?? null,
@@ -239,10 +255,7 @@ export class LoyaltyService {
       let points = body.points!;
       let reason = body.reason!;
       if (body.rewardId !== undefined) {
-        const [reward] = await manager.query(
-          `SELECT id, code, name, points_cost AS "pointsCost", active FROM loyalty_reward WHERE id = $1`,
-          [body.rewardId],
-        );
+        const reward = customer.reward;
         if (!reward)
           throw new UnprocessableError('unknown_reward', 'No reward has this id', [
             { field: 'rewardId', message: 'unknown reward' },
@@ -486,9 +499,11 @@ export class LoyaltyService {
     field: string,
     meta: EntryMeta,
   ): Promise<EntryRow> {
-    await this.ledger.expireDue(manager, account, asOf);
+    // One read of the open lots: the expiry consumes only lots expired at asOf, which the allocation skips.
+    const lots = await this.ledger.openLots(manager, account.customerId);
+    await this.ledger.expireDue(manager, account, asOf, lots);
     try {
-      const allocations = await this.ledger.allocate(manager, account.customerId, points, asOf);
+      const allocations = allocateOldestFirst(lots, points, asOf);
       return await this.ledger.debit(manager, account, type, allocations, meta);
     } catch (e) {
       if (e instanceof InsufficientPointsError) {
