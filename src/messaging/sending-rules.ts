@@ -69,17 +69,66 @@ export class SendingRules {
     this.hooks.set(name, hook);
   }
 
+  /** The rules for one message (a batch of one). */
   async evaluate(
     manager: EntityManager,
     message: RuleMessage,
     ctx: RuleContext,
     asOf: Date,
   ): Promise<RuleDecision> {
-    if (
-      message.purpose !== 'transactional' &&
-      !(await this.hasConsent(manager, message.customerId, message.purpose))
-    ) {
-      return { action: 'suppress', reason: `no_consent:${message.purpose}` };
+    const [decision] = await this.evaluateBatch(manager, [{ message, ctx }], asOf);
+    return decision;
+  }
+
+  /**
+   * The rules for a claimed batch, in claim order, with two set-based queries (latest consent per customer
+   * and purpose; last capped email per customer) instead of two per message. Two capped messages of one
+   * customer in the same batch are counted against each other: the first that passes holds the cap (as an
+   * in-flight send at asOf) and the later ones are deferred. The caller holds the advisory locks of every
+   * customer in the batch, so no other worker can pass the cap check for them meanwhile.
+   */
+  async evaluateBatch(
+    manager: EntityManager,
+    items: { message: RuleMessage; ctx: RuleContext }[],
+    asOf: Date,
+  ): Promise<RuleDecision[]> {
+    if (items.length === 0) return [];
+    const consent = await this.consentFor(
+      manager,
+      items.map((i) => i.message).filter((m) => m.purpose !== 'transactional'),
+    );
+    const capped = await this.lastCappedEmails(
+      manager,
+      items.map((i) => i.message).filter((m) => CAPPED_PURPOSES.includes(m.purpose)),
+      asOf,
+    );
+    const windows = new Map<string, Date | null>();
+    const heldInBatch = new Set<string>();
+    const decisions: RuleDecision[] = [];
+    for (const { message, ctx } of items) {
+      const decision = await this.decide(manager, message, ctx, asOf, {
+        consent: consent.get(`${message.customerId}|${message.purpose}`),
+        lastCapped: heldInBatch.has(message.customerId) ? asOf : (capped.get(message.id) ?? null),
+        windows,
+      });
+      if (decision.action === 'send' && CAPPED_PURPOSES.includes(message.purpose))
+        heldInBatch.add(message.customerId);
+      decisions.push(decision);
+    }
+    return decisions;
+  }
+
+  private async decide(
+    manager: EntityManager,
+    message: RuleMessage,
+    ctx: RuleContext,
+    asOf: Date,
+    facts: { consent: boolean | undefined; lastCapped: Date | null; windows: Map<string, Date | null> },
+  ): Promise<RuleDecision> {
+    if (message.purpose !== 'transactional') {
+      // The latest consent row decides; without one, relationship purposes are allowed, marketing is not.
+      const granted = facts.consent ?? !OPT_IN_PURPOSES.includes(message.purpose);
+      if (!granted) return { action: 'suppress', reason: `no_consent:${message.purpose}` };
     }
     if (ctx.customer.erasedAt) return { action: 'suppress', reason: 'customer_erased' };
     if (!ctx.customer.email) return { action: 'suppress', reason: 'no_email_address' };
@@ -91,62 +140,74 @@ export class SendingRules {
         return { action: 'suppress', reason };
       }
     }
-    const opens = nextWindowStart(
-      asOf,
-      ctx.rooftop.timeZone,
-      ctx.rooftop.sendWindowStart,
-      ctx.rooftop.sendWindowEnd,
-    );
+    const { timeZone, sendWindowStart, sendWindowEnd } = ctx.rooftop;
+    const windowKey = `${timeZone}|${sendWindowStart}|${sendWindowEnd}`;
+    let opens = facts.windows.get(windowKey);
+    if (opens === undefined) {
+      opens = nextWindowStart(asOf, timeZone, sendWindowStart, sendWindowEnd);
+      facts.windows.set(windowKey, opens);
+    }
     if (opens) return { action: 'defer', until: opens, reason: 'quiet_hours' };
-    if (CAPPED_PURPOSES.includes(message.purpose)) {
-      const last = await this.lastCappedEmail(manager, message, asOf);
-      if (last) {
-        return {
-          action: 'defer',
-          until: new Date(last.getTime() + FREQUENCY_CAP_HOURS * 3_600_000),
-          reason: 'frequency_cap',
-        };
-      }
+    if (CAPPED_PURPOSES.includes(message.purpose) && facts.lastCapped) {
+      return {
+        action: 'defer',
+        until: new Date(facts.lastCapped.getTime() + FREQUENCY_CAP_HOURS * 3_600_000),
+        reason: 'frequency_cap',
+      };
     }
     return { action: 'send' };
   }
 
   /**
-   * The latest consent row decides. Deliberately not limited to rows before asOf: a withdrawal recorded
-   * "later" than a back-dated run must still stop an email that would leave now.
+   * The latest consent row per (customer, purpose), keyed `customer|purpose`. Deliberately not limited to
+   * rows before asOf: a withdrawal recorded "later" than a back-dated run must still stop an email that
+   * would leave now. Served by consent_current_idx.
    */
-  private async hasConsent(
-    manager: EntityManager,
-    customerId: string,
-    purpose: MessagePurpose,
-  ): Promise<boolean> {
-    const rows: { granted: boolean }[] = await manager.query(
-      `SELECT granted FROM consent WHERE customer_id = $1 AND purpose = $2 AND channel = 'email'
-       ORDER BY at DESC, id DESC LIMIT 1`,
-      [customerId, purpose],
+  private async consentFor(manager: EntityManager, messages: RuleMessage[]): Promise<Map<string, boolean>> {
+    const out = new Map<string, boolean>();
+    if (messages.length === 0) return out;
+    const rows: { customer_id: string; purpose: string; granted: boolean }[] = await manager.query(
+      `SELECT k.customer_id, k.purpose, k.granted
+         FROM (SELECT DISTINCT c, p FROM unnest($1::uuid[], $2::text[]) AS x(c, p)) x
+         CROSS JOIN LATERAL (
+           SELECT customer_id, purpose, granted FROM consent
+            WHERE customer_id = x.c AND purpose = x.p AND channel = 'email'
+            ORDER BY at DESC, id DESC LIMIT 1) k`,
+      [messages.map((m) => m.customerId), messages.map((m) => m.purpose)],
     );
-    if (rows.length === 0) return !OPT_IN_PURPOSES.includes(purpose);
-    return rows[0].granted;
+    for (const r of rows) out.set(`${r.customer_id}|${r.purpose}`, r.granted);
+    return out;
   }
 
   /**
-   * The last capped email to this customer within the cap: one sent in the last 72 h, or one that another
-   * worker has cleared and is sending right now (approved_fence = fence; it counts as sent at asOf).
-   * The caller holds the customer's advisory lock, so two workers cannot both pass this check.
+   * Per message id, the last capped email to its customer within the cap: one sent in the last 72 h, or one
+   * that a worker has cleared and is sending right now (approved_fence = fence; it counts as sent at asOf).
    */
-  private async lastCappedEmail(
+  private async lastCappedEmails(
     manager: EntityManager,
-    message: RuleMessage,
+    messages: RuleMessage[],
     asOf: Date,
-  ): Promise<Date | null> {
-    const rows: { last: Date | null }[] = await manager.query(
-      `SELECT max(CASE WHEN status = 'sent' THEN sent_at ELSE $3::timestamptz END) AS last
-         FROM outbox_message
-        WHERE customer_id = $1 AND id <> $2 AND purpose = ANY($4::text[])
-          AND ((status = 'sent' AND sent_at > $3::timestamptz - make_interval(hours => $5))
-            OR (status = 'sending' AND approved_fence = fence AND lease_until >= $3::timestamptz))`,
-      [message.customerId, message.id, asOf, CAPPED_PURPOSES, FREQUENCY_CAP_HOURS],
+  ): Promise<Map<string, Date>> {
+    const out = new Map<string, Date>();
+    if (messages.length === 0) return out;
+    const rows: { id: string; last: Date | null }[] = await manager.query(
+      `SELECT x.id, (
+           SELECT max(CASE WHEN o.status = 'sent' THEN o.sent_at ELSE $3::timestamptz END)
+             FROM outbox_message o
+            WHERE o.customer_id = x.customer_id AND o.id <> x.id AND o.purpose = ANY($4::text[])
+              AND ((o.status = 'sent' AND o.sent_at > $3::timestamptz - make_interval(hours => $5))
+                OR (o.status = 'sending' AND o.approved_fence = o.fence AND o.lease_until >= $3::timestamptz))
+         ) AS last
+         FROM unnest($1::uuid[], $2::uuid[]) AS x(id, customer_id)`,
+      [
+        messages.map((m) => m.id),
+        messages.map((m) => m.customerId),
+        asOf,
+        CAPPED_PURPOSES,
+        FREQUENCY_CAP_HOURS,
+      ],
     );
-    return rows[0]?.last ? new Date(rows[0].last) : null;
+    for (const r of rows) if (r.last) out.set(r.id, new Date(r.last));
+    return out;
   }
 }
