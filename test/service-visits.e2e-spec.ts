@@ -138,6 +138,10 @@ describe('service visits', () => {
       rooftopId: a,
       closedAt: new Date('2026-06-15T03:00:00Z'),
       advisorId: advisor.id,
+      // What listeners would otherwise re-read: the totals, the items performed, the owner under the vehicle lock.
+      customerPayAmount: '78.80',
+      itemCodes: ['BRAKE_INSPECTION', 'OIL_CHANGE', 'TIRE_ROTATION'],
+      vehicleOwnerId: customer,
     });
     expect(performedAtEmit.at(-1)).toBe(3);
   });

@@ -8,7 +8,13 @@ import { EntityManager } from 'typeorm';
  */
 export interface DomainEventMap {
   /** A service visit was closed (service desk). */
-  'service_visit.closed': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; closedAt: Date; advisorId: string | null };
+  'service_visit.closed': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; closedAt: Date; advisorId: string | null;
+    /** Optional, so that listeners need not re-read the visit: its customer-pay total (numeric(12,2) string), */
+    customerPayAmount?: string;
+    /** the distinct maintenance item codes the close recorded as performed (sorted), */
+    itemCodes?: string[];
+    /** and the vehicle's owner read under the vehicle's lock in this transaction (set when known to be current). */
+    vehicleOwnerId?: string | null };
   /** A closed visit was voided: its effects (points, surveys) are reversed. */
   'service_visit.voided': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; voidedAt: Date };
   /** A vehicle was sold to a customer (created with a purchase, or transferred with a sale). */

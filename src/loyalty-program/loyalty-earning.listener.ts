@@ -32,12 +32,16 @@ export class LoyaltyEarningListener implements OnModuleInit {
   /** 1 point per currency unit of customer pay (rooftop setting), +50 % when a due item was serviced on time. */
   async visitClosed(manager: EntityManager, e: DomainEventMap['service_visit.closed']): Promise<void> {
     if (!e.customerId) return;
-    const [visit] = await manager.query(
-      `SELECT customer_pay_amount AS "amount" FROM service_visit WHERE id = $1`,
-      [e.visitId],
-    );
+    const amount =
+      e.customerPayAmount ??
+      (
+        await manager.query(`SELECT customer_pay_amount AS "amount" FROM service_visit WHERE id = $1`, [
+          e.visitId,
+        ])
+      )[0]?.amount ??
+      null;
     const rules = await this.rules(manager, e.rooftopId);
-    const points = pointsForAmount(visit?.amount ?? null, rules.pointsPerCurrencyUnit);
+    const points = pointsForAmount(amount, rules.pointsPerCurrencyUnit);
     if (points <= 0) return;
     const base = {
       customerId: e.customerId,
@@ -60,6 +64,7 @@ export class LoyaltyEarningListener implements OnModuleInit {
         vehicleId: e.vehicleId,
         rooftopId: e.rooftopId,
         closedAt: e.closedAt,
+        itemCodes: e.itemCodes,
       });
       if (item) {
         await this.loyalty.credit(manager, {

@@ -15,14 +15,19 @@ export class OnTimeServiceCheck {
   /** The code of the first item serviced on time, or null. */
   async servicedOnTime(
     manager: EntityManager,
-    visit: { visitId: string; vehicleId: string; rooftopId: string; closedAt: Date },
+    /** itemCodes: what the visit performed, when the caller knows it (read from maintenance_performed otherwise). */
+    visit: { visitId: string; vehicleId: string; rooftopId: string; closedAt: Date; itemCodes?: string[] },
   ): Promise<string | null> {
-    const performed: { itemCode: string }[] = await manager.query(
-      `SELECT DISTINCT item_code AS "itemCode" FROM maintenance_performed WHERE service_visit_id = $1 ORDER BY 1`,
-      [visit.visitId],
-    );
+    const performed: string[] =
+      visit.itemCodes ??
+      (
+        (await manager.query(
+          `SELECT DISTINCT item_code AS "itemCode" FROM maintenance_performed WHERE service_visit_id = $1 ORDER BY 1`,
+          [visit.visitId],
+        )) as { itemCode: string }[]
+      ).map((p) => p.itemCode);
     if (performed.length === 0) return null;
-    const codes = new Set(performed.map((p) => p.itemCode));
+    const codes = new Set(performed);
     const due = await this.due.dueForVehicle(visit.vehicleId, visit.closedAt, {
       manager,
       ignoreVisitId: visit.visitId,

@@ -26,7 +26,9 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
 
   onModuleInit() {
     this.jobs.register(this);
-    this.events.on('service_visit.closed', (m, e) => this.onVisitClosed(m, e.visitId, e.vehicleId));
+    this.events.on('service_visit.closed', (m, e) =>
+      this.onVisitClosed(m, e.visitId, e.vehicleId, e.itemCodes, e.vehicleOwnerId),
+    );
     this.events.on('vehicle.ownership_changed', (m, e) =>
       this.onOwnershipChanged(m, e.vehicleId, e.previousOwnerId),
     );
@@ -41,16 +43,31 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
     return this.db.transaction((m) => this.repository.planDue(m, asOf, this.config.DISTANCE_UNIT));
   }
 
-  /** The visit's performed items leave pending digests for that vehicle (a new cycle starts for them). */
-  async onVisitClosed(manager: EntityManager, visitId: string, vehicleId: string): Promise<void> {
-    const rows: { item_code: string }[] = await manager.query(
-      `SELECT DISTINCT item_code FROM maintenance_performed WHERE service_visit_id = $1`,
-      [visitId],
-    );
-    if (rows.length === 0) return;
+  /**
+   * The visit's performed items leave pending digests for that vehicle (a new cycle starts for them). With the
+   * item codes and the vehicle's current owner in the event, nothing is re-read and only that owner's pending
+   * digests are searched (index outbox_message_svc_pending_idx): a transfer already dropped the vehicle from the
+   * previous owner's digests (onOwnershipChanged), so no other customer's digest holds it.
+   */
+  async onVisitClosed(
+    manager: EntityManager,
+    visitId: string,
+    vehicleId: string,
+    itemCodes?: string[],
+    vehicleOwnerId?: string | null,
+  ): Promise<void> {
+    const codes =
+      itemCodes ??
+      (
+        (await manager.query(
+          `SELECT DISTINCT item_code FROM maintenance_performed WHERE service_visit_id = $1`,
+          [visitId],
+        )) as { item_code: string }[]
+      ).map((r) => r.item_code);
+    if (codes.length === 0) return;
     const changed = await this.repository.removeFromPendingDigests(
       manager,
-      { vehicleId, itemCodes: rows.map((r) => r.item_code) },
+      { vehicleId, itemCodes: codes, ...(vehicleOwnerId ? { customerId: vehicleOwnerId } : {}) },
       'items serviced',
     );
     if (changed.messagesChanged > 0)

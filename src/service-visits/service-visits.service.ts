@@ -62,7 +62,8 @@ export class ServiceVisitsService {
 
   /**
    * Logs a visit (and closes it when asked) in one transaction. With an Idempotency-Key, the same caller
-   * sending the same body again gets the first response back, marked `replayed`.
+   * sending the same body again gets the first response back, marked `replayed`. Logging and closing in one
+   * request writes the visit row once, already closed, and answers from what it wrote (no re-reads).
    */
   async create(
     dto: CreateServiceVisitDto,
@@ -75,15 +76,16 @@ export class ServiceVisitsService {
         const claim = await IdempotencyStore.claim(m, actor.id, idempotencyKey, requestHash(dto));
         if (claim.replay) return { visit: claim.response as ServiceVisitView, replayed: true };
       }
-      let visit = await this.logVisit.execute(m, dto, actor);
-      if (dto.close) visit = await this.closeInTransaction(m, visit.id, actor);
+      const closedAt = dto.close ? this.clock.now() : null;
+      const { visit, lines, vehicleOwnerId } = await this.logVisit.execute(m, dto, actor, closedAt);
+      if (closedAt) await this.completeClose(m, visit, lines, actor, vehicleOwnerId);
       await this.audit.record(m, actor, {
         action: 'service_visit.created',
         entityType: 'service_visit',
         entityId: visit.id,
         rooftopId: visit.rooftopId,
       });
-      const view = await this.view(m, visit);
+      const view = this.toView(visit, lines);
       if (idempotencyKey !== undefined) {
         await IdempotencyStore.complete(
           m,
@@ -98,7 +100,10 @@ export class ServiceVisitsService {
   }
 
   async close(id: string, actor: AuthUser): Promise<ServiceVisitView> {
-    return this.db.transaction(async (m) => this.view(m, await this.closeInTransaction(m, id, actor)));
+    return this.db.transaction(async (m) => {
+      const { visit, lines } = await this.closeInTransaction(m, id, actor);
+      return this.toView(visit, lines);
+    });
   }
 
   /**
@@ -106,12 +111,61 @@ export class ServiceVisitsService {
    * items performed, then emits 'service_visit.closed' so that loyalty and surveys follow in the same
    * transaction — if any listener fails, the close is rolled back entirely.
    */
-  async closeInTransaction(m: EntityManager, id: string, actor: AuthUser): Promise<ServiceVisit> {
+  async closeInTransaction(
+    m: EntityManager,
+    id: string,
+    actor: AuthUser,
+  ): Promise<{ visit: ServiceVisit; lines: ServiceVisitLine[] }> {
     const visit = await this.findVisible(m, id, actor, true);
     if (visit.status === 'closed')
       throw new ConflictError('visit_already_closed', 'The visit is already closed');
     if (visit.status === 'voided') throw new ConflictError('visit_voided', 'A voided visit cannot be closed');
 
+    const lines = await m.find(ServiceVisitLine, {
+      where: { serviceVisitId: id },
+      order: { position: 'ASC' },
+    });
+    const totals = payTotals(
+      lines
+        .filter((l) => l.kind === 'performed')
+        .map((l) => ({
+          labourAmount: l.labourAmount!,
+          partsAmount: l.partsAmount!,
+          payType: l.payType!,
+        })),
+    );
+    const closedAt = this.clock.now();
+    const [[saved]]: [{ version: number; updated_at: Date }[], number] = await m.query(
+      `UPDATE service_visit SET status = 'closed', closed_at = $2, customer_pay_amount = $3, warranty_amount = $4,
+              internal_amount = $5, version = version + 1, updated_at = now()
+        WHERE id = $1 RETURNING version, updated_at`,
+      [id, closedAt, totals.customer, totals.warranty, totals.internal],
+    );
+    Object.assign(visit, {
+      status: 'closed',
+      closedAt,
+      customerPayAmount: totals.customer,
+      warrantyAmount: totals.warranty,
+      internalAmount: totals.internal,
+      version: saved.version,
+      updatedAt: saved.updated_at,
+    });
+    await this.completeClose(m, visit, lines, actor);
+    return { visit, lines };
+  }
+
+  /**
+   * The rest of closing, for a visit already marked closed in this transaction: the odometer reading (guard),
+   * the maintenance performed (one row per distinct item code, one statement), the event — carrying what the
+   * listeners need so that they do not re-read it — and the audit entry.
+   */
+  private async completeClose(
+    m: EntityManager,
+    visit: ServiceVisit,
+    lines: ServiceVisitLine[],
+    actor: AuthUser,
+    vehicleOwnerId?: string | null,
+  ): Promise<void> {
     await this.odometer.record(m, {
       vehicleId: visit.vehicleId,
       value: visit.odometer,
@@ -121,46 +175,32 @@ export class ServiceVisitsService {
       field: 'odometer',
     });
 
-    const lines = await m.find(ServiceVisitLine, {
-      where: { serviceVisitId: id },
-      order: { position: 'ASC' },
-    });
-    const performed = lines.filter((l) => l.kind === 'performed');
-    const totals = payTotals(
-      performed.map((l) => ({
-        labourAmount: l.labourAmount!,
-        partsAmount: l.partsAmount!,
-        payType: l.payType!,
-      })),
-    );
-    const codes = [...new Set(performed.map((l) => l.itemCode).filter((c): c is string => !!c))];
+    const codes = [
+      ...new Set(
+        lines
+          .filter((l) => l.kind === 'performed')
+          .map((l) => l.itemCode)
+          .filter((c): c is string => !!c),
+      ),
+    ].sort();
     if (codes.length > 0) {
-      await m.insert(
-        MaintenancePerformed,
-        codes.map((itemCode) => ({
-          vehicleId: visit.vehicleId,
-          itemCode,
-          performedAt: visit.visitDate,
-          odometer: visit.odometer,
-          serviceVisitId: visit.id,
-        })),
+      await m.query(
+        `INSERT INTO maintenance_performed (vehicle_id, item_code, performed_at, odometer, service_visit_id)
+         SELECT $1, code, $3, $4, $5 FROM unnest($2::text[]) AS code`,
+        [visit.vehicleId, codes, visit.visitDate, visit.odometer, visit.id],
       );
     }
-
-    visit.status = 'closed';
-    visit.closedAt = this.clock.now();
-    visit.customerPayAmount = totals.customer;
-    visit.warrantyAmount = totals.warranty;
-    visit.internalAmount = totals.internal;
-    const saved = await m.save(visit);
 
     await this.events.emit(m, 'service_visit.closed', {
       visitId: visit.id,
       vehicleId: visit.vehicleId,
       customerId: visit.customerId,
       rooftopId: visit.rooftopId,
-      closedAt: visit.closedAt,
+      closedAt: visit.closedAt!,
       advisorId: visit.advisorId,
+      customerPayAmount: visit.customerPayAmount,
+      itemCodes: codes,
+      ...(vehicleOwnerId !== undefined ? { vehicleOwnerId } : {}),
     });
     await this.audit.record(m, actor, {
       action: 'service_visit.closed',
@@ -168,7 +208,6 @@ export class ServiceVisitsService {
       entityId: visit.id,
       rooftopId: visit.rooftopId,
     });
-    return saved;
   }
 
   /**
