@@ -55,14 +55,7 @@ export class ConsentsService {
         ORDER BY purpose, at DESC, id DESC`,
       [customerId],
     );
-    const current = {} as CurrentConsents;
-    for (const purpose of PURPOSES) {
-      const row = rows.find((r) => r.purpose === purpose);
-      current[purpose] = row
-        ? { granted: row.granted, at: row.at, source: row.source, default: false }
-        : { granted: defaultConsent(purpose), at: null, source: 'default', default: true };
-    }
-    return current;
+    return toCurrentConsents(rows);
   }
 
   /** The full history, newest first. */
@@ -106,4 +99,18 @@ export class ConsentsService {
     }
     return entry;
   }
+}
+
+/** Rows of the latest decision per purpose (email channel) → the current state, defaults filled in. */
+export function toCurrentConsents(
+  rows: { purpose: Purpose; granted: boolean; at: Date; source: string }[],
+): CurrentConsents {
+  const current = {} as CurrentConsents;
+  for (const purpose of PURPOSES) {
+    const row = rows.find((r) => r.purpose === purpose);
+    current[purpose] = row
+      ? { granted: row.granted, at: row.at, source: row.source, default: false }
+      : { granted: defaultConsent(purpose), at: null, source: 'default', default: true };
+  }
+  return current;
 }

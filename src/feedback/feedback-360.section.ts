@@ -15,7 +15,7 @@ export class Feedback360Section implements OnModuleInit {
     const loaded = new WeakMap<Customer360Context, ReturnType<FeedbackService['sectionsFor360']>>();
     const load = (ctx: Customer360Context) => {
       let sections = loaded.get(ctx);
-      if (!sections) loaded.set(ctx, (sections = this.feedback.sectionsFor360(ctx.customer.id, ctx.actor)));
+      if (!sections) loaded.set(ctx, (sections = this.feedback.sectionsFor360(ctx.customer.id)));
       return sections;
     };
     this.c360.registerSection('surveys', async (ctx) => (await load(ctx)).surveys);

@@ -5,8 +5,11 @@ import { Clock } from '../common/clock';
 import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
 import { NotFoundError } from '../common/problem/domain-error';
 import { TaskDto } from '../tasks/dto/task.dto';
-import { TasksService } from '../tasks/tasks.service';
-import { ComplaintsService } from './complaints.service';
+import { Task } from '../tasks/task.entity';
+import { toTaskDto, TasksService } from '../tasks/tasks.service';
+import { jsonEntity, jsonList } from '../customers/json-rows';
+import { ComplaintCase } from './complaint-case.entity';
+import { ComplaintsService, toComplaintDto } from './complaints.service';
 import { ComplaintDto } from './dto/complaint.dto';
 import { FeedbackFilterDto, FeedbackItemDto, FeedbackSummaryDto, npsCategory } from './dto/survey.dto';
 import { Survey } from './survey.entity';
@@ -143,13 +146,20 @@ export class FeedbackService {
       const [c] = await this.db.query(`SELECT home_rooftop_id FROM customer WHERE id = $1`, [customerId]);
       if (!c || !actor.canSeeRooftop(c.home_rooftop_id)) throw new NotFoundError('Customer');
     }
-    const surveys = await this.db
-      .getRepository(Survey)
-      .find({ where: { customerId }, order: { issuedAt: 'DESC', id: 'DESC' }, take: 20 });
+    // One round trip for the three lists (newest 20 each), hydrated into the entities the mappers take.
+    const survey = jsonEntity(this.db, Survey);
+    const task = jsonEntity(this.db, Task);
+    const complaint = jsonEntity(this.db, ComplaintCase);
+    const [row]: { surveys: object[]; tasks: object[]; complaints: object[] }[] = await this.db.query(
+      `SELECT ${jsonList(survey.json('s'), 'FROM survey s WHERE s.customer_id = $1', 's.issued_at DESC, s.id DESC', 20)} AS surveys,
+              ${jsonList(task.json('t'), 'FROM task t WHERE t.customer_id = $1', 't.created_at DESC, t.id DESC', 20)} AS tasks,
+              ${jsonList(complaint.json('c'), 'FROM complaint_case c WHERE c.customer_id = $1', 'c.opened_at DESC, c.id DESC', 20)} AS complaints`,
+      [customerId],
+    );
     return {
-      surveys: surveys.map(toFeedbackItem),
-      tasks: await this.tasks.forCustomer(customerId, 20),
-      complaints: await this.complaints.forCustomer(customerId, 20),
+      surveys: row.surveys.map((s) => toFeedbackItem(survey.hydrate(s as Record<string, unknown>))),
+      tasks: row.tasks.map((s) => toTaskDto(task.hydrate(s as Record<string, unknown>))),
+      complaints: row.complaints.map((s) => toComplaintDto(complaint.hydrate(s as Record<string, unknown>))),
     };
   }
 }

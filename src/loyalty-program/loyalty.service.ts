@@ -358,21 +358,27 @@ export class LoyaltyService {
 
   /** The account as the customer 360 shows it. Reads only; a customer without an account is a Bronze zero. */
   async summary(customerId: string, asOf: Date = this.clock.now()): Promise<LoyaltySummary> {
-    const manager = this.db.manager;
-    const [account] = await manager.query(
-      `SELECT balance, tier, lifetime_earned AS "lifetimeEarned" FROM loyalty_account WHERE customer_id = $1`,
-      [customerId],
+    // One round trip: the account, the trailing earnings (as trailingEarned) and the lots expiring soon.
+    const horizon = new Date(asOf.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
+    const [row]: {
+      account: { balance: number; tier: Tier; lifetimeEarned: number } | null;
+      earned: number;
+      lots: { expiresAt: string; points: number }[];
+    }[] = await this.db.query(
+      `SELECT (SELECT json_build_object('balance', balance, 'tier', tier, 'lifetimeEarned', lifetime_earned)
+                 FROM loyalty_account WHERE customer_id = $1) AS account,
+              (SELECT COALESCE(SUM(e.points), 0)::int FROM loyalty_entry e
+                WHERE e.customer_id = $1 AND e.type = 'earn' AND e.occurred_at > $2 AND e.occurred_at <= $3
+                  AND NOT EXISTS (SELECT 1 FROM loyalty_entry r WHERE r.reverses_entry_id = e.id)) AS earned,
+              (SELECT COALESCE(json_agg(json_build_object('expiresAt', l.expires_at, 'points', l.points) ORDER BY l.expires_at), '[]'::json)
+                 FROM (SELECT expires_at, SUM(remaining)::int AS points
+                         FROM loyalty_entry WHERE customer_id = $1 AND remaining > 0 AND expires_at <= $4
+                        GROUP BY expires_at) l) AS lots`,
+      [customerId, windowStart(asOf, TIER_WINDOW_MONTHS), asOf, horizon],
     );
-    const earned = await this.trailingEarned(manager, customerId, asOf);
+    const { account, earned, lots } = row;
     const tier: Tier = account?.tier ?? 'bronze';
     const next = nextTier(tier);
-    const horizon = new Date(asOf.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
-    const lots: { expiresAt: Date; points: number }[] = await manager.query(
-      `SELECT expires_at AS "expiresAt", SUM(remaining)::int AS points
-         FROM loyalty_entry WHERE customer_id = $1 AND remaining > 0 AND expires_at <= $2
-        GROUP BY expires_at ORDER BY expires_at`,
-      [customerId, horizon],
-    );
     return {
       customerId,
       balance: account?.balance ?? 0,
