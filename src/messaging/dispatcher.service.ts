@@ -10,7 +10,7 @@ import { TemplateRenderer, type RenderedEmail } from './template-renderer';
 import { UnsubscribeLinks } from './unsubscribe-links';
 
 /** Rows claimed per batch. */
-export const DISPATCH_BATCH_SIZE = 50;
+export const DISPATCH_BATCH_SIZE = 100;
 /**
  * How long a claim is held. Longer than the slowest SMTP exchange (socket timeout 30 s) so that a live
  * worker keeps its claim; a dead worker's claim is taken over after it.
@@ -197,7 +197,8 @@ export class DispatcherService implements BeforeApplicationShutdown {
     const recorded: Promise<void>[] = [];
     let producing = true;
     let failure: unknown = null;
-    const lowWater = Math.max(this.concurrency, Math.floor(this.batchSize / 2));
+    // The next batch is claimed and checked while at most a batch is still waiting, so lanes never starve.
+    const lowWater = Math.max(this.concurrency, this.batchSize);
     // A claim is sent only while a send started now still ends well inside its lease.
     const leaseMs = this.leaseSeconds * 1000;
     const guardMs = Math.min(SEND_GUARD_MS, leaseMs / 2);
@@ -258,7 +259,7 @@ export class DispatcherService implements BeforeApplicationShutdown {
 
     await Promise.all([produce(), ...Array.from({ length: Math.max(1, this.concurrency) }, () => lane())]);
     await Promise.all(recorded);
-    if (failure) throw failure;
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
   }
 
   /** Step 1: take up to `limit` due rows (pending and due, or orphaned in 'sending') under a lease. */
