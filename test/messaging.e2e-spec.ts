@@ -346,6 +346,67 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
     expect(sink.attempts).toBe(0);
   });
 
+  it('sends one of two capped emails to one customer claimed in the same batch and defers the other by 72 hours', async () => {
+    const customerId = await insertCustomer(t.db, rooftopId);
+    const first = await enqueue(t.db, { rooftopId, customerId, purpose: 'follow_ups' });
+    const second = await enqueue(t.db, { rooftopId, customerId, purpose: 'service_reminders' });
+    expect(await dispatcher.dispatch(T)).toMatchObject({ sent: 1, deferred: 1 });
+    expect(await outboxRow(t.db, first)).toMatchObject({ status: 'sent' });
+    const deferred = await outboxRow(t.db, second);
+    expect(deferred).toMatchObject({ status: 'pending', status_reason: 'frequency_cap', attempts: 0 });
+    expect(new Date(deferred.next_attempt_at)).toEqual(at(72 * HOUR));
+    expect(sink.accepted).toHaveLength(1);
+  });
+
+  it('sends at most one capped email per customer when two dispatchers race over batches of several customers', async () => {
+    const customers = await Promise.all(Array.from({ length: 5 }, () => insertCustomer(t.db, rooftopId)));
+    const ids: string[] = [];
+    for (let round = 0; round < 3; round++)
+      for (const customerId of customers)
+        ids.push(await enqueue(t.db, { rooftopId, customerId, purpose: 'follow_ups' }));
+
+    const workers = await Promise.all(
+      ['capped-1', 'capped-2'].map(async (workerId) => {
+        const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 4));
+        await db.initialize();
+        const transport = new MailTransport(t.config);
+        const d = new DispatcherService(
+          db,
+          t.config,
+          transport,
+          t.app.get(SendingRules),
+          t.app.get(TemplateRenderer),
+          t.app.get(UnsubscribeLinks),
+        );
+        d.batchSize = 4;
+        d.concurrency = 2;
+        return { workerId, db, transport, d };
+      }),
+    );
+    await Promise.all(
+      workers.map(async ({ workerId, d }) => {
+        for (;;) if ((await d.runBatch(T, workerId)).claimed === 0) return;
+      }),
+    );
+    for (const w of workers) {
+      w.transport.close();
+      await w.db.destroy();
+    }
+
+    const rows: { customer_id: string; status: string; status_reason: string | null }[] = await t.db.query(
+      `SELECT customer_id, status, status_reason FROM outbox_message WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    for (const customerId of customers) {
+      const own = rows.filter((r) => r.customer_id === customerId);
+      expect(own.filter((r) => r.status === 'sent')).toHaveLength(1);
+      expect(own.filter((r) => r.status === 'pending' && r.status_reason === 'frequency_cap')).toHaveLength(
+        2,
+      );
+    }
+    expect(sink.accepted).toHaveLength(customers.length);
+  });
+
   it('delivers every message exactly once with two dispatchers on two connections racing for the same outbox', async () => {
     const n = 30;
     const customers = await Promise.all(Array.from({ length: 6 }, () => insertCustomer(t.db, rooftopId)));
