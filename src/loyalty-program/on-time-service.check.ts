@@ -21,10 +21,10 @@ export class OnTimeServiceCheck {
     const performed: string[] =
       visit.itemCodes ??
       (
-        (await manager.query(
+        await manager.query<{ itemCode: string }[]>(
           `SELECT DISTINCT item_code AS "itemCode" FROM maintenance_performed WHERE service_visit_id = $1 ORDER BY 1`,
           [visit.visitId],
-        )) as { itemCode: string }[]
+        )
       ).map((p) => p.itemCode);
     if (performed.length === 0) return null;
     const codes = new Set(performed);

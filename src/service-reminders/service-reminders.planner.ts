@@ -59,10 +59,10 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
     const codes =
       itemCodes ??
       (
-        (await manager.query(
+        await manager.query<{ item_code: string }[]>(
           `SELECT DISTINCT item_code FROM maintenance_performed WHERE service_visit_id = $1`,
           [visitId],
-        )) as { item_code: string }[]
+        )
       ).map((r) => r.item_code);
     if (codes.length === 0) return;
     const changed = await this.repository.removeFromPendingDigests(

@@ -13,11 +13,15 @@ import { ServiceVisitLine } from './service-visit-line.entity';
 import { ServiceVisit } from './service-visit.entity';
 import { fromCents, payTotals, toCents } from './visit-totals';
 
-/** What logging wrote: the visit, its lines (by position) and the vehicle's owner read under its lock. */
+/**
+ * What logging wrote: the visit, its lines (by position), the vehicle's owner read under its lock and, for a visit
+ * written closed, the distinct item codes written to maintenance_performed (sorted).
+ */
 export interface LoggedVisit {
   visit: ServiceVisit;
   lines: ServiceVisitLine[];
   vehicleOwnerId: string | null;
+  performedCodes: string[];
 }
 
 interface References {
@@ -44,20 +48,29 @@ SELECT EXISTS (SELECT 1 FROM rooftop WHERE id = $1) AS rooftop_ok,
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (SELECT true AS found, rooftop_id, owner_id FROM vehicle WHERE id = $2 FOR SHARE) v ON true`;
 
-/** The visit row, written once: already closed when the request asks to close (see ServiceVisitsService.create). */
-const INSERT_VISIT_SQL = `
-INSERT INTO service_visit (rooftop_id, vehicle_id, customer_id, advisor_id, ro_number, visit_date, odometer, status,
-                           customer_pay_amount, warranty_amount, internal_amount, closed_at, created_by, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-RETURNING id, created_at, updated_at`;
-
-/** Every line in one statement (arrays unnested in position order). */
-const INSERT_LINES_SQL = `
-INSERT INTO service_visit_line (service_visit_id, position, kind, item_code, description, labour_amount,
-                                parts_amount, pay_type, estimate_amount)
-SELECT $1::uuid, t.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[],
-                                 $8::text[], $9::numeric[]) AS t
-RETURNING id, position`;
+/**
+ * The visit row, its lines and — when it is written closed — its maintenance performed (one row per distinct item
+ * code; an empty array writes none), in one statement: the visit written once, already closed when the request
+ * asks to close (see ServiceVisitsService.create); the lines' arrays are unnested in position order.
+ */
+const INSERT_SQL = `
+WITH v AS (
+  INSERT INTO service_visit (rooftop_id, vehicle_id, customer_id, advisor_id, ro_number, visit_date, odometer, status,
+                             customer_pay_amount, warranty_amount, internal_amount, closed_at, created_by, version)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  RETURNING id, created_at, updated_at),
+l AS (
+  INSERT INTO service_visit_line (service_visit_id, position, kind, item_code, description, labour_amount,
+                                  parts_amount, pay_type, estimate_amount)
+  SELECT v.id, t.* FROM v, unnest($15::int[], $16::text[], $17::text[], $18::text[], $19::numeric[], $20::numeric[],
+                                  $21::text[], $22::numeric[]) AS t
+  RETURNING id, position),
+mp AS (
+  INSERT INTO maintenance_performed (vehicle_id, item_code, performed_at, odometer, service_visit_id)
+  SELECT $2, code, $6, $7, v.id FROM v, unnest($23::text[]) AS code)
+SELECT v.id, v.created_at, v.updated_at,
+       (SELECT coalesce(json_agg(json_build_array(l.position, l.id)), '[]'::json) FROM l) AS line_ids
+  FROM v`;
 
 /**
  * "Log a service visit" (STYLE: one use case for a many-step operation): checks every reference the
@@ -98,7 +111,7 @@ export class LogServiceVisit {
     const unknown: FieldError[] = [];
     if (!actor.canSeeRooftop(dto.rooftopId) || !refs.rooftop_ok)
       unknown.push({ field: 'rooftopId', message: 'rooftopId is not a rooftop you can use' });
-    if (!refs.vehicle_found || !actor.canSeeRooftop(refs.vehicle_rooftop_id!)) {
+    if (!refs.vehicle_found || !actor.canSeeRooftop(refs.vehicle_rooftop_id)) {
       unknown.push({ field: 'vehicleId', message: 'vehicleId is not a vehicle you can see' });
     }
     if (!refs.advisor_ok) unknown.push({ field: 'advisorId', message: 'advisorId is not an active user' });
@@ -132,22 +145,56 @@ export class LogServiceVisit {
     const totals = payTotals(dto.lines);
     const status = closedAt ? 'closed' : 'open';
     const version = closedAt ? 2 : 1;
-    const [row]: { id: string; created_at: Date; updated_at: Date }[] = await m.query(INSERT_VISIT_SQL, [
-      dto.rooftopId,
-      dto.vehicleId,
-      refs.owner_id,
-      advisorId,
-      dto.roNumber,
-      visitDate,
-      dto.odometer,
-      status,
-      totals.customer,
-      totals.warranty,
-      totals.internal,
-      closedAt,
-      actor.id,
-      version,
-    ]);
+    const money = (n: number) => fromCents(toCents(n));
+    const rows: Omit<ServiceVisitLine, 'id' | 'serviceVisitId'>[] = [
+      ...dto.lines.map((l) => ({
+        kind: 'performed' as const,
+        itemCode: l.itemCode ?? null,
+        description: l.description ?? catalogue.get(l.itemCode!)!,
+        labourAmount: money(l.labourAmount),
+        partsAmount: money(l.partsAmount),
+        payType: l.payType,
+        estimateAmount: null,
+      })),
+      ...declined.map((l) => ({
+        kind: 'declined' as const,
+        itemCode: l.itemCode ?? null,
+        description: l.description ?? catalogue.get(l.itemCode!)!,
+        labourAmount: null,
+        partsAmount: null,
+        payType: null,
+        estimateAmount: money(l.estimateAmount),
+      })),
+    ].map((r, position) => ({ ...r, position }));
+    const performedCodes = closedAt
+      ? [...new Set(dto.lines.map((l) => l.itemCode).filter((c): c is string => !!c))].sort()
+      : [];
+    const [row]: { id: string; created_at: Date; updated_at: Date; line_ids: [number, string][] }[] =
+      await m.query(INSERT_SQL, [
+        dto.rooftopId,
+        dto.vehicleId,
+        refs.owner_id,
+        advisorId,
+        dto.roNumber,
+        visitDate,
+        dto.odometer,
+        status,
+        totals.customer,
+        totals.warranty,
+        totals.internal,
+        closedAt,
+        actor.id,
+        version,
+        rows.map((r) => r.position),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.itemCode),
+        rows.map((r) => r.description),
+        rows.map((r) => r.labourAmount),
+        rows.map((r) => r.partsAmount),
+        rows.map((r) => r.payType),
+        rows.map((r) => r.estimateAmount),
+        performedCodes,
+      ]);
     const visit = Object.assign(new ServiceVisit(), {
       id: row.id,
       rooftopId: dto.rooftopId,
@@ -170,43 +217,10 @@ export class LogServiceVisit {
       updatedAt: row.updated_at,
     });
 
-    const money = (n: number) => fromCents(toCents(n));
-    const rows: Omit<ServiceVisitLine, 'id'>[] = [
-      ...dto.lines.map((l) => ({
-        kind: 'performed' as const,
-        itemCode: l.itemCode ?? null,
-        description: l.description ?? catalogue.get(l.itemCode!)!,
-        labourAmount: money(l.labourAmount),
-        partsAmount: money(l.partsAmount),
-        payType: l.payType,
-        estimateAmount: null,
-      })),
-      ...declined.map((l) => ({
-        kind: 'declined' as const,
-        itemCode: l.itemCode ?? null,
-        description: l.description ?? catalogue.get(l.itemCode!)!,
-        labourAmount: null,
-        partsAmount: null,
-        payType: null,
-        estimateAmount: money(l.estimateAmount),
-      })),
-    ].map((r, position) => ({ ...r, serviceVisitId: visit.id, position }));
-    let lines: ServiceVisitLine[] = [];
-    if (rows.length > 0) {
-      const ids: { id: string; position: number }[] = await m.query(INSERT_LINES_SQL, [
-        visit.id,
-        rows.map((r) => r.position),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.itemCode),
-        rows.map((r) => r.description),
-        rows.map((r) => r.labourAmount),
-        rows.map((r) => r.partsAmount),
-        rows.map((r) => r.payType),
-        rows.map((r) => r.estimateAmount),
-      ]);
-      const idAt = new Map(ids.map((r) => [Number(r.position), r.id]));
-      lines = rows.map((r) => Object.assign(new ServiceVisitLine(), { id: idAt.get(r.position)!, ...r }));
-    }
-    return { visit, lines, vehicleOwnerId: refs.owner_id };
+    const idAt = new Map(row.line_ids);
+    const lines = rows.map((r) =>
+      Object.assign(new ServiceVisitLine(), { id: idAt.get(r.position)!, serviceVisitId: visit.id, ...r }),
+    );
+    return { visit, lines, vehicleOwnerId: refs.owner_id, performedCodes };
   }
 }

@@ -77,8 +77,9 @@ export class ServiceVisitsService {
         if (claim.replay) return { visit: claim.response as ServiceVisitView, replayed: true };
       }
       const closedAt = dto.close ? this.clock.now() : null;
-      const { visit, lines, vehicleOwnerId } = await this.logVisit.execute(m, dto, actor, closedAt);
-      if (closedAt) await this.completeClose(m, visit, lines, actor, vehicleOwnerId);
+      const logged = await this.logVisit.execute(m, dto, actor, closedAt);
+      const { visit, lines } = logged;
+      if (closedAt) await this.completeClose(m, visit, lines, actor, logged);
       await this.audit.record(m, actor, {
         action: 'service_visit.created',
         entityType: 'service_visit',
@@ -156,7 +157,8 @@ export class ServiceVisitsService {
 
   /**
    * The rest of closing, for a visit already marked closed in this transaction: the odometer reading (guard),
-   * the maintenance performed (one row per distinct item code, one statement), the event — carrying what the
+   * the maintenance performed (one row per distinct item code, one statement; a visit logged closed has it
+   * written with the visit already), the event — carrying what the
    * listeners need so that they do not re-read it — and the audit entry.
    */
   private async completeClose(
@@ -164,7 +166,8 @@ export class ServiceVisitsService {
     visit: ServiceVisit,
     lines: ServiceVisitLine[],
     actor: AuthUser,
-    vehicleOwnerId?: string | null,
+    /** Set when logging wrote the visit closed: the maintenance performed is already written. */
+    logged?: { vehicleOwnerId: string | null; performedCodes: string[] },
   ): Promise<void> {
     await this.odometer.record(m, {
       vehicleId: visit.vehicleId,
@@ -175,15 +178,17 @@ export class ServiceVisitsService {
       field: 'odometer',
     });
 
-    const codes = [
-      ...new Set(
-        lines
-          .filter((l) => l.kind === 'performed')
-          .map((l) => l.itemCode)
-          .filter((c): c is string => !!c),
-      ),
-    ].sort();
-    if (codes.length > 0) {
+    const codes =
+      logged?.performedCodes ??
+      [
+        ...new Set(
+          lines
+            .filter((l) => l.kind === 'performed')
+            .map((l) => l.itemCode)
+            .filter((c): c is string => !!c),
+        ),
+      ].sort();
+    if (!logged && codes.length > 0) {
       await m.query(
         `INSERT INTO maintenance_performed (vehicle_id, item_code, performed_at, odometer, service_visit_id)
          SELECT $1, code, $3, $4, $5 FROM unnest($2::text[]) AS code`,
@@ -200,7 +205,7 @@ export class ServiceVisitsService {
       advisorId: visit.advisorId,
       customerPayAmount: visit.customerPayAmount,
       itemCodes: codes,
-      ...(vehicleOwnerId !== undefined ? { vehicleOwnerId } : {}),
+      ...(logged ? { vehicleOwnerId: logged.vehicleOwnerId } : {}),
     });
     await this.audit.record(m, actor, {
       action: 'service_visit.closed',
