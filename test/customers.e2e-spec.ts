@@ -232,6 +232,45 @@ describe('customers', () => {
       expect(new Set(seen)).toEqual(new Set(ids));
     });
 
+    it('finds a rare match created after thousands of others and pages a common term without duplicates or misses', async () => {
+      const rooftop = (await t.rooftop({ name: 'Bulk Rooftop' })).id;
+      const user = await t.user('salesperson', [rooftop]);
+      // 10,300 customers: more than the ordered search walks (10,000) before it hands a rare term to the trigram indexes.
+      const rows: { id: string }[] = await t.db.query(
+        `INSERT INTO customer (home_rooftop_id, first_name, last_name, created_at, updated_at)
+         SELECT $1, 'Bulk' || i, CASE WHEN i = 10299 THEN 'Rarely' ELSE 'Person' END,
+                timestamptz '2026-01-01' + i * interval '1 second', timestamptz '2026-01-01'
+           FROM generate_series(0, 10299) i ORDER BY i RETURNING id`,
+        [rooftop],
+      );
+      const ids = rows.map((r) => r.id);
+      await t.db.query(
+        `INSERT INTO vehicle (rooftop_id, vin, make, model, year, powertrain, owner_id) VALUES ($1, 'KNAB3512XYZ987654', 'Kia', 'Picanto', 2021, 'ice', $2)`,
+        [rooftop, ids[10298]],
+      );
+      const search = async (q: string, limit = 50, cursor?: string) => {
+        const res = await t.http
+          .get('/api/v1/customers')
+          .query({ q, limit, ...(cursor ? { cursor } : {}) })
+          .set(bearer(user.token));
+        expect(res.status).toBe(200);
+        return res.body as { items: { id: string }[]; nextCursor: string | null };
+      };
+      expect((await search('rarely')).items.map((c) => c.id)).toEqual([ids[10299]]);
+      expect((await search('xyz98765')).items.map((c) => c.id)).toEqual([ids[10298]]);
+      // 'bulk102' matches Bulk102, Bulk1020–1029 and Bulk10200–10299: 111 customers, the last ones far apart.
+      const expected = ids.filter((_, i) => String(i).startsWith('102'));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await search('bulk102', 20, cursor);
+        seen.push(...page.items.map((c) => c.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(expected);
+    });
+
     it('filters by rooftop and salesperson and refuses a bad cursor, limit or unknown query parameter', async () => {
       const own = await t.http
         .get('/api/v1/customers')

@@ -38,6 +38,11 @@ function escapeLike(value: string): string {
  * ILIKE patterns for the customer search: one for names, emails and VINs, and one for phones, which
  * are stored in E.164 — "012 345 678" finds +85512345678 (the national trunk 0 is dropped).
  */
+/** True when the search term could be part of a VIN (only [A-HJ-NPR-Z0-9], case-insensitive). */
+export function couldMatchVin(q: string): boolean {
+  return /^[A-HJ-NPR-Z0-9]+$/.test(q.trim().toUpperCase());
+}
+
 export function searchPatterns(q: string): { text: string; phone: string | null } {
   const term = q.trim().toLowerCase().replace(/\s+/g, ' ');
   const digits = term.replace(/\D/g, '');

@@ -18,7 +18,14 @@ import { AppConfig } from '../config/app-config';
 import { OutboxService, PURPOSES } from '../messaging/outbox.service';
 import { ConsentsService } from './consents.service';
 import { Customer } from './customer.entity';
-import { isFutureDate, normaliseEmail, normalisePhone, searchPatterns } from './customer-rules';
+import {
+  couldMatchVin,
+  isFutureDate,
+  normaliseEmail,
+  normalisePhone,
+  searchPatterns,
+} from './customer-rules';
+import { jsonEntity } from './json-rows';
 import { decodeTimeIdCursor } from './time-id-cursor';
 import { CreateCustomerDto, ListCustomersQueryDto, UpdateCustomerDto } from './dto/customer.dto';
 
@@ -35,6 +42,9 @@ const COLUMNS: Record<keyof UpdateCustomerDto, string> = {
   homeRooftopId: 'home_rooftop_id',
   assignedSalespersonId: 'assigned_salesperson_id',
 };
+
+/** Rows of customer_created_idx the ordered search walks before it leaves a rare term to the trigram indexes. */
+const SEARCH_WINDOW = 10_000;
 
 const ERASED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'address', 'birthday', 'externalId'];
 
@@ -114,9 +124,10 @@ export class CustomersService {
   }
 
   /**
-   * Search and list in a stable (created_at, id) order. The search ORs trigram-indexed expressions of
-   * the foundation migration (customer_name_trgm_idx, customer_email_trgm_idx, customer_phone_trgm_idx,
-   * vehicle_vin_trgm_idx); written as a UNION of id sets so each branch can use its own GIN index.
+   * Search and list in a stable (created_at, id) order. A search matches name, email, phone (digit-like
+   * terms) and VINs of owned vehicles (terms that could be part of a VIN). Common terms are found by a
+   * bounded walk in cursor order (orderedSearch); rare ones by the trigram indexes of the foundation
+   * migration (matchSetSearch). Both give the same page.
    */
   async list(query: ListCustomersQueryDto, actor: AuthUser): Promise<Page<Customer>> {
     const limit = limitOf(query);
@@ -133,14 +144,20 @@ export class CustomersService {
     if (scope) where.push(`c.home_rooftop_id = ANY(${p(scope)}::uuid[])`);
     if (query.rooftopId) where.push(`c.home_rooftop_id = ${p(query.rooftopId)}`);
     if (query.salespersonId) where.push(`c.assigned_salesperson_id = ${p(query.salespersonId)}`);
+    if (after) where.push(`(c.created_at, c.id) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid)`);
     if (query.q !== undefined && query.q.trim() !== '') {
       const { text, phone } = searchPatterns(query.q);
       const t = p(text);
-      where.push(`c.id IN (
-        SELECT id FROM customer WHERE lower(first_name || ' ' || last_name) ILIKE ${t} OR lower(email) ILIKE ${t}${phone ? ` OR phone ILIKE ${p(phone)}` : ''}
-        UNION SELECT owner_id FROM vehicle WHERE vin ILIKE ${t} AND owner_id IS NOT NULL)`);
+      const own = `lower(c.first_name || ' ' || c.last_name) ILIKE ${t} OR lower(c.email) ILIKE ${t}${phone ? ` OR c.phone ILIKE ${p(phone)}` : ''}`;
+      // VINs hold only [A-HJ-NPR-Z0-9]: a term with any other character cannot match one.
+      const vin = couldMatchVin(query.q);
+      const match = `(${own}${
+        vin ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t})` : ''
+      })`;
+      const fast = await this.orderedSearch(where, match, params, limit);
+      if (fast) return fast;
+      return this.matchSetSearch(where, own, vin ? t : null, params, limit);
     }
-    if (after) where.push(`(c.created_at, c.id) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid)`);
     const qb = this.db
       .getRepository(Customer)
       .createQueryBuilder('c')
@@ -152,6 +169,70 @@ export class CustomersService {
     if (where.length) qb.where(where.join(' AND '), params);
     const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
     const keys = new Map(entities.map((e, i) => [e, raw[i].cursor_ts]));
+    return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
+  }
+
+  /**
+   * Common terms: walk customer_created_idx in cursor order over a bounded window and keep the matches.
+   * The page is exact when it filled up (limit + 1 matches, the first ones in cursor order) or when the
+   * window reached the end of the rows; otherwise (a rare term) null, and the trigram union answers.
+   */
+  private async orderedSearch(
+    where: string[],
+    match: string,
+    params: Record<string, unknown>,
+    limit: number,
+  ): Promise<Page<Customer> | null> {
+    const customer = jsonEntity(this.db, Customer);
+    const [sql, values] = this.db.driver.escapeQueryWithParameters(
+      `WITH win AS MATERIALIZED (
+         SELECT * FROM customer c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY c.created_at, c.id LIMIT ${SEARCH_WINDOW})
+       SELECT h.j, h.cursor_ts, s.scanned FROM (SELECT count(*)::int AS scanned FROM win) s
+       LEFT JOIN LATERAL (
+         SELECT ${customer.json('c')} AS j, c.created_at::text AS cursor_ts FROM win c
+          WHERE ${match} ORDER BY c.created_at, c.id LIMIT ${limit + 1}) h ON true`,
+      params,
+    );
+    const rows: { j: Record<string, unknown> | null; cursor_ts: string; scanned: number }[] =
+      await this.db.query(sql, values);
+    const hits = rows.filter((r) => r.j !== null);
+    if (hits.length <= limit && rows[0].scanned >= SEARCH_WINDOW) return null;
+    const entities = hits.map((r) => customer.hydrate(r.j!));
+    const keys = new Map(entities.map((e, i) => [e, hits[i].cursor_ts]));
+    return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
+  }
+
+  /**
+   * Rare terms: every match from the trigram indexes (name, email, phone; VIN owners when the term could be
+   * part of a VIN), materialised so that the planner cannot turn it back into a filtered walk of
+   * customer_created_idx, then the first limit + 1 in cursor order.
+   */
+  private async matchSetSearch(
+    where: string[],
+    own: string,
+    vin: string | null,
+    params: Record<string, unknown>,
+    limit: number,
+  ): Promise<Page<Customer>> {
+    const customer = jsonEntity(this.db, Customer);
+    const base = where.map((w) => ` AND ${w}`).join('');
+    const [sql, values] = this.db.driver.escapeQueryWithParameters(
+      `WITH m AS MATERIALIZED (
+         SELECT c.id, c.created_at FROM customer c WHERE (${own})${base}${
+           vin
+             ? `
+         UNION SELECT c.id, c.created_at FROM vehicle v JOIN customer c ON c.id = v.owner_id WHERE v.vin ILIKE ${vin}${base}`
+             : ''
+         }),
+       top AS MATERIALIZED (SELECT id FROM m ORDER BY created_at, id LIMIT ${limit + 1})
+       SELECT ${customer.json('c')} AS j, c.created_at::text AS cursor_ts
+         FROM customer c WHERE c.id IN (SELECT id FROM top) ORDER BY c.created_at, c.id`,
+      params,
+    );
+    const rows: { j: Record<string, unknown>; cursor_ts: string }[] = await this.db.query(sql, values);
+    const entities = rows.map((r) => customer.hydrate(r.j));
+    const keys = new Map(entities.map((e, i) => [e, rows[i].cursor_ts]));
     return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
   }
 
