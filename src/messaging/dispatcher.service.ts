@@ -28,6 +28,8 @@ const MAX_BACKOFF_MS = 6 * 3_600_000;
 const SEND_GUARD_MS = 35_000;
 /** Outcomes written by one group-commit statement at most. */
 const OUTCOME_GROUP_MAX = 200;
+/** How long a failed outcome write is retried (well inside the claim lease). */
+const OUTCOME_RETRY_MS = 15_000;
 
 export function backoffMs(attempt: number): number {
   return Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.max(0, attempt - 1));
@@ -157,6 +159,8 @@ export class DispatcherService implements BeforeApplicationShutdown {
   private readonly running = new Set<Promise<unknown>>();
   private outcomes: PendingOutcome[] = [];
   private flushing: Promise<void> | null = null;
+  /** Outcome writes are failing: lanes wait for the writer before starting another send. */
+  private writerFailing = false;
 
   constructor(
     private readonly db: DataSource,
@@ -243,6 +247,8 @@ export class DispatcherService implements BeforeApplicationShutdown {
           continue;
         }
         if (queue.length <= lowWater) signal.notify();
+        // While outcomes cannot be recorded, sending more would only widen what a crash sends twice.
+        while (this.writerFailing && this.flushing) await this.flushing;
         if (this.stopping || Date.now() > ready.sendBy) {
           // Not started: hand it back (with whatever else is queued) rather than send on a stale lease.
           const rest = [ready, ...queue.splice(0)];
@@ -412,13 +418,41 @@ export class DispatcherService implements BeforeApplicationShutdown {
     while (this.outcomes.length > 0) {
       const group = this.outcomes.splice(0, OUTCOME_GROUP_MAX);
       try {
-        const statuses = await this.writeOutcomes(group).catch(() => this.writeOutcomes(group)); // one retry
+        const statuses = await this.writeOutcomesPersistently(group);
         for (const o of group) o.resolve(statuses.get(o.claim.id) ?? null);
       } catch (e) {
         for (const o of group) o.reject(e);
       }
     }
     this.flushing = null;
+  }
+
+  /**
+   * An SMTP server has accepted these messages: losing their outcome means sending them again once the
+   * lease ends. So a failed write (the database restarting, a connection dropped) is retried with back-off
+   * for a while; meanwhile the lanes start no new send (see `writerFailing`).
+   */
+  private async writeOutcomesPersistently(group: PendingOutcome[]): Promise<Map<string, string>> {
+    const giveUpAt = Date.now() + OUTCOME_RETRY_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        const statuses = await this.writeOutcomes(group);
+        this.writerFailing = false;
+        return statuses;
+      } catch (e) {
+        if (Date.now() + delay > giveUpAt) {
+          this.writerFailing = false;
+          throw e;
+        }
+        this.writerFailing = true;
+        this.logger.warn({
+          msg: 'recording outcomes failed; retrying',
+          outcomes: group.length,
+          error: errorText(e),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** One statement: fenced outbox updates, their attempt rows and bouncing addresses. */
