@@ -152,7 +152,7 @@ export class CustomersService {
       // VINs hold only [A-HJ-NPR-Z0-9]: a term with any other character cannot match one.
       const vin = couldMatchVin(query.q);
       const match = `(${own}${
-        vin ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t})` : ''
+        vin ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t} OFFSET 0)` : ''
       })`;
       const fast = await this.orderedSearch(where, match, params, limit);
       if (fast) return fast;
