@@ -91,8 +91,16 @@ export async function captureSql(
   fn: () => Promise<unknown>,
 ): Promise<{ text: string; values: unknown[] }[]> {
   const before = fs.existsSync(file) ? fs.statSync(file).size : 0;
-  await fn();
-  await sleep(50);
+  // The app records only while the marker exists (bench/capture-sql.ts polls it every 5 ms).
+  fs.writeFileSync(`${file}.on`, '');
+  await sleep(30);
+  try {
+    await fn();
+    await sleep(50);
+  } finally {
+    fs.rmSync(`${file}.on`, { force: true });
+    await sleep(30);
+  }
   const fd = fs.openSync(file, 'r');
   const size = fs.fstatSync(fd).size;
   const buffer = Buffer.alloc(size - before);

@@ -8,7 +8,14 @@ import * as fs from 'node:fs';
 import { Client } from 'pg';
 
 const file = process.env.BENCH_CAPTURE_SQL;
+// Recording is off until the bench asks for it (a `<file>.on` marker around the one request it captures), so the
+// timed load does not pay for a synchronous file append per statement. (Not a signal: Nest's shutdown hooks
+// treat SIGUSR2 as a shutdown request.)
+let recording = false;
 if (file) {
+  setInterval(() => {
+    recording = fs.existsSync(`${file}.on`);
+  }, 5).unref();
   const query = Client.prototype.query;
   // pg's query() is heavily overloaded; the wrapper only looks at its first two arguments and at a promise result.
   Client.prototype.query = function (this: Client, ...args: unknown[]) {
@@ -16,7 +23,7 @@ if (file) {
     const text = typeof config === 'string' ? config : config?.text;
     const params = Array.isArray(values) ? values : typeof config === 'object' ? config?.values : undefined;
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
-    if (typeof text === 'string' && result instanceof Promise)
+    if (recording && typeof text === 'string' && result instanceof Promise)
       result.then(
         (r: { rows?: unknown[] }) =>
           fs.appendFileSync(file, JSON.stringify({ text, values: params ?? [], rows: r?.rows ?? [] }) + '\n'),
