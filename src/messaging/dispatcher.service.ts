@@ -279,7 +279,7 @@ export class DispatcherService implements BeforeApplicationShutdown {
            SELECT id FROM outbox_message
             WHERE (status = 'pending' AND next_attempt_at <= $1)
                OR (status = 'sending' AND lease_until < $1)
-            ORDER BY next_attempt_at, id
+            ORDER BY next_attempt_at, created_at, id
             LIMIT $2
             FOR UPDATE SKIP LOCKED
          ), claimed AS (
@@ -287,7 +287,7 @@ export class DispatcherService implements BeforeApplicationShutdown {
               SET status = 'sending', lease_owner = $3, lease_until = $1::timestamptz + make_interval(secs => $4),
                   fence = m.fence + 1, attempts = m.attempts + 1, approved_fence = NULL, updated_at = now()
              FROM due WHERE m.id = due.id
-           RETURNING m.id, m.fence, m.attempts, m.next_attempt_at
+           RETURNING m.id, m.fence, m.attempts, m.next_attempt_at, m.created_at
          ), expired AS (
            UPDATE message_attempt a SET finished_at = $1, outcome = 'lease_expired'
              FROM claimed WHERE a.message_id = claimed.id AND a.finished_at IS NULL
@@ -295,7 +295,8 @@ export class DispatcherService implements BeforeApplicationShutdown {
            INSERT INTO message_attempt (message_id, attempt, fence, worker, started_at)
            SELECT id, attempts, fence, $3, $1 FROM claimed
          )
-         SELECT id, fence, attempts FROM claimed ORDER BY next_attempt_at, id`,
+         -- Oldest first, so that within a batch the earliest-planned email is the one that takes the 72 h cap.
+         SELECT id, fence, attempts FROM claimed ORDER BY next_attempt_at, created_at, id`,
         [asOf, limit, workerId, this.leaseSeconds],
       ),
     );
