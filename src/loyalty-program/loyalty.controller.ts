@@ -5,7 +5,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { PageQueryDto } from '../common/http/pagination';
 import { CreateAdjustmentDto, CreateRedemptionDto, CreateReferralDto } from './dto/loyalty.dto';
-import { OptionalIdempotencyKey, RequiredIdempotencyKey } from './idempotency-key';
+import { OptionalIdempotencyKey, RequiredIdempotencyKey } from '../common/http/idempotency-key';
 import { IdempotentAnswer, LoyaltyService } from './loyalty.service';
 import { ReferralsService } from './referrals.service';
 

@@ -8,7 +8,7 @@ import { decodeCursor, Page, PageQueryDto, limitOf, toPage } from '../common/htt
 import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
 import { OutboxService } from '../messaging/outbox.service';
 import { CreateAdjustmentDto, CreateRedemptionDto } from './dto/loyalty.dto';
-import { requestHash } from './idempotency-key';
+import { requestHash } from '../common/http/idempotency-key';
 import { EntryMeta, EntryRow, LockedAccount, LoyaltyLedger } from './loyalty-ledger';
 import {
   allocateOldestFirst,

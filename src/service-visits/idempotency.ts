@@ -1,30 +1,5 @@
-import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
-
-/** Canonical JSON (keys sorted) so that the same body in another key order hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-export function requestHash(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
-
-export function assertIdempotencyKey(key: string): void {
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new ValidationFailedError([
-      { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' },
-    ]);
-  }
-}
+import { UnprocessableError } from '../common/problem/domain-error';
 
 export type Claim = { replay: false } | { replay: true; response: unknown };
 

@@ -12,7 +12,8 @@ import {
   ListServiceVisitsQueryDto,
   VoidServiceVisitDto,
 } from './dto/service-visit.dto';
-import { assertIdempotencyKey, IdempotencyStore, requestHash } from './idempotency';
+import { assertIdempotencyKey, requestHash } from '../common/http/idempotency-key';
+import { IdempotencyStore } from './idempotency';
 import { LogServiceVisit } from './log-service-visit.use-case';
 import { MaintenancePerformed } from './maintenance-performed.entity';
 import { ServiceVisitLine } from './service-visit-line.entity';

@@ -1,4 +1,4 @@
-import { canonicalJson, requestHash } from './idempotency';
+import { canonicalJson, requestHash } from './idempotency-key';
 
 describe('idempotency request hash', () => {
   it('hashes the same body with keys in another order the same', () => {
