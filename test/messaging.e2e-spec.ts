@@ -460,6 +460,74 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
     ).toBe(true);
   });
 
+  it('completes one message at a time: each message the server takes is recorded sent before the next DATA ends', async () => {
+    const n = 20;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++)
+      ids.push(await enqueue(t.db, { rooftopId, customerId: await insertCustomer(t.db, rooftopId) }));
+    // When a DATA ends, every message the server has already accepted must be recorded: a crash at any
+    // moment can then leave at most one accepted-but-unrecorded message (the one being answered).
+    const taken: string[] = [];
+    const unrecordedAtEnd: number[] = [];
+    sink.onEnd = async (raw) => {
+      const [{ n: unrecorded }] = await t.db.query(
+        `SELECT count(*)::int AS n FROM outbox_message WHERE message_id = ANY($1::text[]) AND status <> 'sent'`,
+        [taken],
+      );
+      unrecordedAtEnd.push(unrecorded);
+      taken.push(/^Message-ID: (<[^>]+>)/im.exec(raw.toString('latin1'))![1]);
+    };
+    dispatcher.concurrency = 5;
+    const summary = await dispatcher.dispatch(T);
+    expect(summary).toMatchObject({ claimed: n, sent: n });
+    expect(unrecordedAtEnd).toHaveLength(n);
+    expect(unrecordedAtEnd.filter((u) => u > 0)).toEqual([]);
+    expect(new Set(taken)).toEqual(new Set(ids.map((id) => `<${id}@crm.example>`)));
+  });
+
+  it('withholds the end of DATA when the claim’s lease is running out: nothing delivered, retried later', async () => {
+    const transport = new MailTransport(t.config);
+    const own = new DispatcherService(
+      t.db,
+      t.config,
+      transport,
+      t.app.get(SendingRules),
+      t.app.get(TemplateRenderer),
+      t.app.get(UnsubscribeLinks),
+    );
+    // A 3 s lease: a message may start within 1.5 s of the claim and be completed within 2 s of it.
+    own.leaseSeconds = 3;
+    own.concurrency = 2;
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++)
+      ids.push(await enqueue(t.db, { rooftopId, customerId: await insertCustomer(t.db, rooftopId) }));
+    // The first message's reply is held 2.5 s; the second waits for the end-of-DATA gate meanwhile.
+    const release = sink.pause();
+    const run = own.dispatch(T);
+    while (sink.held === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 2_500));
+    release();
+    const summary = await run;
+    transport.close();
+    expect(summary).toMatchObject({ claimed: 2, sent: 1, retry: 1 });
+    expect(sink.accepted).toHaveLength(1);
+    expect(sink.attempts).toBe(1);
+    const retried = await t.db.query(
+      `SELECT m.id, m.status, m.status_reason, m.last_error, a.outcome
+         FROM outbox_message m JOIN message_attempt a ON a.message_id = m.id
+        WHERE m.id = ANY($1::uuid[]) AND m.status = 'pending'`,
+      [ids],
+    );
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).toMatchObject({ status_reason: 'retry_scheduled', outcome: 'temporary_failure' });
+    expect(retried[0].last_error).toMatch(/end of DATA withheld/);
+    // The retry goes out normally once its back-off is over.
+    expect(await dispatcher.dispatch(at(MIN))).toMatchObject({ sent: 1 });
+    expect(sink.accepted.map((m) => m.parsed.messageId)).toEqual(
+      expect.arrayContaining(ids.map((id) => `<${id}@crm.example>`)),
+    );
+  });
+
   it('on shutdown lets the in-flight send finish and hands back the claims it has not started', async () => {
     const transport = new MailTransport(t.config);
     const own = new DispatcherService(

@@ -30,6 +30,11 @@ const SEND_GUARD_MS = 35_000;
 const OUTCOME_GROUP_MAX = 200;
 /** How long a failed outcome write is retried (well inside the claim lease). */
 const OUTCOME_RETRY_MS = 15_000;
+/**
+ * A message is only completed (end of DATA) while its claim has at least this long left: the server's 250
+ * and the outcome commit must land before another worker may take the row over.
+ */
+const END_GUARD_MS = 20_000;
 
 export function backoffMs(attempt: number): number {
   return Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.max(0, attempt - 1));
@@ -109,6 +114,8 @@ interface Ready {
   approved: Approved;
   /** Wall-clock time after which the claim is handed back instead of sent (its lease may be running out). */
   sendBy: number;
+  /** Wall-clock time after which the message is no longer completed (end of DATA withheld). */
+  endBy: number;
 }
 
 /** One attempt's outcome, for the group-committed fenced outcome update. */
@@ -120,6 +127,18 @@ interface PendingOutcome {
   failure: { bounce: boolean; reason?: string };
   resolve: (status: string | null) => void;
   reject: (e: unknown) => void;
+}
+
+/** A FIFO mutex: acquire() resolves with the function that releases it. */
+class Gate {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const turn = this.tail.then(() => release);
+    this.tail = this.tail.then(() => held);
+    return turn;
+  }
 }
 
 /** Resolves every waiter on notify(); lanes and the claim producer wait on it. */
@@ -146,6 +165,10 @@ class Signal {
  *  4. record outcomes fenced (`WHERE id AND fence AND status = 'sending'`) in group commits: whatever
  *     finished while the previous commit was in flight goes in the next single statement, so a worker whose
  *     lease expired and whose row was claimed again can never overwrite the newer attempt.
+ * The end-of-DATA gate: the lanes stream their messages concurrently, but a message is completed (the final
+ * `<CRLF>.<CRLF>` after which the SMTP server takes it) only by the holder of the process-wide gate, which
+ * it keeps until that message's outcome is committed. So at most one message per process is ever accepted
+ * by the server and not yet recorded: a crash (SIGKILL, power loss) re-sends at most one message.
  * A retry after an unknown outcome carries the same Message-ID, so a receiver can drop the duplicate.
  */
 @Injectable()
@@ -161,6 +184,8 @@ export class DispatcherService implements BeforeApplicationShutdown {
   private flushing: Promise<void> | null = null;
   /** Outcome writes are failing: lanes wait for the writer before starting another send. */
   private writerFailing = false;
+  /** Held from the end of a message's DATA until its outcome is committed (see the class comment). */
+  private readonly endGate = new Gate();
 
   constructor(
     private readonly db: DataSource,
@@ -206,6 +231,7 @@ export class DispatcherService implements BeforeApplicationShutdown {
     // A claim is sent only while a send started now still ends well inside its lease.
     const leaseMs = this.leaseSeconds * 1000;
     const guardMs = Math.min(SEND_GUARD_MS, leaseMs / 2);
+    const endGuardMs = Math.min(END_GUARD_MS, leaseMs / 3);
 
     const produce = async () => {
       try {
@@ -223,7 +249,12 @@ export class DispatcherService implements BeforeApplicationShutdown {
             });
             checked.forEach((c, k) => {
               if (c.outcome === 'approved')
-                queue.push({ claim: claims[k], approved: c.approved, sendBy: claimedAt + leaseMs - guardMs });
+                queue.push({
+                  claim: claims[k],
+                  approved: c.approved,
+                  sendBy: claimedAt + leaseMs - guardMs,
+                  endBy: claimedAt + leaseMs - endGuardMs,
+                });
               else summary[c.outcome] += 1;
             });
             signal.notify();
@@ -308,7 +339,7 @@ export class DispatcherService implements BeforeApplicationShutdown {
     const [checked] = await this.approveAll([claim], asOf);
     if (checked.outcome !== 'approved') return checked.outcome;
     const { outcome, recorded } = await this.sendApproved(
-      { claim, approved: checked.approved, sendBy: Infinity },
+      { claim, approved: checked.approved, sendBy: Infinity, endBy: Infinity },
       asOf,
     );
     return recorded ? recorded : outcome;
@@ -324,6 +355,18 @@ export class DispatcherService implements BeforeApplicationShutdown {
   ): Promise<{ outcome: Outcome; recorded?: Promise<Outcome> }> {
     const { claim } = ready;
     const { message, messageId, language } = ready.approved;
+    // The end-of-DATA gate, once this send asks for it; released when the outcome is recorded.
+    let gateTurn: Promise<() => void> | null = null;
+    const releaseGate = () => {
+      void gateTurn?.then((release) => release());
+      gateTurn = null;
+    };
+    const beforeEnd = async () => {
+      gateTurn = this.endGate.acquire();
+      await gateTurn;
+      if (Date.now() > ready.endBy)
+        throw new Error('claim lease running out: end of DATA withheld, nothing delivered');
+    };
     try {
       let rendered: RenderedEmail;
       const unsubscribeUrl = this.links.url(this.links.token(message.customer_id, message.purpose, asOf));
@@ -355,21 +398,24 @@ export class DispatcherService implements BeforeApplicationShutdown {
         return { outcome: 'failed', recorded: recorded.then((s) => (s ? 'failed' : 'lost')) };
       }
 
-      const result = await this.transport.send({
-        outboxId: message.id,
-        messageId,
-        from: message.sender_email
-          ? { name: message.sender_name ?? message.rooftop_name, address: message.sender_email }
-          : this.transport.defaultFrom,
-        to: message.email!,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        headers: {
-          'List-Unsubscribe': `<${unsubscribeUrl}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      const result = await this.transport.send(
+        {
+          outboxId: message.id,
+          messageId,
+          from: message.sender_email
+            ? { name: message.sender_name ?? message.rooftop_name, address: message.sender_email }
+            : this.transport.defaultFrom,
+          to: message.email!,
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          headers: {
+            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
         },
-      });
+        { beforeEnd },
+      );
       const recorded = this.complete(claim, asOf, result, rendered).then(
         (status): Outcome => {
           if (!status) {
@@ -388,8 +434,10 @@ export class DispatcherService implements BeforeApplicationShutdown {
           return 'error';
         },
       );
+      void recorded.then(releaseGate);
       return { outcome: 'error', recorded };
     } catch (e) {
+      releaseGate();
       this.logger.error({ msg: 'dispatch of a message failed', outboxId: claim.id, error: errorText(e) });
       // Leave it to the lease if even handing it back fails.
       await this.handBack(claim).catch(() => undefined);

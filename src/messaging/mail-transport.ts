@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { AppConfig } from '../config/app-config';
@@ -17,6 +18,34 @@ export interface OutgoingMail {
   text: string;
   headers: Record<string, string>;
 }
+
+export interface SendOptions {
+  /**
+   * Called once the whole message has been handed to the SMTP server and before the end of DATA (the
+   * `<CRLF>.<CRLF>` after which the server takes the message): the last moment a send can still be called
+   * off without anything delivered. Rejecting aborts the send (the connection is closed mid-DATA, so the
+   * server discards the message) and the send fails as temporary.
+   */
+  beforeEnd?: () => Promise<void>;
+}
+
+/** Passes the message through and ends only once `beforeEnd` has settled. */
+class HoldEnd extends Transform {
+  constructor(private readonly beforeEnd: () => Promise<void>) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, chunk);
+  }
+  override _flush(callback: TransformCallback): void {
+    this.beforeEnd().then(
+      () => callback(),
+      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+}
+
+type HeldOptions = Mail.Options & { beforeEnd?: () => Promise<void> };
 
 export type SendResult =
   | { ok: true; response: string }
@@ -51,8 +80,8 @@ export class MailTransport implements OnApplicationShutdown {
     return { name: '', address: this.config.MAIL_FROM.trim() };
   }
 
-  async send(mail: OutgoingMail): Promise<SendResult> {
-    const message: Mail.Options = {
+  async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendResult> {
+    const message: HeldOptions = {
       from: mail.from,
       to: mail.to,
       subject: mail.subject,
@@ -61,9 +90,10 @@ export class MailTransport implements OnApplicationShutdown {
       messageId: mail.messageId,
       headers: mail.headers,
       textEncoding: 'base64',
+      beforeEnd: options.beforeEnd,
     };
     try {
-      if (this.mode === 'file') return await this.writeFile(mail, message);
+      if (this.mode === 'file') return await this.writeFile(mail, message, options);
       const info = await this.smtp().sendMail(message);
       return { ok: true, response: String(info.response ?? '') };
     } catch (e) {
@@ -90,13 +120,24 @@ export class MailTransport implements OnApplicationShutdown {
         greetingTimeout: 15_000,
         socketTimeout: 30_000, // well inside the 60 s claim lease
       } as Parameters<typeof createTransport>[0]) as Mail;
+      // The message stream ends (and nodemailer writes the end of DATA) only after the sender's beforeEnd.
+      this.transport.use('stream', (mail, done) => {
+        const beforeEnd = (mail.data as HeldOptions).beforeEnd;
+        if (beforeEnd) mail.message.transform(() => new HoldEnd(beforeEnd));
+        done();
+      });
     }
     return this.transport;
   }
 
-  private async writeFile(mail: OutgoingMail, message: Mail.Options): Promise<SendResult> {
+  private async writeFile(
+    mail: OutgoingMail,
+    message: HeldOptions,
+    options: SendOptions,
+  ): Promise<SendResult> {
     const stream = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-    const info = await stream.sendMail(message);
+    const info = await stream.sendMail({ ...message, beforeEnd: undefined } as Mail.Options);
+    await options.beforeEnd?.();
     fs.mkdirSync(this.config.mailDir, { recursive: true });
     const file = path.join(this.config.mailDir, `${mail.outboxId}.eml`);
     // Written whole then renamed, so a reader never sees half a message.

@@ -22,7 +22,11 @@ import { startFaultSmtp, type FaultSmtp } from '../support/fault-smtp';
  */
 const MESSAGES = Number(process.env.FAULTS_MESSAGES ?? 10_000);
 const KILLS = 3;
-/** The database restart is a crash too: a send acknowledged by SMTP (250) but not yet committed is re-sent. */
+/**
+ * The database is restarted once. Outcome writes are retried while it is down, so that causes no duplicate;
+ * a kill can re-send at most the one message whose end of DATA was sent and whose outcome was not yet
+ * committed (the dispatcher's end-of-DATA gate). The bound asserted is the issue's: duplicates ≤ kills.
+ */
 const DB_RESTARTS = 1;
 const TAKEOVER_SLACK_S = 60;
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -366,7 +370,7 @@ describe('email delivery under faults (two instances, kills, a database restart,
         expect(smtp.isPermanent(f.to_address)).toBe(true);
       }
       for (const r of reasons.filter((x) => x.status === 'suppressed')) expect(r.reason).toBeTruthy();
-      expect(duplicates).toBeLessThanOrEqual(KILLS + DB_RESTARTS);
+      expect(duplicates).toBeLessThanOrEqual(KILLS);
       expect(retriesAfter5xxDb).toBe(0);
       expect(retriesAfter5xxSmtp).toBe(0);
       expect(orphans.length).toBeGreaterThan(0);

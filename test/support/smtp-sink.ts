@@ -23,6 +23,8 @@ export interface SmtpSink {
   /** Holds every DATA reply until the returned function is called; `held` counts the messages waiting. */
   pause(): () => void;
   held: number;
+  /** Awaited when a message's DATA has ended, before the reply (null: none). */
+  onEnd: ((raw: Buffer) => Promise<void>) | null;
   reset(): void;
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       responder = r;
     },
     held: 0,
+    onEnd: null,
     pause() {
       let open!: () => void;
       gate = new Promise<void>((resolve) => (open = resolve));
@@ -50,6 +53,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       sink.accepted.length = 0;
       sink.attempts = 0;
       responder = () => null;
+      sink.onEnd = null;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -69,6 +73,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           sink.held -= 1;
         }
         const raw = Buffer.concat(chunks);
+        if (sink.onEnd) await sink.onEnd(raw);
         sink.attempts += 1;
         const rejection = responder(sink.attempts, raw);
         if (rejection) {
