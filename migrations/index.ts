@@ -8,6 +8,7 @@ import { Loyalty1764000005000 } from './1764000005000-loyalty';
 import { FollowUpsFeedback1764000006000 } from './1764000006000-follow-ups-feedback';
 import { Analytics1764000007000 } from './1764000007000-analytics';
 import { ErasureTombstone1764000008000 } from './1764000008000-erasure-tombstone';
+import { ReminderSchedule1764000009000 } from './1764000009000-reminder-schedule';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   FollowUpsFeedback1764000006000,
   Analytics1764000007000,
   ErasureTombstone1764000008000,
+  ReminderSchedule1764000009000,
 ];

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
+/** Seeded PRNG (mulberry32) so that a failure can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 const VIN_CHARS = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
 
 /** A VIN that passes the table's pattern; position 9 is not used as a check digit by the tests' makes. */

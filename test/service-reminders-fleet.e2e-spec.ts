@@ -5,20 +5,10 @@ import {
   insertPerformed,
   insertReading,
   insertVehicle,
+  prng,
   randomVin,
 } from './service-reminders-fixtures';
 import { startTestApp, TestApp } from './support/test-app';
-
-/** Seeded PRNG (mulberry32) so that a failure can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.FLEET_SEED ?? 20261123);
 const VEHICLES = 300;

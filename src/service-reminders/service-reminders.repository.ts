@@ -11,9 +11,10 @@ import {
 } from './due-projection';
 
 /**
- * The fleet-wide due scan: the same arithmetic as `projectDue` (due-projection.ts — read its comment first),
- * for every active vehicle with a (non-erased) owner × every applicable active catalogue item, in SQL.
- * Parameters: $1 asOf, $2 distance unit, $3 default rate per day.
+ * The due scan: the same arithmetic as `projectDue` (due-projection.ts — read its comment first), for active
+ * vehicles with a (non-erased) owner × every applicable active catalogue item, in SQL.
+ * Parameters: $1 asOf, $2 distance unit, $3 default rate per day; the planner scope adds $6 (plan the whole
+ * fleet rather than the vehicles whose scheduled check has come).
  *
  * Set-based so that it scales to a million vehicles (each step is one pass, never a lookup per vehicle × item):
  *  - the as-of local date once per rooftop (rooftop_day);
@@ -22,13 +23,37 @@ import {
  *    order of maintenance_performed_vehicle_item_idx), with its local date computed there once;
  *  - the vehicle-level values are MATERIALIZED so that the time zone conversions run once per vehicle, not
  *    once per reference per item (inlined CTEs repeat an expression wherever a later step mentions it).
- * With `reachableOnly`, a cheap integer prefilter drops the vehicle × item rows whose due date cannot be within
- * DUE_SOON_DAYS of asOf before any date arithmetic runs (the planner needs only those); it is conservative, the
- * exact stage is computed afterwards, and the fleet e2e test checks that it drops no reachable row.
+ *
+ * Scopes:
+ *  - 'fleet': every vehicle; with `reachableOnly`, a cheap integer prefilter drops the vehicle × item rows whose
+ *    due date cannot be within DUE_SOON_DAYS of asOf before any date arithmetic runs. It is conservative; the
+ *    exact stage is computed afterwards, and the fleet e2e test checks that it drops no reachable row.
+ *  - 'planner': only the vehicles in `cand` (service_reminder_schedule rows whose next_check_at has come, or all
+ *    of them with $6). The prefilter becomes a flag: reachable rows get their exact due date and stage, the others
+ *    the lower bound of their due-soon date. Every row also carries `next_check_at`, the first instant at which its
+ *    stage can change (the next threshold in the rooftop's calendar), and each vehicle `data_next_at`, the first
+ *    instant at which its inputs can change with time alone (its earliest in-window reading leaving the rate
+ *    window; a future-dated reading or performance coming into view).
  */
-export function dueScanSql(opts: { reachableOnly: boolean }): string {
+type ScanScope = { scope: 'fleet'; reachableOnly: boolean } | { scope: 'planner' };
+
+const PREFILTER = (b: string) => `
+     -- Prefilter. Time: n calendar months are never shorter than floor(n × 30.4375) − 4 days (checked for n ≤ 240,
+     -- month-end clamping included), so time due ≤ horizon needs start ≤ horizon − that. Distance: due ≤ horizon
+     -- ⟺ (target − base) × rate days ≤ (horizon − base date) × rate distance, exactly, in integers.
+     ((${b}.months IS NOT NULL AND ${b}.start_date <= p.horizon - ((${b}.months * 487) / 16 - 4))
+        OR (${b}.distance IS NOT NULL AND ${b}.rate_distance > 0
+            AND (${b}.start_odometer + ${b}.distance - ${b}.base_value)::bigint * ${b}.rate_days
+                <= (p.horizon - ${b}.base_date)::bigint * ${b}.rate_distance))`;
+
+function dueScanCtes(opts: ScanScope): string {
+  const planner = opts.scope === 'planner';
+  const asOfReadings = planner ? 'FILTER (WHERE o.read_at <= p.as_of)' : '';
+  const inWindow = planner
+    ? 'FILTER (WHERE o.read_at > p.window_start AND o.read_at <= p.as_of)'
+    : 'FILTER (WHERE o.read_at > p.window_start)';
   return `
-  WITH params AS (
+  params AS (
     SELECT $1::timestamptz AS as_of,
            ($1::timestamptz AT TIME ZONE 'UTC' - interval '${RATE_WINDOW_MONTHS} months') AT TIME ZONE 'UTC' AS window_start,
            -- Every rooftop's local date is within a day of the UTC date: one horizon for the prefilter.
@@ -36,29 +61,52 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
   ),
   rooftop_day AS (
     SELECT r.id, r.time_zone AS tz, (p.as_of AT TIME ZONE r.time_zone)::date AS as_of_date FROM rooftop r, params p
+  ),${
+    planner
+      ? `
+  cand AS MATERIALIZED (
+    SELECT s.vehicle_id, s.version FROM service_reminder_schedule s WHERE $6::boolean OR s.next_check_at <= $1::timestamptz
   ),
+  future_performed AS (
+    SELECT mp.vehicle_id, min(mp.performed_at) AS next_performed_at
+      FROM maintenance_performed mp JOIN cand ON cand.vehicle_id = mp.vehicle_id, params p
+     WHERE mp.performed_at > p.as_of
+     GROUP BY mp.vehicle_id
+  ),`
+      : ''
+  }
   -- The latest reading at or before asOf and the earliest one in the rate window, per vehicle. Arrays compare
   -- element by element, so min/max of [epoch, value] break ties on read_at by value as projectDue does.
   readings AS (
     SELECT o.vehicle_id,
-           max(o.read_at) AS last_at,
-           (max(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int AS last_value,
-           min(o.read_at) FILTER (WHERE o.read_at > p.window_start) AS first_at,
-           (min(ARRAY[extract(epoch FROM o.read_at), o.value]) FILTER (WHERE o.read_at > p.window_start))[2]::int AS first_value
-      FROM odometer_reading o, params p
-     WHERE o.read_at <= p.as_of
+           max(o.read_at) ${asOfReadings} AS last_at,
+           (max(ARRAY[extract(epoch FROM o.read_at), o.value]) ${asOfReadings})[2]::int AS last_value,
+           min(o.read_at) ${inWindow} AS first_at,
+           (min(ARRAY[extract(epoch FROM o.read_at), o.value]) ${inWindow})[2]::int AS first_value${
+             planner ? `,\n           min(o.read_at) FILTER (WHERE o.read_at > p.as_of) AS next_read_at` : ''
+           }
+      FROM odometer_reading o ${planner ? 'JOIN cand ON cand.vehicle_id = o.vehicle_id' : ''}, params p
+     ${planner ? '' : 'WHERE o.read_at <= p.as_of'}
      GROUP BY o.vehicle_id
   ),
   vehicles AS MATERIALIZED (
     SELECT v.id, v.owner_id, v.vin, v.make, v.model, v.powertrain, v.purchase_odometer, v.rooftop_id,
-           lower(v.make) AS make_key, lower(v.model) AS model_key,
+           lower(v.make) AS make_key, lower(v.model) AS model_key, rd.tz,
            rd.as_of_date, coalesce(v.purchase_date, (v.created_at AT TIME ZONE rd.tz)::date) AS purchase_start,
            rr.last_value AS latest_value, (rr.last_at AT TIME ZONE rd.tz)::date AS latest_date,
-           rr.first_value, (rr.first_at AT TIME ZONE rd.tz)::date AS first_date
-      FROM vehicle v
+           rr.first_value, (rr.first_at AT TIME ZONE rd.tz)::date AS first_date${
+             planner
+               ? `,
+           least(((rr.first_at AT TIME ZONE 'UTC') + interval '${RATE_WINDOW_MONTHS} months') AT TIME ZONE 'UTC',
+                 rr.next_read_at, fp.next_performed_at) AS data_next_at`
+               : ''
+           }
+      FROM ${planner ? 'cand JOIN vehicle v ON v.id = cand.vehicle_id' : 'vehicle v'}
       JOIN rooftop_day rd ON rd.id = v.rooftop_id
       JOIN customer c ON c.id = v.owner_id AND c.erased_at IS NULL
-      LEFT JOIN readings rr ON rr.vehicle_id = v.id
+      LEFT JOIN readings rr ON rr.vehicle_id = v.id${
+        planner ? '\n      LEFT JOIN future_performed fp ON fp.vehicle_id = v.id' : ''
+      }
      WHERE v.status = 'active' AND v.owner_id IS NOT NULL
   ),
   rated AS (
@@ -73,6 +121,7 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
     SELECT DISTINCT ON (mp.vehicle_id, mp.item_code) mp.vehicle_id, mp.item_code, mp.performed_at, mp.odometer,
            (mp.performed_at AT TIME ZONE rd.tz)::date AS performed_date
       FROM maintenance_performed mp
+      ${planner ? 'JOIN cand ON cand.vehicle_id = mp.vehicle_id' : ''}
       CROSS JOIN params p
       JOIN vehicle v ON v.id = mp.vehicle_id
       JOIN rooftop_day rd ON rd.id = v.rooftop_id
@@ -85,7 +134,7 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
       FROM maintenance_item mi WHERE mi.active
   ),
   cycles AS (
-    SELECT rv.id AS vehicle_id, rv.owner_id, rv.vin, rv.make, rv.model, rv.as_of_date, rv.latest_value, rv.latest_date,
+    SELECT rv.id AS vehicle_id, rv.owner_id, rv.vin, rv.make, rv.model, rv.tz, rv.as_of_date, rv.latest_value, rv.latest_date,
            rv.rate_distance, rv.rate_days, mi.code AS item_code, mi.name AS item_name, lp.performed_at,
            CASE WHEN om.id IS NOT NULL THEN om.interval_months WHEN ok.id IS NOT NULL THEN ok.interval_months ELSE mi.interval_months END AS months,
            CASE WHEN om.id IS NOT NULL THEN CASE WHEN $2 = 'km' THEN om.interval_km ELSE om.interval_mi END
@@ -107,35 +156,52 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
            CASE WHEN c.latest_value IS NULL OR c.start_date > c.latest_date THEN c.start_odometer ELSE c.latest_value END AS base_value
       FROM cycles c
   ),
+  ${
+    planner
+      ? `flagged AS (
+    SELECT b.*, coalesce(${PREFILTER('b')}, false) AS reachable FROM based b CROSS JOIN params p
+  ),
   projected AS (
+    SELECT b.*,
+           CASE WHEN b.reachable AND b.months IS NOT NULL THEN (b.start_date + make_interval(months => b.months))::date END AS time_due,
+           CASE WHEN b.reachable AND b.distance IS NOT NULL AND b.rate_distance > 0
+                THEN b.base_date + ceil(((b.start_odometer + b.distance - b.base_value)::numeric * b.rate_days) / b.rate_distance)::int
+           END AS distance_due,
+           -- Not reachable: the due-soon date is no earlier than the prefilter's lower bounds minus ${DUE_SOON_DAYS} days.
+           CASE WHEN NOT b.reachable THEN least(
+             CASE WHEN b.months IS NOT NULL THEN b.start_date + ((b.months * 487) / 16 - 4) END,
+             CASE WHEN b.distance IS NOT NULL AND b.rate_distance > 0
+                  THEN b.base_date + floor(((b.start_odometer + b.distance - b.base_value)::numeric * b.rate_days) / b.rate_distance)::int
+             END) - ${DUE_SOON_DAYS}
+           END AS early_check_date
+      FROM flagged b
+  ),`
+      : `projected AS (
     SELECT b.*,
            CASE WHEN b.months IS NOT NULL THEN (b.start_date + make_interval(months => b.months))::date END AS time_due,
            CASE WHEN b.distance IS NOT NULL AND b.rate_distance > 0
                 THEN b.base_date + ceil(((b.start_odometer + b.distance - b.base_value)::numeric * b.rate_days) / b.rate_distance)::int
            END AS distance_due
       FROM based b
-     ${
-       opts.reachableOnly
-         ? `CROSS JOIN params p
-     -- Prefilter. Time: n calendar months are never shorter than floor(n × 30.4375) − 4 days (checked for n ≤ 240,
-     -- month-end clamping included), so time due ≤ horizon needs start ≤ horizon − that. Distance: due ≤ horizon
-     -- ⟺ (target − base) × rate days ≤ (horizon − base date) × rate distance, exactly, in integers.
-     WHERE (b.months IS NOT NULL AND b.start_date <= p.horizon - ((b.months * 487) / 16 - 4))
-        OR (b.distance IS NOT NULL AND b.rate_distance > 0
-            AND (b.start_odometer + b.distance - b.base_value)::bigint * b.rate_days
-                <= (p.horizon - b.base_date)::bigint * b.rate_distance)`
-         : ''
-     }
-  ),
+     ${opts.reachableOnly ? `CROSS JOIN params p\n     WHERE ${PREFILTER('b')}` : ''}
+  ),`
+  }
   due AS (
     SELECT pr.*, least(pr.time_due, pr.distance_due) AS due_date FROM projected pr
-  )
+  )`;
+}
+
+const CYCLE_KEY = `CASE WHEN d.performed_at IS NOT NULL
+              THEN to_char(d.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE 'purchase' END AS cycle_key`;
+
+export function dueScanSql(opts: { reachableOnly: boolean }): string {
+  return `
+  WITH ${dueScanCtes({ scope: 'fleet', reachableOnly: opts.reachableOnly })}
   SELECT d.vehicle_id, d.owner_id, d.vin, d.make, d.model, d.item_code, d.item_name, d.base_value,
          d.due_date,
          -- The planner needs neither projection: leaving them out saves re-evaluating both on every reached row.
          ${opts.reachableOnly ? 'NULL::date AS time_due, NULL::date AS distance_due' : 'd.time_due, d.distance_due'},
-         CASE WHEN d.performed_at IS NOT NULL
-              THEN to_char(d.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE 'purchase' END AS cycle_key,
+         ${CYCLE_KEY},
          -- The stage = how many of its thresholds (due − 14, due, due + 30 days) the as-of date has reached;
          -- written with a single reference to due_date, as each reference re-evaluates the projections.
          coalesce((ARRAY['ok', 'due_soon', 'due', 'overdue'])[
@@ -146,17 +212,39 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
 export const DUE_SCAN_SQL = dueScanSql({ reachableOnly: false });
 
 /**
- * One statement: the due scan (reachable rows only), then every newly reached stage into service_reminder_stage
- * ("each stage of each item of each cycle is sent at most once, ever"; earlier stages of the cycle go in as
- * 'skipped' so that a late run sends only the latest stage), then one digest per customer into the outbox built
- * from the rows this statement actually inserted. Stages already recorded are dropped by an anti-join before the
- * insert, so a re-run reads the unique index once per reached item and inserts nothing; ON CONFLICT DO NOTHING
- * still settles a race with a concurrent planner. Rows are inserted in a fixed order so that two concurrent
- * planners meet on the first row: the second waits for the first to commit and then inserts nothing.
- * $4 = asOf as ISO text (part of the dedupe key); $5 = Khmer/Lao item names and stage labels (reminder-labels.ts).
+ * The planner's scan rows. `k` = as-of date − due date is computed once per row (OFFSET 0 keeps the subquery
+ * from being flattened, which would re-evaluate the projections at every reference); the stage and the next
+ * threshold are read off it.
+ */
+const PLANNER_SCAN_SELECT = `
+  SELECT d.vehicle_id, d.owner_id, d.vin, d.make, d.model, d.item_code, d.item_name, d.base_value,
+         d.as_of_date - k.k AS due_date, ${CYCLE_KEY},
+         coalesce((ARRAY['ok', 'due_soon', 'due', 'overdue'])[
+           1 + width_bucket(k.k, ARRAY[${-DUE_SOON_DAYS}, 0, ${OVERDUE_DAYS}])], 'ok') AS stage,
+         (CASE WHEN k.k IS NULL THEN d.early_check_date
+               WHEN k.k < ${-DUE_SOON_DAYS} THEN d.as_of_date + (${-DUE_SOON_DAYS} - k.k)
+               WHEN k.k < 0 THEN d.as_of_date - k.k
+               WHEN k.k < ${OVERDUE_DAYS} THEN d.as_of_date + (${OVERDUE_DAYS} - k.k)
+          END)::timestamp AT TIME ZONE d.tz AS next_check_at
+    FROM due d CROSS JOIN LATERAL (SELECT d.as_of_date - d.due_date AS k OFFSET 0) k`;
+
+/**
+ * One statement: the scan of the vehicles whose check has come (or the whole fleet with $6), then every newly
+ * reached stage into service_reminder_stage ("each stage of each item of each cycle is sent at most once, ever";
+ * earlier stages of the cycle go in as 'skipped' so that a late run sends only the latest stage), then one digest
+ * per customer into the outbox built from the rows this statement actually inserted, then each scanned vehicle's
+ * next check. Stages already recorded are dropped by an anti-join before the insert, so a re-run reads the unique
+ * index once per reached item and inserts nothing; ON CONFLICT DO NOTHING still settles a race with a concurrent
+ * planner. Rows are inserted in a fixed order so that two concurrent planners meet on the first row.
+ * A vehicle's next check is written only while its schedule row still has the version this statement read, so
+ * an input change committed meanwhile (which bumps the version) is planned by the next run; it is written after
+ * the stage inserts (the scalar subquery on `ins`), so this statement takes schedule row locks last.
+ * $4 = asOf as ISO text (part of the dedupe key); $5 = Khmer/Lao item names and stage labels (reminder-labels.ts);
+ * $6 = plan every vehicle; $7 = the catalogue generation read before the statement.
  */
 export const PLAN_SQL = `
-  WITH scan AS MATERIALIZED (${dueScanSql({ reachableOnly: true })}),
+  WITH ${dueScanCtes({ scope: 'planner' })},
+  scan AS MATERIALIZED (${PLANNER_SCAN_SELECT}),
   reached AS (
     SELECT s.*, CASE s.stage WHEN 'due_soon' THEN 1 WHEN 'due' THEN 2 ELSE 3 END AS stage_ord
       FROM scan s
@@ -211,10 +299,35 @@ export const PLAN_SQL = `
      GROUP BY p.customer_id, c.home_rooftop_id
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id
+  ),
+  -- A vehicle out of scope (inactive, no owner, owner erased) waits for a change to its row ('infinity').
+  checks AS (
+    SELECT c.vehicle_id, c.version,
+           coalesce(least(pc.next_at, v.data_next_at), 'infinity'::timestamptz) AS next_at
+      FROM cand c
+      LEFT JOIN (SELECT vehicle_id, min(next_check_at) AS next_at FROM scan GROUP BY vehicle_id) pc
+             ON pc.vehicle_id = c.vehicle_id
+      LEFT JOIN vehicles v ON v.id = c.vehicle_id
+  ),
+  sched AS (
+    UPDATE service_reminder_schedule s SET next_check_at = ch.next_at
+      FROM checks ch
+     WHERE s.vehicle_id = ch.vehicle_id AND s.version = ch.version AND s.next_check_at IS DISTINCT FROM ch.next_at
+       AND (SELECT count(*) FROM ins) >= 0
+    RETURNING 1
+  ),
+  state AS (
+    UPDATE service_reminder_state
+       SET planned_generation = greatest(planned_generation, $7::bigint), last_as_of = $1::timestamptz
+     WHERE id = 1
+    RETURNING 1
   )
   SELECT (SELECT count(*) FROM ins WHERE status = 'planned')::int AS stages_planned,
          (SELECT count(*) FROM ins WHERE status = 'skipped')::int AS stages_skipped,
-         (SELECT count(*) FROM msgs)::int AS messages_planned`;
+         (SELECT count(*) FROM msgs)::int AS messages_planned,
+         (SELECT count(*) FROM cand)::int AS vehicles_checked,
+         (SELECT count(*) FROM sched)::int AS checks_rescheduled,
+         (SELECT count(*) FROM state)::int AS state_rows`;
 
 export interface DueScanRow {
   vehicle_id: string;
@@ -230,6 +343,10 @@ export interface PlanCounts {
   stagesPlanned: number;
   stagesSkipped: number;
   messagesPlanned: number;
+  /** 'fleet': every vehicle was planned (first run, catalogue or time zone change, a run back in time). */
+  scope: 'fleet' | 'scheduled';
+  /** Vehicles whose scheduled check had come (all of them with scope 'fleet'). */
+  vehiclesChecked: number;
 }
 
 @Injectable()
@@ -254,19 +371,47 @@ export class ServiceRemindersRepository {
     );
   }
 
-  async planDue(manager: EntityManager, asOf: Date, unit: DistanceUnit): Promise<PlanCounts> {
-    const [row]: { stages_planned: number; stages_skipped: number; messages_planned: number }[] =
-      await manager.query(PLAN_SQL, [
-        asOf,
-        unit,
-        DEFAULT_RATE_PER_DAY[unit],
-        asOf.toISOString(),
-        LABELS_JSON,
-      ]);
+  /**
+   * Plans the stages reached as of `asOf` for the vehicles whose scheduled check has come, or for the whole
+   * fleet when `fleet` is asked, the catalogue or a time zone changed since the last run, or `asOf` is earlier
+   * than the last run's (the schedule looks forward only). Planners are serialised (a transaction-level lock).
+   */
+  async planDue(
+    manager: EntityManager,
+    asOf: Date,
+    unit: DistanceUnit,
+    opts: { fleet?: boolean } = {},
+  ): Promise<PlanCounts> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('service-reminders:plan'))`);
+    const [state]: { generation: string; planned_generation: string; last_as_of: Date | null }[] =
+      await manager.query(
+        `SELECT generation, planned_generation, last_as_of FROM service_reminder_state WHERE id = 1`,
+      );
+    const fleet =
+      opts.fleet === true ||
+      !state ||
+      BigInt(state.generation) > BigInt(state.planned_generation) ||
+      (state.last_as_of !== null && asOf.getTime() < new Date(state.last_as_of).getTime());
+    const [row]: {
+      stages_planned: number;
+      stages_skipped: number;
+      messages_planned: number;
+      vehicles_checked: number;
+    }[] = await manager.query(PLAN_SQL, [
+      asOf,
+      unit,
+      DEFAULT_RATE_PER_DAY[unit],
+      asOf.toISOString(),
+      LABELS_JSON,
+      fleet,
+      state?.generation ?? '0',
+    ]);
     return {
       stagesPlanned: row.stages_planned,
       stagesSkipped: row.stages_skipped,
       messagesPlanned: row.messages_planned,
+      scope: fleet ? 'fleet' : 'scheduled',
+      vehiclesChecked: row.vehicles_checked,
     };
   }
 
