@@ -20,7 +20,7 @@ import { PLAN_SQL } from '../src/service-reminders/service-reminders.repository'
 import { AppProcess, captureSql, startApp } from './app-process';
 import { dispatchBench } from './dispatch';
 import { Captured, replay } from './replay';
-import { odometerToday, seed, SEED_TODAY } from './seed';
+import { migrate, odometerToday, seed, SEED_TODAY } from './seed';
 import {
   BENCH_DATABASE,
   BenchDatabase,
@@ -139,25 +139,41 @@ async function startupCase(ctx: Context) {
 }
 
 /**
- * Reminder planning over the whole fleet: a back-fill run the day before (first run on this data), then the daily
- * run measured through the app (POST /jobs/service-reminders/runs) and raw (the same statement through pg, rolled
- * back first so both see the same state), then a re-run that must insert nothing.
+ * Reminder planning: a whole-fleet back-fill run the day before (the first run on this data: it plans every
+ * overdue item and computes every vehicle's next check), then the daily run, measured through the app
+ * (POST /jobs/service-reminders/runs) and raw (the same statement through pg with the same parameters, rolled
+ * back first so both see the same state), then a re-run that must insert nothing. The back-fill is set-up, done
+ * once per seed; its schedule is kept in bench_reminder_schedule and restored before every measurement, so each
+ * bench run measures the same daily run.
  */
 async function remindersCase(ctx: Context) {
   const asOf = new Date(SEED_TODAY);
   const dayBefore = new Date(SEED_TODAY - 86_400_000);
   const run = (at: Date) =>
     time(() => longPost(ctx, '/jobs/service-reminders/runs', { asOf: at.toISOString() }));
-  const params = (at: Date) => [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString(), LABELS_JSON];
-  // The back-fill (the first run on this data: every overdue item of the fleet) is set-up: done raw, once per
-  // seed (bench_meta remembers it); later bench runs only drop what the measured runs planned.
-  const done = await ctx.raw.query(`SELECT value FROM bench_meta WHERE key = 'reminders_backfill'`);
+  // What ServiceRemindersRepository.planDue passes: whole fleet or scheduled, and the catalogue generation.
+  const params = async (at: Date, fleet?: boolean) => {
+    const { rows } = await ctx.raw.query(
+      `SELECT generation, planned_generation, last_as_of FROM service_reminder_state WHERE id = 1`,
+    );
+    const st = rows[0] as { generation: string; planned_generation: string; last_as_of: Date | null };
+    const wholeFleet =
+      fleet ??
+      (BigInt(st.generation) > BigInt(st.planned_generation) ||
+        (st.last_as_of !== null && at.getTime() < new Date(st.last_as_of).getTime()));
+    return [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString(), LABELS_JSON, wholeFleet, st.generation];
+  };
+  const done = await ctx.raw.query(`SELECT value FROM bench_meta WHERE key = 'reminders_backfill_scheduled'`);
   let backfill: { ms: number; value: unknown } = { ms: NaN, value: done.rows[0]?.value };
   if (done.rowCount === 0) {
     await ctx.raw.query(`DELETE FROM outbox_message WHERE kind = 'service_reminder'`);
     await ctx.raw.query(`DELETE FROM service_reminder_stage`);
-    backfill = await time(async () => (await ctx.raw.query(PLAN_SQL, params(dayBefore))).rows[0]);
-    await ctx.raw.query(`INSERT INTO bench_meta VALUES ('reminders_backfill', $1)`, [
+    backfill = await time(async () => (await ctx.raw.query(PLAN_SQL, await params(dayBefore, true))).rows[0]);
+    await ctx.raw.query(`DROP TABLE IF EXISTS bench_reminder_schedule`);
+    await ctx.raw.query(
+      `CREATE TABLE bench_reminder_schedule AS SELECT vehicle_id, next_check_at FROM service_reminder_schedule`,
+    );
+    await ctx.raw.query(`INSERT INTO bench_meta VALUES ('reminders_backfill_scheduled', $1)`, [
       JSON.stringify({ ...(backfill.value as object), seconds: round(backfill.ms / 1000) }),
     ]);
   } else {
@@ -165,10 +181,18 @@ async function remindersCase(ctx: Context) {
       asOf,
     ]);
     await ctx.raw.query(`DELETE FROM service_reminder_stage WHERE as_of >= $1`, [asOf]);
+    await ctx.raw.query(
+      `UPDATE service_reminder_schedule s SET next_check_at = b.next_check_at
+         FROM bench_reminder_schedule b WHERE b.vehicle_id = s.vehicle_id AND s.next_check_at IS DISTINCT FROM b.next_check_at`,
+    );
   }
-  await ctx.raw.query(`VACUUM ANALYZE service_reminder_stage, outbox_message`);
+  await ctx.raw.query(
+    `UPDATE service_reminder_state SET planned_generation = generation, last_as_of = $1 WHERE id = 1`,
+    [dayBefore],
+  );
+  await ctx.raw.query(`VACUUM ANALYZE service_reminder_stage, outbox_message, service_reminder_schedule`);
   await ctx.raw.query('BEGIN');
-  const raw = await time(() => ctx.raw.query(PLAN_SQL, params(asOf)));
+  const raw = await time(async () => ctx.raw.query(PLAN_SQL, await params(asOf)));
   await ctx.raw.query('ROLLBACK');
   const daily = await run(asOf);
   const rerun = await run(asOf);
@@ -656,6 +680,8 @@ async function main() {
       await raw.connect();
     }
     if (!sizes) throw new Error('The bench database is empty: run npm run bench:seed first (or --quick)');
+    // A seed made by an older checkout: bring its schema up to date (the app under test does not migrate).
+    await migrate(db.url);
     fs.rmSync(CAPTURE, { force: true });
     app = await startApp({ DATABASE_URL: db.url, BENCH_CAPTURE_SQL: CAPTURE, MIGRATIONS_RUN: 'false' });
     const ctx: Context = { db, raw, app, captureFile: CAPTURE, quick, sizes, results: [] };

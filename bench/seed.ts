@@ -138,11 +138,19 @@ async function copyRows(
   await pipeline(source, client.query(copyFrom(sql)));
 }
 
-export async function seed(url: string, customers: number, vehicles: number) {
+/** Runs the pending migrations on the bench database. */
+export async function migrate(url: string) {
   const ds = new DataSource(dataSourceOptions(url, 1));
   await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
+  try {
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await ds.destroy();
+  }
+}
+
+export async function seed(url: string, customers: number, vehicles: number) {
+  await migrate(url);
 
   const db = new Client({ connectionString: url });
   await db.connect();

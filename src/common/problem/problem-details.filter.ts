@@ -65,7 +65,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = request?.url?.split('?')[0];
     problem.requestId = request?.id;
-    if (problem.status >= 500) {
+    if (exception instanceof DomainError && problem.status >= 500) {
+      // A 5xx the code chose on purpose (not ready, a dependency down): a line, not a stack trace.
+      this.logger.warn({ msg: 'service unavailable', requestId: request?.id, code: exception.code });
+    } else if (problem.status >= 500) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error({ msg: 'unhandled error', requestId: request?.id, error: err.name, stack: err.stack });
     }
