@@ -107,11 +107,15 @@ export class Foundation1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX customer_external_id_uq ON customer (external_id) WHERE external_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX customer_external_id_uq ON customer (external_id) WHERE external_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX customer_rooftop_created_idx ON customer (home_rooftop_id, created_at, id)`);
     await q.query(`CREATE INDEX customer_created_idx ON customer (created_at, id)`);
     // Search (name, email, phone): trigram GIN indexes keep ILIKE '%term%' fast at a million rows.
-    await q.query(`CREATE INDEX customer_name_trgm_idx ON customer USING gin ((lower(first_name || ' ' || last_name)) gin_trgm_ops)`);
+    await q.query(
+      `CREATE INDEX customer_name_trgm_idx ON customer USING gin ((lower(first_name || ' ' || last_name)) gin_trgm_ops)`,
+    );
     await q.query(`CREATE INDEX customer_email_trgm_idx ON customer USING gin (lower(email) gin_trgm_ops)`);
     await q.query(`CREATE INDEX customer_phone_trgm_idx ON customer USING gin (phone gin_trgm_ops)`);
     await q.query(`CREATE INDEX customer_salesperson_idx ON customer (assigned_salesperson_id)`);
@@ -129,7 +133,9 @@ export class Foundation1764000000000 implements MigrationInterface {
         recorded_by uuid REFERENCES app_user(id)
       )`);
     // Current state per purpose = the latest row; this index answers it directly.
-    await q.query(`CREATE INDEX consent_current_idx ON consent (customer_id, purpose, channel, at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX consent_current_idx ON consent (customer_id, purpose, channel, at DESC, id DESC)`,
+    );
 
     await q.query(`
       CREATE TABLE interaction (
@@ -185,7 +191,9 @@ export class Foundation1764000000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX vehicle_ownership_vehicle_idx ON vehicle_ownership (vehicle_id, started_at)`);
     await q.query(`CREATE INDEX vehicle_ownership_customer_idx ON vehicle_ownership (customer_id)`);
-    await q.query(`CREATE UNIQUE INDEX vehicle_ownership_current_uq ON vehicle_ownership (vehicle_id) WHERE ended_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX vehicle_ownership_current_uq ON vehicle_ownership (vehicle_id) WHERE ended_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE odometer_reading (

@@ -38,12 +38,22 @@ export class Outbox1764000002000 implements MigrationInterface {
     // Re-running a planner (or two planners at once) inserts nothing new: ON CONFLICT (dedupe_key) DO NOTHING.
     await q.query(`CREATE UNIQUE INDEX outbox_message_dedupe_uq ON outbox_message (dedupe_key)`);
     // The dispatcher's claim query: due pending rows, oldest first.
-    await q.query(`CREATE INDEX outbox_message_due_idx ON outbox_message (next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX outbox_message_due_idx ON outbox_message (next_attempt_at) WHERE status = 'pending'`,
+    );
     // Expired leases of crashed workers.
-    await q.query(`CREATE INDEX outbox_message_lease_idx ON outbox_message (lease_until) WHERE status = 'sending'`);
-    await q.query(`CREATE INDEX outbox_message_customer_idx ON outbox_message (customer_id, created_at DESC)`);
-    await q.query(`CREATE INDEX outbox_message_vehicle_idx ON outbox_message (vehicle_id, sent_at) WHERE vehicle_id IS NOT NULL`);
-    await q.query(`CREATE INDEX outbox_message_rooftop_idx ON outbox_message (rooftop_id, created_at DESC, id)`);
+    await q.query(
+      `CREATE INDEX outbox_message_lease_idx ON outbox_message (lease_until) WHERE status = 'sending'`,
+    );
+    await q.query(
+      `CREATE INDEX outbox_message_customer_idx ON outbox_message (customer_id, created_at DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX outbox_message_vehicle_idx ON outbox_message (vehicle_id, sent_at) WHERE vehicle_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX outbox_message_rooftop_idx ON outbox_message (rooftop_id, created_at DESC, id)`,
+    );
 
     await q.query(`
       CREATE TABLE message_attempt (

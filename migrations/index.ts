@@ -9,6 +9,7 @@ import { FollowUpsFeedback1764000006000 } from './1764000006000-follow-ups-feedb
 import { Analytics1764000007000 } from './1764000007000-analytics';
 import { ErasureTombstone1764000008000 } from './1764000008000-erasure-tombstone';
 import { ReminderSchedule1764000009000 } from './1764000009000-reminder-schedule';
+import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   Analytics1764000007000,
   ErasureTombstone1764000008000,
   ReminderSchedule1764000009000,
+  CustomerRisk1764000010000,
 ];

@@ -1,3 +1,4 @@
+import { JobsService } from '../src/jobs/jobs.service';
 import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser } from './support/browser';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,6 +36,7 @@ describeInBrowser('manager dashboard in a real browser', () => {
       salesperson: salesperson.id,
       advisor: advisor.id,
     });
+    await t.app.get(JobsService).run('customer-risk', t.clock.now());
     await t.app.listen(0, '127.0.0.1');
     baseUrl = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-chromium-'));

@@ -344,9 +344,21 @@ describe('retention analytics', () => {
   });
 
   describe('at-risk customers', () => {
+    const runRisk = (asOf: string) =>
+      t.http.post('/api/v1/jobs/customer-risk/runs').set(bearer(admin.token)).send({ asOf }).expect(200);
+
+    it('is empty with computedAt null until the customer-risk job has run', async () => {
+      const before = await get(managerA.token, 'at-risk');
+      expect(before.status).toBe(200);
+      expect(before.body).toEqual({ items: [], nextCursor: null, computedAt: null });
+    });
+
     it('scores customers 0–100 with their reasons, highest first, and pages on (score, id)', async () => {
+      const run = await runRisk('2026-06-15T03:00:00Z');
+      expect(run.body.result).toMatchObject({ atRisk: 8, removed: 0 });
       const first = await get(managerA.token, 'at-risk?limit=3');
       expect(first.status).toBe(200);
+      expect(first.body.computedAt).toBe('2026-06-15T03:00:00.000Z');
       const [c3, c1, c4] = first.body.items;
       // c3: 4 overdue items on v8 → min(30, 4 × 10) + detractor s4 25 + open complaint k7 25 + lease ends 2026-08-01 15
       //     + warranty ended 2026-04-01 10 = 105 → capped at 100.
@@ -413,6 +425,25 @@ describe('retention analytics', () => {
       expect(
         adminB.body.items.map((r: { customerId: string; score: number }) => [r.customerId, r.score]),
       ).toEqual([[f.c.b1, 25 + 25]]);
+    });
+
+    it('shows what changed at the next run: a resolved complaint lowers the score, an erased customer leaves', async () => {
+      await t.db.query(`UPDATE complaint_case SET state = 'resolved' WHERE id = ANY ($1::uuid[])`, [
+        [f.complaint.k3, f.complaint.k4],
+      ]);
+      // Not before the job runs again: the list is a snapshot and says when it was taken.
+      const stale = await get(managerA.token, 'at-risk?limit=50');
+      expect(stale.body.items.find((r: { customerId: string }) => r.customerId === f.c.c1).score).toBe(55);
+      const run = await runRisk('2026-06-15T04:00:00Z');
+      expect(run.body.result).toMatchObject({ atRisk: 8, changed: 1, removed: 0 });
+      const fresh = await get(managerA.token, 'at-risk?limit=50');
+      expect(fresh.body.computedAt).toBe('2026-06-15T04:00:00.000Z');
+      expect(fresh.body.items.find((r: { customerId: string }) => r.customerId === f.c.c1).score).toBe(30);
+      // Erased customers disappear at once (the page re-checks erasure), and from the table at the next run.
+      await t.db.query(`UPDATE customer SET erased_at = now() WHERE id = $1`, [f.c.c4]);
+      const now = await get(managerA.token, 'at-risk?limit=50');
+      expect(now.body.items.map((r: { customerId: string }) => r.customerId)).not.toContain(f.c.c4);
+      expect((await runRisk('2026-06-15T05:00:00Z')).body.result).toMatchObject({ removed: 1 });
     });
   });
 

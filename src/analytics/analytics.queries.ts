@@ -216,7 +216,8 @@ export const REMINDER_EFFECTIVENESS_SQL = `
 const W = AT_RISK_WEIGHTS;
 
 /**
- * At-risk customers as of $2 (now), highest score first, keyset-paginated on (score, id) descending.
+ * At-risk scores of every customer of the $1 rooftops as of $2 (now), for the `customer-risk` job, which stores
+ * them in customer_risk (the API pages through that table).
  * Reasons (one row per cause, then weighted per customer):
  *  - overdue_maintenance: service_reminder_stage rows of stage 'overdue' whose cycle is still open (the
  *    item's latest maintenance_performed is the cycle's start, as the planner keys it) on an active
@@ -228,9 +229,9 @@ const W = AT_RISK_WEIGHTS;
  *  - warranty_ended: warranty end date in the last 90 days; vehicle_warranty_end_idx;
  *  - term_ending: lease/finance term ending within the next 90 days; vehicle_term_end_idx.
  * $3 = now − 12 months, $4 = ceilDate(now − 90 d), $5 = ceilDate(now), $6 = ceilDate(now + 90 d),
- * $7 = ceilDate(now − 12 months), $8 = limit + 1, $9/$10 = cursor (score, id) or NULL.
+ * $7 = ceilDate(now − 12 months).
  */
-export const AT_RISK_SQL = `
+export const AT_RISK_SCORES_SQL = `
   WITH reasons AS (
     SELECT v.owner_id AS customer_id, 'overdue_maintenance' AS code, 'vehicle' AS ref_type, v.id::text AS ref_id, s.item_code
       FROM service_reminder_stage s
@@ -289,9 +290,47 @@ export const AT_RISK_SQL = `
       FROM weighted w
      GROUP BY w.customer_id
   )
-  SELECT s.customer_id, s.score, s.reasons, c.first_name, c.last_name, c.home_rooftop_id
+  SELECT s.customer_id, c.home_rooftop_id AS rooftop_id, s.score, s.reasons
     FROM scored s
-    JOIN customer c ON c.id = s.customer_id AND c.home_rooftop_id = ANY ($1::uuid[]) AND c.erased_at IS NULL
-   WHERE $9::int IS NULL OR (s.score, s.customer_id) < ($9::int, $10::uuid)
-   ORDER BY s.score DESC, s.customer_id DESC
-   LIMIT $8`;
+    JOIN customer c ON c.id = s.customer_id AND c.home_rooftop_id = ANY ($1::uuid[]) AND c.erased_at IS NULL`;
+
+/**
+ * Replaces the stored at-risk list with AT_RISK_SCORES_SQL's (same parameters), writing only the rows that
+ * changed; then records as of when. Readers see the previous list until this commits.
+ */
+export const REFRESH_AT_RISK_SQL = `
+  WITH fresh AS MATERIALIZED (${AT_RISK_SCORES_SQL}),
+  upserted AS (
+    INSERT INTO customer_risk (customer_id, rooftop_id, score, reasons)
+    SELECT customer_id, rooftop_id, score, reasons FROM fresh
+    ON CONFLICT (customer_id) DO UPDATE
+       SET rooftop_id = excluded.rooftop_id, score = excluded.score, reasons = excluded.reasons
+     WHERE (customer_risk.rooftop_id, customer_risk.score, customer_risk.reasons)
+           IS DISTINCT FROM (excluded.rooftop_id, excluded.score, excluded.reasons)
+    RETURNING 1
+  ),
+  removed AS (
+    DELETE FROM customer_risk r WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.customer_id = r.customer_id)
+    RETURNING 1
+  ),
+  run AS (
+    INSERT INTO customer_risk_run (id, as_of, finished_at) VALUES (1, $2, clock_timestamp())
+    ON CONFLICT (id) DO UPDATE SET as_of = excluded.as_of, finished_at = excluded.finished_at
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM fresh)::int AS at_risk, (SELECT count(*) FROM upserted)::int AS changed,
+         (SELECT count(*) FROM removed)::int AS removed, (SELECT count(*) FROM run)::int AS runs`;
+
+/**
+ * A page of the stored at-risk list for the $1 rooftops, highest score first, keyset-paginated on (score, id)
+ * descending ($3/$4 = the cursor or NULL); $2 = limit + 1. The customer's current rooftop and erasure are
+ * checked again, so a customer moved or erased since the last run never shows in the wrong place.
+ */
+export const AT_RISK_PAGE_SQL = `
+  SELECT r.customer_id, r.score, r.reasons, c.first_name, c.last_name, c.home_rooftop_id
+    FROM customer_risk r
+    JOIN customer c ON c.id = r.customer_id AND c.home_rooftop_id = ANY ($1::uuid[]) AND c.erased_at IS NULL
+   WHERE r.rooftop_id = ANY ($1::uuid[])
+     AND ($3::int IS NULL OR (r.score, r.customer_id) < ($3::int, $4::uuid))
+   ORDER BY r.score DESC, r.customer_id DESC
+   LIMIT $2`;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  AT_RISK_SQL,
+  AT_RISK_PAGE_SQL,
+  REFRESH_AT_RISK_SQL,
   AtRiskReasonCode,
   CHURN_SQL,
   COMPLAINT_SLA_SQL,
@@ -196,31 +197,43 @@ export class AnalyticsRepository {
     }));
   }
 
+  /** A page of the list the last `customer-risk` run stored, and as of when it was computed (null: never). */
   async atRiskPage(
     scope: string[],
-    now: Date,
     limit: number,
     after: { score: number; id: string } | undefined,
-  ): Promise<AtRiskRow[]> {
-    const rows: Record<string, unknown>[] = await this.db.query(AT_RISK_SQL, [
-      scope,
-      now,
-      minusMonths(now, 12),
-      ceilDate(plusDays(now, -90)),
-      ceilDate(now),
-      ceilDate(plusDays(now, 90)),
-      ceilDate(minusMonths(now, 12)),
-      limit + 1,
-      after?.score ?? null,
-      after?.id ?? null,
+  ): Promise<{ rows: AtRiskRow[]; asOf: Date | null }> {
+    const [rows, run]: [Record<string, unknown>[], { as_of: Date }[]] = await Promise.all([
+      this.db.query(AT_RISK_PAGE_SQL, [scope, limit + 1, after?.score ?? null, after?.id ?? null]),
+      this.db.query(`SELECT as_of FROM customer_risk_run WHERE id = 1`),
     ]);
-    return rows.map((r) => ({
-      customerId: r.customer_id as string,
-      firstName: r.first_name as string,
-      lastName: r.last_name as string,
-      homeRooftopId: r.home_rooftop_id as string,
-      score: r.score as number,
-      reasons: r.reasons as AtRiskRow['reasons'],
-    }));
+    return {
+      asOf: run[0]?.as_of ?? null,
+      rows: rows.map((r) => ({
+        customerId: r.customer_id as string,
+        firstName: r.first_name as string,
+        lastName: r.last_name as string,
+        homeRooftopId: r.home_rooftop_id as string,
+        score: r.score as number,
+        reasons: r.reasons as AtRiskRow['reasons'],
+      })),
+    };
+  }
+
+  /** Scores every customer of every rooftop as of `now` and replaces the stored list (one statement). */
+  async refreshAtRisk(now: Date): Promise<{ atRisk: number; changed: number; removed: number }> {
+    const [row]: { at_risk: number; changed: number; removed: number }[] = await this.db.query(
+      REFRESH_AT_RISK_SQL,
+      [
+        (await this.db.query(`SELECT coalesce(array_agg(id), '{}') AS ids FROM rooftop`))[0].ids,
+        now,
+        minusMonths(now, 12),
+        ceilDate(plusDays(now, -90)),
+        ceilDate(now),
+        ceilDate(plusDays(now, 90)),
+        ceilDate(minusMonths(now, 12)),
+      ],
+    );
+    return { atRisk: row.at_risk, changed: row.changed, removed: row.removed };
   }
 }

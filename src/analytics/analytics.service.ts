@@ -135,7 +135,7 @@ export class AnalyticsService {
   async atRisk(
     user: AuthUser,
     q: { rooftopId?: string; limit?: number; cursor?: string },
-  ): Promise<Page<AtRiskRow>> {
+  ): Promise<Page<AtRiskRow> & { computedAt: string | null }> {
     const scope = await this.scope(user, q.rooftopId);
     const limit = q.limit ?? DEFAULT_LIMIT;
     const key = decodeCursor(q.cursor, 2);
@@ -145,8 +145,12 @@ export class AnalyticsService {
       ]);
     }
     const after = key ? { score: key[0] as number, id: key[1] as string } : undefined;
-    const rows = await this.repo.atRiskPage(scope, this.clock.now(), limit, after);
-    return toPage(rows, limit, (r) => [r.score, r.customerId]);
+    // The list the last `customer-risk` run computed (hourly by default); `computedAt` says as of when.
+    const { rows, asOf } = await this.repo.atRiskPage(scope, limit, after);
+    return {
+      ...toPage(rows, limit, (r) => [r.score, r.customerId]),
+      computedAt: asOf ? new Date(asOf).toISOString() : null,
+    };
   }
 
   async series(user: AuthUser, q: PeriodQuery & { metric: SeriesMetric }) {

@@ -137,6 +137,8 @@ export class AppConfig {
   CRON_LOYALTY_TIERS: string = '0 30 2 * * *';
   @IsString()
   CRON_LOYALTY_EXPIRY: string = '0 0 3 * * *';
+  @IsString()
+  CRON_CUSTOMER_RISK: string = '0 10 * * * *';
 
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');

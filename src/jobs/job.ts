@@ -6,6 +6,7 @@ export const JOB_NAMES = [
   'complaint-sla',
   'loyalty-tiers',
   'loyalty-expiry',
+  'customer-risk',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

@@ -14,6 +14,7 @@ const CRON_SETTING: Record<JobName, keyof AppConfig> = {
   'complaint-sla': 'CRON_COMPLAINT_SLA',
   'loyalty-tiers': 'CRON_LOYALTY_TIERS',
   'loyalty-expiry': 'CRON_LOYALTY_EXPIRY',
+  'customer-risk': 'CRON_CUSTOMER_RISK',
 };
 
 export interface JobRun {

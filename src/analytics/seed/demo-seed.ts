@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { PasswordHasher } from '../../auth/password-hasher';
 import { DEMO_SEED_STEPS } from './demo-seed.sql';
+import { AnalyticsRepository } from '../analytics.repository';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 const RANDOM_SEED = 0.2026;
@@ -196,6 +197,8 @@ export async function seedDemoData(
     `ANALYZE customer, consent, vehicle, vehicle_ownership, service_visit, service_visit_line, maintenance_performed, odometer_reading,
              service_reminder_stage, outbox_message, survey, complaint_case, loyalty_account, loyalty_entry, loyalty_redemption`,
   );
+  // The at-risk list as of the end of the history (what the hourly `customer-risk` job keeps up to date).
+  const risk = await new AnalyticsRepository(db).refreshAtRisk(opts.asOf);
   const [counts] = await db.query(`SELECT
       (SELECT count(*) FROM rooftop)::int AS rooftops, (SELECT count(*) FROM app_user)::int AS users,
       (SELECT count(*) FROM customer)::int AS customers, (SELECT count(*) FROM vehicle)::int AS vehicles,
@@ -203,5 +206,5 @@ export async function seedDemoData(
       (SELECT count(*) FROM outbox_message WHERE status = 'sent')::int AS messages_sent, (SELECT count(*) FROM survey)::int AS surveys,
       (SELECT count(*) FROM survey WHERE answered_at IS NOT NULL)::int AS surveys_answered,
       (SELECT count(*) FROM complaint_case)::int AS complaints, (SELECT count(*) FROM loyalty_entry)::int AS loyalty_entries`);
-  return { seeded: true, counts, ms: Date.now() - started };
+  return { seeded: true, counts: { ...counts, customers_at_risk: risk.atRisk }, ms: Date.now() - started };
 }

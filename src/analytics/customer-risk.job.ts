@@ -1,0 +1,31 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Job, JobResult } from '../jobs/job';
+import { JobsService } from '../jobs/jobs.service';
+import { AnalyticsRepository } from './analytics.repository';
+
+/**
+ * `customer-risk` (hourly by default): scores every customer as of `asOf` and replaces the stored at-risk
+ * list that GET /analytics/at-risk pages through. Scoring reads the whole fleet (tens of seconds at a million
+ * vehicles), so it is done here rather than per request.
+ */
+@Injectable()
+export class CustomerRiskJob implements Job, OnModuleInit {
+  readonly name = 'customer-risk' as const;
+  readonly exclusive = true;
+  private readonly logger = new Logger('CustomerRiskJob');
+
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly repo: AnalyticsRepository,
+  ) {}
+
+  onModuleInit() {
+    this.jobs.register(this);
+  }
+
+  async run(asOf: Date): Promise<JobResult> {
+    const result = await this.repo.refreshAtRisk(asOf);
+    this.logger.log({ msg: 'at-risk list refreshed', ...result });
+    return result;
+  }
+}
