@@ -3,11 +3,13 @@ import { bearer, startTestApp, TestApp } from './support/test-app';
 
 /**
  * Every expected number is computed by hand from test/support/analytics-fixtures.ts; the arithmetic is
- * written next to it. Period under test: [2026-01-01, 2026-06-01); business "now" 2026-06-15T03:00Z.
+ * written next to it. Period under test: [2026-01-01, 2026-06-01); business "now" 2026-06-15T03:00Z. The
+ * arithmetic is in UTC, so these requests ask for timeZone=UTC (the rooftops are in Asia/Phnom_Penh, whose
+ * calendar is the default: see "reports in the rooftops’ calendar").
  */
 const FROM = '2026-01-01T00:00:00Z';
 const TO = '2026-06-01T00:00:00Z';
-const PERIOD = `from=${FROM}&to=${TO}`;
+const PERIOD = `from=${FROM}&to=${TO}&timeZone=UTC`;
 
 describe('retention analytics', () => {
   let t: TestApp;
@@ -270,7 +272,10 @@ describe('retention analytics', () => {
 
   describe('series', () => {
     it('gives one point per calendar month', async () => {
-      const res = await get(managerA.token, `series?metric=nps&from=${FROM}&to=2026-04-01T00:00:00Z`);
+      const res = await get(
+        managerA.token,
+        `series?metric=nps&from=${FROM}&to=2026-04-01T00:00:00Z&timeZone=UTC`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.points.map((p: { month: string; value: number | null }) => [p.month, p.value])).toEqual(
         [
@@ -281,16 +286,72 @@ describe('retention analytics', () => {
       );
       const csat = await get(
         managerA.token,
-        `series?metric=csat&from=2025-11-01T00:00:00Z&to=2026-02-01T00:00:00Z`,
+        `series?metric=csat&from=2025-11-01T00:00:00Z&to=2026-02-01T00:00:00Z&timeZone=UTC`,
       );
       // November: nothing → null; December: s6 (CSAT 1) → 0; January: 2 of 2.
       expect(csat.body.points.map((p: { value: number | null }) => p.value)).toEqual([null, 0, 1]);
       const redemption = await get(
         managerA.token,
-        `series?metric=redemptionRate&from=2026-02-01T00:00:00Z&to=2026-04-01T00:00:00Z`,
+        `series?metric=redemptionRate&from=2026-02-01T00:00:00Z&to=2026-04-01T00:00:00Z&timeZone=UTC`,
       );
       // February: earned 1,000, redeemed 0 → 0; March: earned 0 → null.
       expect(redemption.body.points.map((p: { value: number | null }) => p.value)).toEqual([0, null]);
+    });
+  });
+
+  describe('reports in the rooftops’ calendar', () => {
+    it('uses the time zone the rooftops share by default: local midnights, local months', async () => {
+      // A rooftop of its own, one survey issued at 20:00 UTC on 31 January = 03:00 on 1 February in Vientiane.
+      const c = await t.rooftop({ name: 'Vientiane North', timeZone: 'Asia/Vientiane' });
+      const [{ id: customerId }] = await t.db.query(
+        `INSERT INTO customer (home_rooftop_id, first_name, last_name, language) VALUES ($1, 'Noy', 'K', 'lo') RETURNING id`,
+        [c.id],
+      );
+      await t.db.query(
+        `INSERT INTO survey (kind, rooftop_id, customer_id, dedupe_key, issued_at, expires_at)
+         VALUES ('service', $1, $2, 'tz-test', '2026-01-31T20:00:00Z', '2026-03-01T20:00:00Z')`,
+        [c.id, customerId],
+      );
+      const local = await get(
+        admin.token,
+        `series?metric=responseRate&rooftopId=${c.id}&from=2026-01-01&to=2026-03-01`,
+      );
+      expect(local.status).toBe(200);
+      expect(local.body.period).toEqual({
+        from: '2025-12-31T17:00:00.000Z',
+        to: '2026-02-28T17:00:00.000Z',
+        timeZone: 'Asia/Vientiane',
+      });
+      // Invited in February (local): January has no invitation (null), February one unanswered (0).
+      expect(
+        local.body.points.map((p: { month: string; value: number | null }) => [p.month, p.value]),
+      ).toEqual([
+        ['2026-01', null],
+        ['2026-02', 0],
+      ]);
+      const utc = await get(
+        admin.token,
+        `series?metric=responseRate&rooftopId=${c.id}&from=2026-01-01&to=2026-03-01&timeZone=UTC`,
+      );
+      expect(utc.body.points.map((p: { month: string; value: number | null }) => [p.month, p.value])).toEqual(
+        [
+          ['2026-01', 0],
+          ['2026-02', null],
+        ],
+      );
+      const byMonth = await get(
+        admin.token,
+        `feedback?rooftopId=${c.id}&from=2026-01-01&to=2026-03-01&groupBy=month`,
+      );
+      expect(byMonth.body.items.map((i: { key: string; invited: number }) => [i.key, i.invited])).toEqual([
+        ['2026-02', 1],
+      ]);
+    });
+
+    it('refuses a time zone that does not exist, naming the field', async () => {
+      const res = await get(managerA.token, `summary?timeZone=Mars/Olympus`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['timeZone']);
     });
   });
 

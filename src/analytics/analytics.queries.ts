@@ -1,8 +1,9 @@
 /**
  * The analytics, one SQL statement per metric. Every statement is set-based (aggregates in PostgreSQL,
  * nothing loaded whole into memory) and names the indexes it reads. `$1` is always the rooftop scope
- * (uuid[]); instants are half-open [from, to). Calendar dates (purchase, warranty and term end) are
- * compared as midnight UTC through ceilDate() bounds computed by the caller (see period.ts).
+ * (uuid[]); instants are half-open [from, to). Calendar dates (purchase, visit, warranty and term end) are
+ * compared as local midnight in the report's time zone through ceilDate() bounds computed by the caller
+ * (see period.ts).
  */
 
 /** At-risk weights (also in the README). The score is the sum, capped at 100. */
@@ -96,8 +97,8 @@ const FEEDBACK_GROUPS: Record<
     where: `AND s.kind = 'service'`,
   },
   month: {
-    key: `to_char(s.issued_at AT TIME ZONE 'UTC', 'YYYY-MM')`,
-    label: `to_char(s.issued_at AT TIME ZONE 'UTC', 'YYYY-MM')`,
+    key: `to_char(s.issued_at AT TIME ZONE $4::text, 'YYYY-MM')`,
+    label: `to_char(s.issued_at AT TIME ZONE $4::text, 'YYYY-MM')`,
     join: '',
     where: '',
   },

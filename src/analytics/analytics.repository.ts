@@ -88,6 +88,15 @@ export class AnalyticsRepository {
     return rows[0]?.language ?? 'en';
   }
 
+  /** The time zone the rooftops share, or null when they differ (or there are none). */
+  async commonTimeZone(ids: string[]): Promise<string | null> {
+    const rows: { time_zone: string }[] = await this.db.query(
+      `SELECT DISTINCT time_zone FROM rooftop WHERE id = ANY ($1::uuid[])`,
+      [ids],
+    );
+    return rows.length === 1 ? rows[0].time_zone : null;
+  }
+
   async rooftopExists(id: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(`SELECT 1 FROM rooftop WHERE id = $1`, [id]);
     return rows.length > 0;
@@ -101,28 +110,29 @@ export class AnalyticsRepository {
   }
 
   async churnCounts(scope: string[], period: Period): Promise<ChurnCounts> {
-    const startWindow = minusMonths(period.from, 12);
-    const endWindow = minusMonths(period.to, 12);
+    const tz = period.timeZone;
+    const startWindow = minusMonths(period.from, 12, tz);
+    const endWindow = minusMonths(period.to, 12, tz);
     const [row] = await this.db.query(CHURN_SQL, [
       scope,
       startWindow,
       period.from,
       endWindow,
       period.to,
-      ceilDate(startWindow),
-      ceilDate(period.from),
-      ceilDate(endWindow),
-      ceilDate(period.to),
+      ceilDate(startWindow, tz),
+      ceilDate(period.from, tz),
+      ceilDate(endWindow, tz),
+      ceilDate(period.to, tz),
     ]);
     return { activeAtStart: row.active_at_start, stillActiveAtEnd: row.still_active_at_end };
   }
 
-  async serviceRetentionCounts(scope: string[], asOf: Date): Promise<RetentionCounts> {
-    const visitsFrom = minusMonths(asOf, 12);
+  async serviceRetentionCounts(scope: string[], asOf: Date, tz = 'UTC'): Promise<RetentionCounts> {
+    const visitsFrom = minusMonths(asOf, 12, tz);
     const [row] = await this.db.query(SERVICE_RETENTION_SQL, [
       scope,
-      ceilDate(minusMonths(asOf, 24)),
-      ceilDate(visitsFrom),
+      ceilDate(minusMonths(asOf, 24, tz), tz),
+      ceilDate(visitsFrom, tz),
       visitsFrom,
       asOf,
     ]);
@@ -142,6 +152,8 @@ export class AnalyticsRepository {
       scope,
       period.from,
       period.to,
+      // Months are the report's months ($4 is only in the month grouping).
+      ...(groupBy === 'month' ? [period.timeZone] : []),
     ]);
     return rows.map((r) => ({
       key: r.key as string | null,

@@ -12,6 +12,7 @@ export interface PeriodQuery {
   from?: string;
   to?: string;
   rooftopId?: string;
+  timeZone?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,22 +73,31 @@ export class AnalyticsService {
     return user.isAdmin ? this.repo.rooftopIds() : [...user.rooftopIds];
   }
 
-  private period(q: PeriodQuery): Period {
-    return resolvePeriod(q.from, q.to, this.clock.now());
+  /**
+   * The report's calendar: `timeZone` when asked, else the time zone the rooftops in scope share, else UTC
+   * (rooftops in different zones).
+   */
+  private async period(q: PeriodQuery, scope: string[]): Promise<Period> {
+    const timeZone = q.timeZone ?? (await this.repo.commonTimeZone(scope)) ?? 'UTC';
+    return resolvePeriod(q.from, q.to, this.clock.now(), timeZone);
+  }
+
+  private static periodView(period: Period) {
+    return { from: period.from.toISOString(), to: period.to.toISOString(), timeZone: period.timeZone };
   }
 
   async summary(user: AuthUser, q: PeriodQuery) {
-    const period = this.period(q);
     const scope = await this.scope(user, q.rooftopId);
+    const period = await this.period(q, scope);
     const [churn, retention, feedback, complaints, loyalty] = await Promise.all([
       this.churn(scope, period),
-      this.retention(scope, period.to),
+      this.retention(scope, period.to, period.timeZone),
       this.repo.feedbackCounts(scope, period, 'all'),
       this.complaints(scope, period),
       this.loyalty(scope, period),
     ]);
     return {
-      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      period: AnalyticsService.periodView(period),
       rooftopIds: scope,
       churn,
       retention,
@@ -98,27 +108,27 @@ export class AnalyticsService {
   }
 
   async feedback(user: AuthUser, q: PeriodQuery & { groupBy?: FeedbackGroupBy }) {
-    const period = this.period(q);
     const scope = await this.scope(user, q.rooftopId);
+    const period = await this.period(q, scope);
     const groupBy = q.groupBy ?? 'rooftop';
     const rows = await this.repo.feedbackCounts(scope, period, groupBy);
     return {
-      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      period: AnalyticsService.periodView(period),
       groupBy,
       items: rows.map((r) => ({ key: r.key, label: r.label, ...feedbackView(r) })),
     };
   }
 
   async reminders(user: AuthUser, q: PeriodQuery) {
-    const period = this.period(q);
     const scope = await this.scope(user, q.rooftopId);
+    const period = await this.period(q, scope);
     const rows = await this.repo.reminderEffectiveness(scope, period);
     const items = rows.map((r) => ({ ...r, conversionRate: ratio(r.convertedMessages, r.sent) }));
     const sent = rows.reduce((s, r) => s + r.sent, 0);
     const converted = rows.reduce((s, r) => s + r.convertedMessages, 0);
     const revenueCents = rows.reduce((s, r) => s + Math.round(Number(r.attributedRevenue) * 100), 0);
     return {
-      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      period: AnalyticsService.periodView(period),
       attributionWindowDays: 30,
       revenueBasis: 'customer_pay',
       items,
@@ -154,8 +164,8 @@ export class AnalyticsService {
   }
 
   async series(user: AuthUser, q: PeriodQuery & { metric: SeriesMetric }) {
-    const period = this.period(q);
     const scope = await this.scope(user, q.rooftopId);
+    const period = await this.period(q, scope);
     const points = [];
     // One set-based statement per month (at most 60): each point is the metric over that calendar month.
     for (const bucket of monthBuckets(period)) {
@@ -163,12 +173,12 @@ export class AnalyticsService {
         month: bucket.month,
         from: bucket.from.toISOString(),
         to: bucket.to.toISOString(),
-        value: await this.point(q.metric, scope, bucket),
+        value: await this.point(q.metric, scope, { ...bucket, timeZone: period.timeZone }),
       });
     }
     return {
       metric: q.metric,
-      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      period: AnalyticsService.periodView(period),
       points,
     };
   }
@@ -178,9 +188,9 @@ export class AnalyticsService {
       case 'churnRate':
         return (await this.churn(scope, p)).rate;
       case 'serviceRetention':
-        return (await this.retention(scope, p.to)).serviceRetentionRate;
+        return (await this.retention(scope, p.to, p.timeZone)).serviceRetentionRate;
       case 'customerPayRetention':
-        return (await this.retention(scope, p.to)).customerPayRetentionRate;
+        return (await this.retention(scope, p.to, p.timeZone)).customerPayRetentionRate;
       case 'nps':
       case 'csat':
       case 'responseRate': {
@@ -226,8 +236,8 @@ export class AnalyticsService {
     };
   }
 
-  private async retention(scope: string[], asOf: Date) {
-    const c = await this.repo.serviceRetentionCounts(scope, asOf);
+  private async retention(scope: string[], asOf: Date, tz: string) {
+    const c = await this.repo.serviceRetentionCounts(scope, asOf, tz);
     return {
       asOf: asOf.toISOString(),
       cohortVehicles: c.cohortVehicles,

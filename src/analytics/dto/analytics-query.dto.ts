@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsUUID, Validate } from 'class-validator';
+import { IsTimeZone } from '../../common/http/validators';
 import { PageQueryDto } from '../../common/http/pagination';
 import { FEEDBACK_GROUP_BY, type FeedbackGroupBy } from '../analytics.queries';
 
 export class AnalyticsQueryDto {
   @ApiPropertyOptional({
     example: '2026-01-01T00:00:00Z',
-    description: 'Start of the period (inclusive). Default: 12 months before `to`.',
+    description:
+      'Start of the period (inclusive). A date or a date-time without an offset is local to `timeZone`. Default: 12 months before `to`.',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -27,6 +29,15 @@ export class AnalyticsQueryDto {
   @IsOptional()
   @IsUUID()
   rooftopId?: string;
+
+  @ApiPropertyOptional({
+    example: 'Asia/Phnom_Penh',
+    description:
+      'IANA time zone of the report: local midnights for date bounds, local months for series, local dates for purchase/visit/warranty dates. Default: the time zone the rooftops in scope share, else UTC.',
+  })
+  @IsOptional()
+  @Validate(IsTimeZone)
+  timeZone?: string;
 }
 
 export const SERIES_METRICS = [
