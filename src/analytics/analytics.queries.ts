@@ -229,11 +229,19 @@ const W = AT_RISK_WEIGHTS;
  *    months; customer_rooftop_created_idx, vehicle_owner_idx, service_visit_customer_idx;
  *  - warranty_ended: warranty end date in the last 90 days; vehicle_warranty_end_idx;
  *  - term_ending: lease/finance term ending within the next 90 days; vehicle_term_end_idx.
- * $3 = now − 12 months, $4 = ceilDate(now − 90 d), $5 = ceilDate(now), $6 = ceilDate(now + 90 d),
- * $7 = ceilDate(now − 12 months).
+ * Windows are in each rooftop's calendar (rooftop_days: now − 12 months, now ± 90 days as local calendar
+ * arithmetic), and a calendar date counts from its local midnight (the vehicle's rooftop for warranty and term
+ * dates, the customer's home rooftop for purchases and visits).
  */
 export const AT_RISK_SCORES_SQL = `
-  WITH reasons AS (
+  WITH rooftop_days AS (
+    SELECT r.id, r.time_zone AS tz,
+           (l.now_local - interval '12 months') AT TIME ZONE r.time_zone AS minus_12_months,
+           (l.now_local - interval '90 days') AT TIME ZONE r.time_zone AS minus_90_days,
+           (l.now_local + interval '90 days') AT TIME ZONE r.time_zone AS plus_90_days
+      FROM rooftop r CROSS JOIN LATERAL (SELECT $2::timestamptz AT TIME ZONE r.time_zone AS now_local) l
+  ),
+  reasons AS (
     SELECT v.owner_id AS customer_id, 'overdue_maintenance' AS code, 'vehicle' AS ref_type, v.id::text AS ref_id, s.item_code
       FROM service_reminder_stage s
       JOIN vehicle v ON v.id = s.vehicle_id AND v.status = 'active' AND v.owner_id IS NOT NULL
@@ -244,8 +252,8 @@ export const AT_RISK_SCORES_SQL = `
        AND s.cycle_key = COALESCE(to_char(lp.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'purchase')
     UNION ALL
     SELECT s.customer_id, 'detractor', 'survey', s.id::text, NULL
-      FROM survey s
-     WHERE s.rooftop_id = ANY ($1::uuid[]) AND s.answered_at > $3 AND s.answered_at <= $2 AND s.nps <= 6
+      FROM survey s JOIN rooftop_days rd ON rd.id = s.rooftop_id
+     WHERE s.rooftop_id = ANY ($1::uuid[]) AND s.answered_at > rd.minus_12_months AND s.answered_at <= $2 AND s.nps <= 6
     UNION ALL
     SELECT c.customer_id, 'open_complaint', 'complaint', c.id::text, NULL
       FROM complaint_case c
@@ -254,23 +262,28 @@ export const AT_RISK_SCORES_SQL = `
     SELECT c.id, 'no_visit_12_months', CASE WHEN lv.id IS NULL THEN 'customer' ELSE 'service_visit' END,
            COALESCE(lv.id, c.id)::text, NULL
       FROM customer c
+      JOIN rooftop_days rd ON rd.id = c.home_rooftop_id
       LEFT JOIN LATERAL (SELECT sv.id, sv.visit_date FROM service_visit sv
-                          WHERE sv.customer_id = c.id AND sv.status = 'closed' AND sv.visit_date <= $2
+                          WHERE sv.customer_id = c.id AND sv.status = 'closed'
+                            AND sv.visit_date::timestamp AT TIME ZONE rd.tz <= $2
                           ORDER BY sv.visit_date DESC LIMIT 1) lv ON true
      WHERE c.home_rooftop_id = ANY ($1::uuid[]) AND c.erased_at IS NULL
        AND EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.status = 'active')
-       AND NOT EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.purchase_date >= $7::date)
-       AND (lv.visit_date IS NULL OR lv.visit_date <= $3)
+       AND NOT EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id
+                          AND v.purchase_date::timestamp AT TIME ZONE rd.tz >= rd.minus_12_months)
+       AND (lv.visit_date IS NULL OR lv.visit_date::timestamp AT TIME ZONE rd.tz <= rd.minus_12_months)
     UNION ALL
     SELECT v.owner_id, 'warranty_ended', 'vehicle', v.id::text, NULL
-      FROM vehicle v
+      FROM vehicle v JOIN rooftop_days rd ON rd.id = v.rooftop_id
      WHERE v.owner_id IS NOT NULL AND v.warranty_end_date IS NOT NULL AND v.status = 'active'
-       AND v.warranty_end_date >= $4::date AND v.warranty_end_date < $5::date
+       AND v.warranty_end_date::timestamp AT TIME ZONE rd.tz >= rd.minus_90_days
+       AND v.warranty_end_date::timestamp AT TIME ZONE rd.tz < $2
     UNION ALL
     SELECT v.owner_id, 'term_ending', 'vehicle', v.id::text, NULL
-      FROM vehicle v
+      FROM vehicle v JOIN rooftop_days rd ON rd.id = v.rooftop_id
      WHERE v.owner_id IS NOT NULL AND v.purchase_type IN ('lease', 'finance') AND v.status = 'active'
-       AND v.term_end_date >= $5::date AND v.term_end_date < $6::date
+       AND v.term_end_date::timestamp AT TIME ZONE rd.tz >= $2
+       AND v.term_end_date::timestamp AT TIME ZONE rd.tz < rd.plus_90_days
   ), weighted AS (
     SELECT r.customer_id, r.code,
            CASE r.code

@@ -14,7 +14,7 @@ import {
   REMINDER_EFFECTIVENESS_SQL,
   SERVICE_RETENTION_SQL,
 } from './analytics.queries';
-import { ceilDate, minusMonths, Period, plusDays } from './period';
+import { ceilDate, minusMonths, Period } from './period';
 
 export interface ChurnCounts {
   activeAtStart: number;
@@ -236,15 +236,7 @@ export class AnalyticsRepository {
   async refreshAtRisk(now: Date): Promise<{ atRisk: number; changed: number; removed: number }> {
     const [row]: { at_risk: number; changed: number; removed: number }[] = await this.db.query(
       REFRESH_AT_RISK_SQL,
-      [
-        (await this.db.query(`SELECT coalesce(array_agg(id), '{}') AS ids FROM rooftop`))[0].ids,
-        now,
-        minusMonths(now, 12),
-        ceilDate(plusDays(now, -90)),
-        ceilDate(now),
-        ceilDate(plusDays(now, 90)),
-        ceilDate(minusMonths(now, 12)),
-      ],
+      [(await this.db.query(`SELECT coalesce(array_agg(id), '{}') AS ids FROM rooftop`))[0].ids, now],
     );
     return { atRisk: row.at_risk, changed: row.changed, removed: row.removed };
   }
