@@ -1,4 +1,5 @@
 import { AnalyticsFixture, insertAnalyticsFixture } from './support/analytics-fixtures';
+import { insertCustomer, insertVehicle } from './service-reminders-fixtures';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -505,6 +506,22 @@ describe('retention analytics', () => {
       const now = await get(managerA.token, 'at-risk?limit=50');
       expect(now.body.items.map((r: { customerId: string }) => r.customerId)).not.toContain(f.c.c4);
       expect((await runRisk('2026-06-15T05:00:00Z')).body.result).toMatchObject({ removed: 1 });
+    });
+
+    it('counts a warranty as ended from midnight of its end date in the rooftop’s time zone', async () => {
+      const customerId = await insertCustomer(t.db, f.A);
+      const vehicleId = await insertVehicle(t.db, { rooftopId: f.A, ownerId: customerId });
+      await t.db.query(`UPDATE vehicle SET warranty_end_date = '2026-06-16' WHERE id = $1`, [vehicleId]);
+      const reasonsOf = async () =>
+        (await get(managerA.token, 'at-risk?limit=200')).body.items
+          .find((r: { customerId: string }) => r.customerId === customerId)
+          ?.reasons.map((r: { code: string }) => r.code) ?? [];
+      // 16:59 UTC on 15 June is 23:59 in Phnom Penh: the warranty still runs.
+      await runRisk('2026-06-15T16:59:00Z');
+      expect(await reasonsOf()).not.toContain('warranty_ended');
+      // 17:00 UTC is midnight of 16 June there: a minute later it has ended (a UTC calendar would wait 7 hours).
+      await runRisk('2026-06-15T17:01:00Z');
+      expect(await reasonsOf()).toContain('warranty_ended');
     });
   });
 
