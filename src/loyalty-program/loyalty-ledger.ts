@@ -39,6 +39,21 @@ export interface EntryRow {
   balanceAfter: number;
 }
 
+/** A stored answer to an idempotent write (loyalty_idempotency). */
+export interface StoredAnswer {
+  hash: string;
+  status: number;
+  body: unknown;
+}
+
+/** An open lot as json_agg returns it (timestamps as ISO strings). */
+interface LotJson {
+  id: string;
+  occurredAt: string;
+  expiresAt: string;
+  remaining: number;
+}
+
 export interface EntryMeta {
   reason: string;
   source: EntrySource;
@@ -55,7 +70,7 @@ const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, poin
   balance_after AS "balanceAfter"`;
 
 /**
- * Data access for the ledger. Every write method expects the account to be locked by `lock` in the same
+ * Data access for the ledger. Every write method expects the account to be locked (`lock`, `lockForWrite`) in the same
  * transaction: that lock serialises concurrent redemptions of one account, so the running balance and
  * the lots' `remaining` are computed from a state no one else can change underneath.
  */
@@ -82,6 +97,61 @@ export class LoyaltyLedger {
     );
     const [opened] = await select();
     return opened;
+  }
+
+  /**
+   * What an idempotent write needs, in one round trip for an existing account: locks the account (FOR UPDATE)
+   * and reads, as of that lock, the answer stored for (scope, key) if any and the account's open lots. A new
+   * account is opened first (then three statements, as in `lock`).
+   *
+   * The reads share the statement's snapshot, taken before the lock was granted. If the lock had to wait for
+   * another writer of this account, the locked row is that writer's new version (READ COMMITTED re-reads it)
+   * but the lots and the stored answer are still as they were before it committed. Every ledger write updates
+   * the account row (its balance must match the ledger at commit), so a locked row whose xmin differs from the
+   * snapshot's row means the reads may be stale: the statement is run once more, under the lock now held.
+   */
+  async lockForWrite(
+    manager: EntityManager,
+    customerId: string,
+    idempotency: { scope: string; key: string },
+  ): Promise<{ account: LockedAccount; stored: StoredAnswer | null; lots: Lot[] }> {
+    const select = async () => {
+      const [row]: (LockedAccount & { fresh: boolean; stored: StoredAnswer | null; lots: LotJson[] })[] =
+        await manager.query(
+          `SELECT a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
+                  a.xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
+                  (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
+                     FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
+                  (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
+                                                              'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
+                     FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
+             FROM loyalty_account a WHERE a.customer_id = $1
+              FOR UPDATE OF a`,
+          [customerId, idempotency.scope, idempotency.key],
+        );
+      return row;
+    };
+    let row = await select();
+    if (!row) {
+      await manager.query(
+        `INSERT INTO loyalty_account (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`,
+        [customerId],
+      );
+      row = await select();
+    }
+    // Stale reads (the lock waited for a writer): once more, now that no one else can write this account.
+    if (!row.fresh) row = await select();
+    const { fresh: _fresh, stored, lots, ...account } = row;
+    return {
+      account,
+      stored,
+      lots: lots.map((l) => ({
+        id: l.id,
+        occurredAt: new Date(l.occurredAt),
+        expiresAt: new Date(l.expiresAt),
+        remaining: l.remaining,
+      })),
+    };
   }
 
   async findByKey(manager: EntityManager, idempotencyKey: string): Promise<EntryRow | null> {
@@ -137,27 +207,53 @@ export class LoyaltyLedger {
   ): Promise<EntryRow> {
     const points = allocations.reduce((s, a) => s + a.points, 0);
     if (points <= 0) throw new RangeError('a debit needs a positive allocation');
-    const entry = await this.insert(manager, account, type, -points, meta, { reversesEntryId });
-    const lotIds = allocations.map((a) => a.lotId);
-    const amounts = allocations.map((a) => a.points);
-    // One round trip: the allocations, the lots' remaining and the account (balance set by insert above).
-    const [{ lots }]: { lots: number }[] = await manager.query(
-      `WITH allocation AS (
+    const balanceAfter = account.balance - points;
+    if (balanceAfter < 0) throw new RangeError('a loyalty balance never goes below zero');
+    // One round trip for the whole debit: the entry, which lots it took points from (allocation), what is left
+    // of those lots, and the account's balance. The parts share one snapshot and cannot see each other's writes,
+    // so each works from the parameters; only the allocation needs the new entry's id (RETURNING).
+    const [row]: (EntryRow & { lotsTaken: number })[] = await manager.query(
+      `WITH entry AS (
+         INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id,
+                                    actor_id, occurred_at, reverses_entry_id, balance_after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         RETURNING *
+       ), taken AS (
+         SELECT lot, pts FROM unnest($13::bigint[], $14::int[]) AS t(lot, pts)
+       ), allocation AS (
          INSERT INTO loyalty_allocation (debit_entry_id, lot_entry_id, points)
-         SELECT $4, lot, pts FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)
-       ), account AS (
-         UPDATE loyalty_account SET balance = $5, lifetime_earned = $6, version = version + 1, updated_at = now()
-          WHERE customer_id = $1
+         SELECT entry.id, taken.lot, taken.pts FROM entry, taken
        ), lots AS (
-         UPDATE loyalty_entry e SET remaining = e.remaining - a.pts
-           FROM unnest($2::bigint[], $3::int[]) AS a(lot, pts)
-          WHERE e.id = a.lot AND e.customer_id = $1 AND e.remaining >= a.pts
+         UPDATE loyalty_entry e SET remaining = e.remaining - taken.pts
+           FROM taken
+          WHERE e.id = taken.lot AND e.customer_id = $1 AND e.remaining >= taken.pts
          RETURNING e.id
+       ), account AS (
+         UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
+          WHERE customer_id = $1
        )
-       SELECT count(*)::int AS lots FROM lots`,
-      [account.customerId, lotIds, amounts, entry.id, account.balance, account.lifetimeEarned],
+       SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken" FROM entry`,
+      [
+        account.customerId,
+        type,
+        -points,
+        meta.reason,
+        meta.source,
+        meta.sourceId,
+        meta.idempotencyKey,
+        meta.rooftopId ?? null,
+        meta.actorId ?? null,
+        meta.occurredAt,
+        reversesEntryId,
+        balanceAfter,
+        allocations.map((a) => a.lotId),
+        allocations.map((a) => a.points),
+        account.lifetimeEarned,
+      ],
     );
-    if (lots !== lotIds.length) throw new Error('loyalty allocation did not match the open lots');
+    const { lotsTaken, ...entry } = row;
+    if (lotsTaken !== allocations.length) throw new Error('loyalty allocation did not match the open lots');
+    account.balance = balanceAfter;
     account.version += 1;
     return entry;
   }
@@ -201,20 +297,21 @@ export class LoyaltyLedger {
     return allocateOldestFirst(await this.openLots(manager, customerId), points, asOf, preferLotId);
   }
 
+  /** A credit's entry: a lot with its points still all there. */
   private async insert(
     manager: EntityManager,
     account: LockedAccount,
     type: EntryType,
     points: number,
     meta: EntryMeta,
-    lot: { expiresAt?: Date; remaining?: number; reversesEntryId?: string | null },
+    lot: { expiresAt: Date; remaining: number },
   ): Promise<EntryRow> {
     const balanceAfter = account.balance + points;
     if (balanceAfter < 0) throw new RangeError('a loyalty balance never goes below zero');
     const [row] = await manager.query(
       `INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id, actor_id,
-                                  occurred_at, expires_at, remaining, reverses_entry_id, balance_after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                  occurred_at, expires_at, remaining, balance_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        RETURNING ${ENTRY_COLUMNS}`,
       [
         account.customerId,
@@ -227,9 +324,8 @@ export class LoyaltyLedger {
         meta.rooftopId ?? null,
         meta.actorId ?? null,
         meta.occurredAt,
-        lot.expiresAt ?? null,
-        lot.remaining ?? null,
-        lot.reversesEntryId ?? null,
+        lot.expiresAt,
+        lot.remaining,
         balanceAfter,
       ],
     );

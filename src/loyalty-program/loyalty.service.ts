@@ -16,6 +16,7 @@ import {
   EntrySource,
   InsufficientPointsError,
   isTierUp,
+  Lot,
   nextTier,
   thresholdOf,
   Tier,
@@ -75,6 +76,16 @@ export interface IdempotentAnswer<T> {
 }
 
 class IdempotencyRace extends Error {}
+
+/**
+ * What the work of an idempotent write answers. `alongside` is one more write that goes in the same statement as
+ * the stored answer (as a CTE named `name`, its own parameters numbered from $1), to save a round trip.
+ */
+interface WorkAnswer<T> {
+  status: number;
+  body: T;
+  alongside?: { name: string; sql: string; params: unknown[] };
+}
 
 export function toEntryView(e: EntryRow): EntryView {
   return {
@@ -251,7 +262,7 @@ export class LoyaltyService {
       points: body.points ?? null,
       reason: body.reason ?? null,
     });
-    return this.idempotent('redemption', idempotencyKey, hash, customerId, async (manager, account) => {
+    return this.idempotent('redemption', idempotencyKey, hash, customerId, async (manager, account, lots) => {
       let points = body.points!;
       let reason = body.reason!;
       if (body.rewardId !== undefined) {
@@ -272,6 +283,7 @@ export class LoyaltyService {
       const entry = await this.debitOrRefuse(
         manager,
         account,
+        lots,
         'redeem',
         points,
         now,
@@ -286,21 +298,6 @@ export class LoyaltyService {
           actorId: actor.id,
         },
       );
-      await manager.query(
-        `INSERT INTO loyalty_redemption (id, customer_id, reward_id, points, reason, entry_id, rooftop_id, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          redemptionId,
-          customerId,
-          body.rewardId ?? null,
-          points,
-          reason,
-          entry.id,
-          customer.homeRooftopId,
-          actor.id,
-          now,
-        ],
-      );
       return {
         status: 201,
         body: {
@@ -313,6 +310,23 @@ export class LoyaltyService {
           balance: account.balance,
           createdAt: now.toISOString(),
           createdBy: actor.id,
+        },
+        // The redemption row goes in with the stored answer: one statement (see `idempotent`).
+        alongside: {
+          name: 'redemption',
+          sql: `INSERT INTO loyalty_redemption (id, customer_id, reward_id, points, reason, entry_id, rooftop_id, created_by, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          params: [
+            redemptionId,
+            customerId,
+            body.rewardId ?? null,
+            points,
+            reason,
+            entry.id,
+            customer.homeRooftopId,
+            actor.id,
+            now,
+          ],
         },
       };
     });
@@ -328,7 +342,7 @@ export class LoyaltyService {
     const customer = await this.visibleCustomer(customerId, actor);
     const hash = requestHash({ customerId, points: body.points, reason: body.reason });
     const key = idempotencyKey ?? `server:${randomUUID()}`;
-    return this.idempotent('adjustment', key, hash, customerId, async (manager, account) => {
+    return this.idempotent('adjustment', key, hash, customerId, async (manager, account, lots) => {
       const now = this.clock.now();
       const adjustmentId = randomUUID();
       const meta: EntryMeta = {
@@ -343,7 +357,7 @@ export class LoyaltyService {
       const entry =
         body.points > 0
           ? await this.ledger.credit(manager, account, 'adjust', body.points, meta)
-          : await this.debitOrRefuse(manager, account, 'adjust', -body.points, now, 'points', meta);
+          : await this.debitOrRefuse(manager, account, lots, 'adjust', -body.points, now, 'points', meta);
       await this.audit.record(manager, actor, {
         action: 'loyalty.adjusted',
         entityType: 'customer',
@@ -494,19 +508,20 @@ export class LoyaltyService {
 
   /**
    * Lazily writes due expiries first (so expired points are never spent), then takes `points` oldest
-   * first — or refuses with 422 and the current balance.
+   * first — or refuses with 422 and the current balance. `lots` are the open lots read under the lock.
    */
   private async debitOrRefuse(
     manager: EntityManager,
     account: LockedAccount,
+    lots: Lot[],
     type: 'redeem' | 'adjust',
     points: number,
     asOf: Date,
     field: string,
     meta: EntryMeta,
   ): Promise<EntryRow> {
-    // One read of the open lots: the expiry consumes only lots expired at asOf, which the allocation skips.
-    const lots = await this.ledger.openLots(manager, account.customerId);
+    // The lots read with the lock serve both: the expiry consumes only lots expired at asOf (no statement when
+    // none has), which the allocation skips.
     await this.ledger.expireDue(manager, account, asOf, lots);
     try {
       const allocations = allocateOldestFirst(lots, points, asOf);
@@ -534,16 +549,16 @@ export class LoyaltyService {
     key: string,
     hash: string,
     customerId: string,
-    work: (manager: EntityManager, account: LockedAccount) => Promise<{ status: number; body: T }>,
+    work: (manager: EntityManager, account: LockedAccount, lots: Lot[]) => Promise<WorkAnswer<T>>,
   ): Promise<IdempotentAnswer<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction(async (manager) => {
-          const account = await this.ledger.lock(manager, customerId);
-          const [stored] = await manager.query(
-            `SELECT request_hash AS "hash", status, body FROM loyalty_idempotency WHERE scope = $1 AND key = $2`,
-            [scope, key],
-          );
+          // One statement: the account lock, the stored answer and the open lots the work needs.
+          const { account, stored, lots } = await this.ledger.lockForWrite(manager, customerId, {
+            scope,
+            key,
+          });
           if (stored) {
             if (stored.hash !== hash) {
               throw new UnprocessableError(
@@ -554,12 +569,17 @@ export class LoyaltyService {
             }
             return { status: stored.status, body: stored.body as T, replayed: true };
           }
-          const answer = await work(manager, account);
+          const answer = await work(manager, account, lots);
           const body = JSON.parse(JSON.stringify(answer.body)) as T;
+          // One statement: the stored answer, and the work's last write if it has one (a CTE, so both or neither).
+          const params = answer.alongside?.params ?? [];
+          const n = params.length;
           const [inserted] = await manager.query(
-            `INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-            [scope, key, hash, answer.status, JSON.stringify(body)],
+            `${answer.alongside ? `WITH ${answer.alongside.name} AS (${answer.alongside.sql})\n` : ''}` +
+              `INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body)
+               VALUES ($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5})
+               ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+            [...params, scope, key, hash, answer.status, JSON.stringify(body)],
           );
           // Another account's request with the same key committed first: undo ours, then replay or refuse.
           if (!inserted) throw new IdempotencyRace();
