@@ -127,6 +127,9 @@ describeInBrowser('manager dashboard in a real browser', () => {
     expect(drawnNps).toEqual(nps.points.map((p: { value: number | null }) => p.value));
 
     const risk = await api('at-risk?limit=10');
+    // The list's freshness, in the viewer's language and the rooftop's time zone (03:00 UTC = 10:00 in Phnom Penh).
+    expect(risk.computedAt).toBe('2026-06-15T03:00:00.000Z');
+    expect(await page.textContent('#atRiskAsOf')).toBe('ទិន្នន័យគិតត្រឹម 2026-06-15 10:00');
     const rows = await page.$$eval('#atRiskRows tr', (trs) =>
       trs.map((tr) => [tr.getAttribute('data-customer'), tr.children[1]?.textContent]),
     );

@@ -30,6 +30,8 @@ export const DASHBOARD_TEXT = {
     score: 'Score',
     reasons: 'Reasons',
     none: 'No data for this period',
+    asOf: 'As of',
+    notComputed: 'Not computed yet (hourly job)',
     kind: {
       service_reminder: 'Maintenance reminder',
       declined_service: 'Declined work',
@@ -80,6 +82,8 @@ export const DASHBOARD_TEXT = {
     score: 'ពិន្ទុ',
     reasons: 'មូលហេតុ',
     none: 'គ្មានទិន្នន័យសម្រាប់រយៈពេលនេះទេ',
+    asOf: 'ទិន្នន័យគិតត្រឹម',
+    notComputed: 'មិនទាន់គណនានៅឡើយ (ការងាររៀងរាល់ម៉ោង)',
     kind: {
       service_reminder: 'ការរំលឹកថែទាំ',
       declined_service: 'សេវាដែលបានបដិសេធ',
@@ -130,6 +134,8 @@ export const DASHBOARD_TEXT = {
     score: 'ຄະແນນ',
     reasons: 'ເຫດຜົນ',
     none: 'ບໍ່ມີຂໍ້ມູນສຳລັບໄລຍະນີ້',
+    asOf: 'ຂໍ້ມູນຮອດ',
+    notComputed: 'ຍັງບໍ່ໄດ້ຄຳນວນ (ວຽກທຸກຊົ່ວໂມງ)',
     kind: {
       service_reminder: 'ແຈ້ງເຕືອນການບຳລຸງຮັກສາ',
       declined_service: 'ວຽກທີ່ຖືກປະຕິເສດ',

@@ -27,6 +27,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   .kpi .value { font-size: 26px; font-weight: 600; margin-top: 4px; }
   .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 12px; margin-top: 12px; }
   .card { background: #fff; border-radius: 8px; padding: 12px; box-shadow: 0 1px 3px #0001; }
+  .muted { color: #666; font-size: 0.85em; margin: 6px 0 0; }
   .card h2 { font-size: 15px; margin: 0 0 8px; }
   table { width: 100%; border-collapse: collapse; font-size: 14px; }
   th, td { text-align: left; padding: 6px; border-bottom: 1px solid #e3e7eb; vertical-align: top; }
@@ -52,7 +53,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="card"><h2 data-t="retentionRates"></h2><canvas id="retentionChart" height="220"></canvas></div>
       <div class="card"><h2 data-t="reminderConversion"></h2><canvas id="remindersChart" height="220"></canvas></div>
       <div class="card"><h2 data-t="atRisk"></h2><canvas id="atRiskChart" height="220"></canvas>
-        <table><thead><tr><th data-t="customer"></th><th data-t="score"></th><th data-t="reasons"></th></tr></thead><tbody id="atRiskRows"></tbody></table></div>
+        <table><thead><tr><th data-t="customer"></th><th data-t="score"></th><th data-t="reasons"></th></tr></thead><tbody id="atRiskRows"></tbody></table><p id="atRiskAsOf" class="muted"></p></div>
     </div>
   </section>
 </main>
@@ -76,6 +77,12 @@ export const DASHBOARD_JS = `(function () {
     return TEXT[nav] ? nav : 'en';
   }
   function t(key) { return TEXT[state.lang][key]; }
+  /** YYYY-MM-DD and YYYY-MM-DD HH:MM of an instant in the report's time zone. */
+  function localDate(iso, timeZone) { return new Date(iso).toLocaleDateString('en-CA', { timeZone: timeZone }); }
+  function localDateTime(iso, timeZone) {
+    return localDate(iso, timeZone) + ' ' +
+      new Date(iso).toLocaleTimeString('en-GB', { timeZone: timeZone, hour: '2-digit', minute: '2-digit' });
+  }
   function applyText() {
     document.documentElement.lang = state.lang;
     document.title = t('title');
@@ -219,7 +226,12 @@ export const DASHBOARD_JS = `(function () {
       body.appendChild(tr);
     });
     if (!risk.items.length) { var tr = document.createElement('tr'); var td = document.createElement('td'); td.colSpan = 3; td.textContent = t('none'); tr.appendChild(td); body.appendChild(tr); }
-    document.getElementById('status').textContent = s.period.from.slice(0, 10) + ' – ' + s.period.to.slice(0, 10);
+    // The list is computed by the hourly customer-risk job: say as of when, in the report's time zone.
+    document.getElementById('atRiskAsOf').textContent = risk.computedAt
+      ? t('asOf') + ' ' + localDateTime(risk.computedAt, s.period.timeZone)
+      : t('notComputed');
+    document.getElementById('status').textContent =
+      localDate(s.period.from, s.period.timeZone) + ' – ' + localDate(s.period.to, s.period.timeZone);
     state.ready = true;
   }
 
