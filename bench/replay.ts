@@ -1,8 +1,8 @@
 /**
  * Replays captured statements (bench/capture-sql.ts) raw through pg, as the baseline of an app request: values
  * are rewritten through `map` (captured value → this request's value), and every uuid a statement returned in
- * the capture is mapped to the uuid it returns now (and a bigint id returned as text in an "id" column), so that
- * later statements refer to the new rows. Array values are rewritten element by element.
+ * the capture is mapped to the uuid it returns now (and a bigint id returned as text under an "id" key, also inside
+ * json columns), so that later statements refer to the new rows. Array values are rewritten element by element.
  */
 import type { ClientBase } from 'pg';
 
@@ -23,15 +23,19 @@ export async function replay(client: ClientBase, statements: Captured[], map: Ma
       for (const [from, to] of map) if (from.length > 8 && out.includes(from)) out = out.split(from).join(to);
     return out;
   };
+  // uuids, and bigint ids returned as text (ledger entry ids) under an "id" key — at the top level of a row or
+  // inside a json column (e.g. the open lots a lock statement returns as json_agg), walked in parallel.
+  const learn = (captured: unknown, now: unknown, key: string): void => {
+    if (Array.isArray(captured) && Array.isArray(now)) {
+      captured.forEach((c, i) => learn(c, now[i], key));
+    } else if (captured && now && typeof captured === 'object' && typeof now === 'object') {
+      for (const [k, v] of Object.entries(captured)) learn(v, (now as Record<string, unknown>)[k], k);
+    } else if (typeof captured === 'string' && typeof now === 'string' && now !== captured) {
+      if (UUID.test(captured) || (key === 'id' && /^\d+$/.test(captured))) map.set(captured, now);
+    }
+  };
   for (const s of statements) {
     const result = await client.query(s.text, s.values.map(rewrite));
-    s.rows.forEach((row, i) => {
-      for (const [k, v] of Object.entries(row)) {
-        const now = result.rows[i]?.[k];
-        // uuids, and bigint ids returned as text (ledger entry ids) in an "id" column.
-        const mapped = UUID.test(String(v)) || (k === 'id' && /^\d+$/.test(String(v)));
-        if (typeof v === 'string' && mapped && typeof now === 'string' && now !== v) map.set(v, now);
-      }
-    });
+    s.rows.forEach((row, i) => learn(row, result.rows[i], ''));
   }
 }
