@@ -200,6 +200,15 @@ describe('customers', () => {
       expect(await search('+85511223344')).toEqual([keo.id]);
       expect(await search('u093123')).toEqual([keo.id]);
       expect(await search('nobody-like-this')).toEqual([]);
+      // Case-insensitive beyond ASCII: the term and the lowered columns are compared in the same case.
+      const elodie = await create(token, {
+        homeRooftopId: searchRooftop,
+        firstName: 'Élodie',
+        lastName: 'STRÖM',
+        email: 'Elodie.Strom@Mail.Example',
+      });
+      expect(await search('ÉLODIE ström')).toEqual([elodie.id]);
+      expect(await search('elodie.strom@mail')).toEqual([elodie.id]);
       // Another rooftop's salesperson finds nothing of this rooftop.
       const other = await t.http.get('/api/v1/customers').query({ q: 'sophea' }).set(bearer(salesB.token));
       expect(other.body.items).toEqual([]);

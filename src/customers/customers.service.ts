@@ -148,11 +148,16 @@ export class CustomersService {
     if (query.q !== undefined && query.q.trim() !== '') {
       const { text, phone } = searchPatterns(query.q);
       const t = p(text);
-      const own = `lower(c.first_name || ' ' || c.last_name) ILIKE ${t} OR lower(c.email) ILIKE ${t}${phone ? ` OR c.phone ILIKE ${p(phone)}` : ''}`;
+      // The pattern is already lower case and the columns are lowered, so LIKE gives what ILIKE gave (ILIKE is
+      // lower() of both sides, then LIKE) without lowering every row a second time; a phone pattern holds only
+      // digits and %, which have no case. The trigram indexes serve LIKE as they serve ILIKE.
+      const own = `lower(c.first_name || ' ' || c.last_name) LIKE ${t} OR lower(c.email) LIKE ${t}${phone ? ` OR c.phone LIKE ${p(phone)}` : ''}`;
       // VINs hold only [A-HJ-NPR-Z0-9]: a term with any other character cannot match one.
       const vin = couldMatchVin(query.q);
       const match = `(${own}${
-        vin ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t} OFFSET 0)` : ''
+        vin
+          ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t} OFFSET 0)`
+          : ''
       })`;
       const fast = await this.orderedSearch(where, match, params, limit);
       if (fast) return fast;
@@ -173,9 +178,12 @@ export class CustomersService {
   }
 
   /**
-   * Common terms: walk customer_created_idx in cursor order over a bounded window and keep the matches.
-   * The page is exact when it filled up (limit + 1 matches, the first ones in cursor order) or when the
-   * window reached the end of the rows; otherwise (a rare term) null, and the trigram union answers.
+   * Common terms: the matches among the next SEARCH_WINDOW rows in cursor order (the window ends at its last
+   * row, `edge`). A common term walks customer_created_idx and stops at the (limit + 1)-th match; for a term
+   * the statistics call rare, the planner may take the window's matches from the trigram indexes instead —
+   * the same rows either way, and at most a window's walk. The page is exact when it filled up (limit + 1
+   * matches, the first ones in cursor order) or when the window reached the end of the rows (no edge);
+   * otherwise (a rare term) null, and the trigram union answers.
    */
   private async orderedSearch(
     where: string[],
@@ -184,20 +192,28 @@ export class CustomersService {
     limit: number,
   ): Promise<Page<Customer> | null> {
     const customer = jsonEntity(this.db, Customer);
+    const scope = where.map((w) => ` AND ${w}`).join('');
+    // Without an edge (fewer rows than a window) the bound is past every row.
     const [sql, values] = this.db.driver.escapeQueryWithParameters(
-      `WITH win AS MATERIALIZED (
-         SELECT * FROM customer c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY c.created_at, c.id LIMIT ${SEARCH_WINDOW})
-       SELECT h.j, h.cursor_ts, s.scanned FROM (SELECT count(*)::int AS scanned FROM win) s
+      `WITH edge AS MATERIALIZED (
+         SELECT c.created_at, c.id FROM customer c WHERE true${scope}
+          ORDER BY c.created_at, c.id OFFSET ${SEARCH_WINDOW - 1} LIMIT 1)
+       SELECT h.j, h.cursor_ts, (SELECT count(*)::int FROM edge) AS cut FROM (SELECT 1) one
        LEFT JOIN LATERAL (
-         SELECT ${customer.json('c')} AS j, c.created_at::text AS cursor_ts FROM win c
-          WHERE ${match} ORDER BY c.created_at, c.id LIMIT ${limit + 1}) h ON true`,
+         SELECT ${customer.json('c')} AS j, c.created_at::text AS cursor_ts FROM customer c
+          WHERE ${match}${scope}
+            AND (c.created_at, c.id) <= (
+              SELECT coalesce(e.created_at, 'infinity'), coalesce(e.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
+                FROM (SELECT 1) one LEFT JOIN edge e ON true)
+          ORDER BY c.created_at, c.id LIMIT ${limit + 1}) h ON true`,
       params,
     );
-    const rows: { j: Record<string, unknown> | null; cursor_ts: string; scanned: number }[] =
-      await this.db.query(sql, values);
+    const rows: { j: Record<string, unknown> | null; cursor_ts: string; cut: number }[] = await this.db.query(
+      sql,
+      values,
+    );
     const hits = rows.filter((r) => r.j !== null);
-    if (hits.length <= limit && rows[0].scanned >= SEARCH_WINDOW) return null;
+    if (hits.length <= limit && rows[0].cut > 0) return null;
     const entities = hits.map((r) => customer.hydrate(r.j!));
     const keys = new Map(entities.map((e, i) => [e, hits[i].cursor_ts]));
     return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
