@@ -459,18 +459,20 @@ async function serviceVisitCase(ctx: Context) {
   });
   // One request captured: the statements the baseline replays.
   const v0 = indexes.pop()!;
+  const m0Owner = meta.get(vehicleId(v0))!.owner_id;
   const captured = (await captureSql(CAPTURE, () =>
     api(ctx, 'POST', '/service-visits', body(v0, `B${stamp}-0`)),
   )) as Captured[];
-  const half = Math.floor(indexes.length / 2);
-  const appVehicles = indexes.slice(0, half);
-  const taken = new Set([v0, ...appVehicles].map((i) => meta.get(vehicleId(i))!.owner_id));
-  const rawVehicles = indexes.slice(half).filter((i) => {
+  // Owners split in two: the app gets every vehicle of one half, the raw replay one vehicle per owner of the other.
+  const byOwner = new Map<string, number[]>();
+  for (const i of indexes) {
     const owner = meta.get(vehicleId(i))!.owner_id;
-    if (taken.has(owner)) return false;
-    taken.add(owner);
-    return true;
-  });
+    if (owner === m0Owner) continue;
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), i]);
+  }
+  const owners = [...byOwner.keys()];
+  const appVehicles = owners.filter((_, k) => k % 2 === 0).flatMap((o) => byOwner.get(o)!);
+  const rawVehicles = owners.filter((_, k) => k % 2 === 1).map((o) => byOwner.get(o)![0]);
   let n = 0;
   const app = await autocannon({
     url: ctx.app.base.replace(/\/api\/v1$/, ''),
