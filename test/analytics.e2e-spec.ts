@@ -506,6 +506,12 @@ describe('retention analytics', () => {
       const now = await get(managerA.token, 'at-risk?limit=50');
       expect(now.body.items.map((r: { customerId: string }) => r.customerId)).not.toContain(f.c.c4);
       expect((await runRisk('2026-06-15T05:00:00Z')).body.result).toMatchObject({ removed: 1 });
+      // Erased through the API: the stored row goes in the erasure's own transaction.
+      const stored = () =>
+        t.db.query(`SELECT count(*)::int AS n FROM customer_risk WHERE customer_id = $1`, [f.c.c6]);
+      expect(await stored()).toEqual([{ n: 1 }]);
+      await t.http.post(`/api/v1/customers/${f.c.c6}/erasure`).set(bearer(admin.token)).expect(200);
+      expect(await stored()).toEqual([{ n: 0 }]);
     });
 
     it('counts a warranty as ended from midnight of its end date in the rooftop’s time zone', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DomainEvents } from '../common/domain-events';
 import { Job, JobResult } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
 import { AnalyticsRepository } from './analytics.repository';
@@ -17,10 +18,15 @@ export class CustomerRiskJob implements Job, OnModuleInit {
   constructor(
     private readonly jobs: JobsService,
     private readonly repo: AnalyticsRepository,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit() {
     this.jobs.register(this);
+    // An erased customer leaves the stored list at once, in the erasure's transaction.
+    this.events.on('customer.erased', (m, e) =>
+      m.query(`DELETE FROM customer_risk WHERE customer_id = $1`, [e.customerId]).then(() => undefined),
+    );
   }
 
   async run(asOf: Date): Promise<JobResult> {
