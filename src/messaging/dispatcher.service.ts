@@ -434,6 +434,10 @@ export class DispatcherService implements BeforeApplicationShutdown {
           return 'error';
         },
       );
+      // A definite SMTP refusal (4xx/5xx reply) delivered nothing: the next message may end its DATA at once.
+      // An accepted message, or one whose reply never came (the server may have taken it), holds the gate
+      // until its outcome is committed.
+      if (!result.ok && result.smtpCode !== null) releaseGate();
       void recorded.then(releaseGate);
       return { outcome: 'error', recorded };
     } catch (e) {
