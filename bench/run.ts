@@ -220,6 +220,15 @@ async function remindersCase(ctx: Context) {
   });
 }
 
+/** Milliseconds to run one request's captured statements raw, one after the other (a sequential baseline). */
+async function rawStatementsMs(ctx: Context, statements: { text: string; values: unknown[] }[]) {
+  return (
+    await time(async () => {
+      for (const q of statements) await ctx.raw.query(q.text, q.values);
+    })
+  ).ms;
+}
+
 /** Customer search: sequential GET /customers?q= through the app vs the same statements raw, p95 latency. */
 async function searchCase(ctx: Context) {
   const terms = [
@@ -246,16 +255,7 @@ async function searchCase(ctx: Context) {
     appMs.push((await time(() => api(ctx, 'GET', `/customers?q=${encodeURIComponent(term)}`))).ms);
   }
   const rawMs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const queries = statements[i % terms.length];
-    rawMs.push(
-      (
-        await time(async () => {
-          for (const q of queries) await ctx.raw.query(q.text, q.values);
-        })
-      ).ms,
-    );
-  }
+  for (let i = 0; i < n; i++) rawMs.push(await rawStatementsMs(ctx, statements[i % terms.length]));
   const p95 = percentile(appMs, 95);
   const rawP95 = percentile(rawMs, 95);
   ctx.results.push({
@@ -305,14 +305,7 @@ async function atRiskCase(ctx: Context) {
   const rawMs: number[] = [];
   for (let i = 0; i < n; i++)
     appMs.push((await time(() => api(ctx, 'GET', '/analytics/at-risk?limit=25'))).ms);
-  for (let i = 0; i < n; i++)
-    rawMs.push(
-      (
-        await time(async () => {
-          for (const q of statements) await ctx.raw.query(q.text, q.values);
-        })
-      ).ms,
-    );
+  for (let i = 0; i < n; i++) rawMs.push(await rawStatementsMs(ctx, statements));
   const p95 = percentile(appMs, 95);
   const rawP95 = percentile(rawMs, 95);
   ctx.results.push({

@@ -49,6 +49,20 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
   });
   beforeEach(() => sink.reset());
 
+  /** A dispatcher of its own (another worker or instance), on `db` and with its own SMTP pool. */
+  const ownDispatcher = (db: DataSource = t.db) => {
+    const transport = new MailTransport(t.config);
+    const d = new DispatcherService(
+      db,
+      t.config,
+      transport,
+      t.app.get(SendingRules),
+      t.app.get(TemplateRenderer),
+      t.app.get(UnsubscribeLinks),
+    );
+    return { d, transport };
+  };
+
   it('sends an email once with HTML and text parts, one-click unsubscribe headers and a deterministic Message-ID', async () => {
     const customerId = await insertCustomer(t.db, rooftopId, { firstName: 'Sokha' });
     const id = await enqueue(t.db, {
@@ -369,15 +383,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
       ['capped-1', 'capped-2'].map(async (workerId) => {
         const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 4));
         await db.initialize();
-        const transport = new MailTransport(t.config);
-        const d = new DispatcherService(
-          db,
-          t.config,
-          transport,
-          t.app.get(SendingRules),
-          t.app.get(TemplateRenderer),
-          t.app.get(UnsubscribeLinks),
-        );
+        const { d, transport } = ownDispatcher(db);
         d.batchSize = 4;
         d.concurrency = 2;
         return { workerId, db, transport, d };
@@ -418,15 +424,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
       ['dispatcher-1', 'dispatcher-2'].map(async (workerId) => {
         const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 4));
         await db.initialize();
-        const transport = new MailTransport(t.config);
-        const d = new DispatcherService(
-          db,
-          t.config,
-          transport,
-          t.app.get(SendingRules),
-          t.app.get(TemplateRenderer),
-          t.app.get(UnsubscribeLinks),
-        );
+        const { d, transport } = ownDispatcher(db);
         d.batchSize = 3;
         d.concurrency = 2;
         return { workerId, db, transport, d };
@@ -486,15 +484,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
   });
 
   it('withholds the end of DATA when the claim’s lease is running out: nothing delivered, retried later', async () => {
-    const transport = new MailTransport(t.config);
-    const own = new DispatcherService(
-      t.db,
-      t.config,
-      transport,
-      t.app.get(SendingRules),
-      t.app.get(TemplateRenderer),
-      t.app.get(UnsubscribeLinks),
-    );
+    const { d: own, transport } = ownDispatcher();
     // A 3 s lease: a message may start within 1.5 s of the claim and be completed within 2 s of it.
     own.leaseSeconds = 3;
     own.concurrency = 2;
@@ -529,15 +519,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
   });
 
   it('on shutdown lets the in-flight send finish and hands back the claims it has not started', async () => {
-    const transport = new MailTransport(t.config);
-    const own = new DispatcherService(
-      t.db,
-      t.config,
-      transport,
-      t.app.get(SendingRules),
-      t.app.get(TemplateRenderer),
-      t.app.get(UnsubscribeLinks),
-    );
+    const { d: own, transport } = ownDispatcher();
     own.concurrency = 1;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++)
