@@ -227,8 +227,10 @@ const W = AT_RISK_WEIGHTS;
  *  - open_complaint: a complaint 'open' or 'acknowledged'; complaint_case_sla_idx;
  *  - no_visit_12_months: owns an active vehicle, bought none and had no closed visit in the last 12
  *    months; customer_rooftop_created_idx, vehicle_owner_idx, service_visit_customer_idx;
- *  - warranty_ended: warranty end date in the last 90 days; vehicle_warranty_end_idx;
- *  - term_ending: lease/finance term ending within the next 90 days; vehicle_term_end_idx.
+ *  - warranty_ended: warranty end date in the last 90 days;
+ *  - term_ending: lease/finance term ending within the next 90 days.
+ *    (Both compare local midnights, so they scan vehicle once per run rather than use vehicle_warranty_end_idx /
+ *    vehicle_term_end_idx: this statement runs in the hourly job, never in a request.)
  * Windows are in each rooftop's calendar (rooftop_days: now − 12 months, now ± 90 days as local calendar
  * arithmetic), and a calendar date counts from its local midnight (the vehicle's rooftop for warranty and term
  * dates, the customer's home rooftop for purchases and visits).

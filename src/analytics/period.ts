@@ -48,10 +48,6 @@ export function minusMonths(instant: Date, months: number, timeZone = 'UTC'): Da
   return DateTime.fromJSDate(instant, { zone: timeZone }).minus({ months }).toJSDate();
 }
 
-export function plusDays(instant: Date, days: number, timeZone = 'UTC'): Date {
-  return DateTime.fromJSDate(instant, { zone: timeZone }).plus({ days }).toJSDate();
-}
-
 /**
  * Calendar dates (purchase, warranty end…) are compared as local midnight in `timeZone`. The first date whose
  * midnight is at or after `instant`, as 'YYYY-MM-DD': `date >= ceilDate(x)` ⇔ midnight(date) >= x, and it
