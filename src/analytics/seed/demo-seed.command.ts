@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import * as path from 'node:path';
 import type { CliContext } from '../../cli/commands';
+import { AppConfig, loadConfig } from '../../config/app-config';
+import { redactUrl } from '../../database/data-source';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from './demo-seed';
 
 /** `npm run seed` (= `npm run cli -- seed`). */
@@ -14,6 +17,7 @@ export function registerDemoSeedCommand(program: Command, ctx: CliContext): void
     .option('--customers <n>', 'number of customers (default 3000)', '3000')
     .action((opts: { asOf?: string; customers: string }) =>
       ctx.withDatabase(async ({ dataSource }) => {
+        const config = loadConfig();
         const asOf = opts.asOf ? new Date(opts.asOf) : new Date();
         if (Number.isNaN(asOf.getTime()))
           throw new InvalidArgumentError('--as-of is not an ISO-8601 instant');
@@ -28,8 +32,11 @@ export function registerDemoSeedCommand(program: Command, ctx: CliContext): void
           console.log(
             'Demo data is already in this database (customer DEMO-000001 or a demo user exists). Nothing was changed.',
           );
+          console.log(`Database: ${whereIsTheDatabase(config)}`);
           console.log(
-            'The seed runs once per database; to start over, point DATABASE_URL at an empty database (or remove .data/).',
+            config.DATABASE_URL
+              ? 'The seed runs once per database; to start over, point DATABASE_URL at an empty database.'
+              : `The seed runs once per database; to start over, stop the app and remove ${path.resolve(config.DATA_DIR)}.`,
           );
           return;
         }
@@ -37,7 +44,15 @@ export function registerDemoSeedCommand(program: Command, ctx: CliContext): void
         for (const [name, n] of Object.entries(result.counts)) console.log(`  ${name.padEnd(18)} ${n}`);
         console.log(`\nDemo logins (password for all: ${DEMO_PASSWORD}):`);
         for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(16)} ${u.email.padEnd(34)} ${u.language}`);
-        console.log('\nManager dashboard: http://localhost:3000/dashboard (with PORT=3000)');
+        console.log(`\nDatabase: ${whereIsTheDatabase(config)}`);
+        console.log(`Manager dashboard: ${config.publicBaseUrl}/dashboard (once the app runs: npm start)`);
       }),
     );
+}
+
+/** Where the seed wrote: the embedded cluster under DATA_DIR, or DATABASE_URL without its password. */
+function whereIsTheDatabase(config: AppConfig): string {
+  return config.DATABASE_URL
+    ? redactUrl(config.DATABASE_URL)
+    : `embedded PostgreSQL in ${path.join(path.resolve(config.DATA_DIR), 'pg')}`;
 }
