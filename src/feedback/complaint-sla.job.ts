@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Job, JobResult } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
+import { taskTitlesSql, titleInSql } from '../tasks/task-titles';
 
 /**
  * Job `complaint-sla`: for each breached deadline (first response 24 h while still open and unacknowledged;
@@ -45,18 +46,19 @@ export class ComplaintSlaJob implements Job, OnModuleInit {
              FROM complaint_case c
             WHERE c.state IN ('open','acknowledged') AND c.resolution_due_at <= $1),
          managers AS (
-           SELECT ur.rooftop_id, u.id FROM app_user u JOIN user_rooftop ur ON ur.user_id = u.id
+           SELECT ur.rooftop_id, u.id, u.language FROM app_user u JOIN user_rooftop ur ON ur.user_id = u.id
             WHERE u.role = 'manager' AND u.active)
          INSERT INTO task (rooftop_id, customer_id, complaint_id, type, title, assignee_id, due_at, status, dedupe_key)
          SELECT b.rooftop_id, b.customer_id, b.id, 'complaint_breach',
-                CASE b.deadline WHEN 'first_response' THEN 'Complaint not answered within 24 hours' ELSE 'Complaint not resolved within 7 days' END,
+                CASE b.deadline WHEN 'first_response' THEN ${titleInSql(taskTitlesSql('complaint_first_response'), 'a.language')}
+                                ELSE ${titleInSql(taskTitlesSql('complaint_resolution'), 'a.language')} END,
                 a.id, b.due_at, 'open',
                 'task:complaint_breach:' || b.id || ':' || b.deadline || ':' || to_char(b.due_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS') || ':' || a.id
            FROM breached b
            CROSS JOIN LATERAL (
-             SELECT mg.id FROM managers mg WHERE mg.rooftop_id = b.rooftop_id
+             SELECT mg.id, mg.language FROM managers mg WHERE mg.rooftop_id = b.rooftop_id
              UNION ALL
-             SELECT u.id FROM app_user u
+             SELECT u.id, u.language FROM app_user u
               WHERE u.role = 'admin' AND u.active AND NOT EXISTS (SELECT 1 FROM managers mg WHERE mg.rooftop_id = b.rooftop_id)
            ) a
          ON CONFLICT (dedupe_key) DO NOTHING

@@ -4,6 +4,7 @@ import type { DistanceUnit } from '../config/app-config';
 import { LinkSigner } from '../common/link-signer';
 import type { Purpose } from '../messaging/outbox.service';
 import type { TaskType } from '../tasks/task.entity';
+import { taskTitlesSql, titleInSql } from '../tasks/task-titles';
 import type { FollowUpSettings } from './follow-up-settings';
 
 /** One rooftop's planning run: the window is (from, asOf]; date-based moments fall at `sendAt` local time. */
@@ -24,7 +25,8 @@ const DEFAULT_RATE: Record<DistanceUnit, number> = { km: 40, mi: 25 };
 
 /**
  * Candidate queries select, per occurrence: customer_id, vehicle_id, moment (timestamptz), email_key,
- * payload (jsonb) and, for cadences that raise a task, task_key, assignee_id, title.
+ * payload (jsonb) and, for cadences that raise a task, task_key, assignee_id, title (jsonb: one per language,
+ * see taskTitlesSql; the task gets its assignee's).
  * Parameters shared by every query: $1 rooftop, $2 time zone, $3 sendAt 'HH:MM', $4 from, $5 asOf.
  */
 const LOCAL_AS_OF = `($5::timestamptz AT TIME ZONE $2)::date`;
@@ -181,7 +183,8 @@ export class FollowUpsPlanner {
       : `SELECT 1 WHERE false`;
     const taskInsert = taskType
       ? `INSERT INTO task (rooftop_id, customer_id, vehicle_id, type, title, assignee_id, due_at, status, dedupe_key)
-         SELECT $1, customer_id, vehicle_id, $9, title, assignee_id, moment, 'open', task_key FROM c WHERE assignee_id IS NOT NULL
+         SELECT $1, c.customer_id, c.vehicle_id, $9, ${titleInSql('c.title', 'u.language')}, c.assignee_id, c.moment, 'open', c.task_key
+           FROM c JOIN app_user u ON u.id = c.assignee_id
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1`
       : `SELECT 1 WHERE false`;
     const rows: { emails: number; tasks: number }[] = await m.query(
@@ -252,7 +255,7 @@ export class FollowUpsPlanner {
              jsonb_build_object('vehicle', ${VEHICLE_JSON}, 'purchaseDate', to_char(v.purchase_date, 'YYYY-MM-DD')) AS payload,
              'task:${taskType ?? 'sale'}:' || v.id || ':' || v.owner_id || ':+${o}d' AS task_key,
              ${SALES_ASSIGNEE} AS assignee_id,
-             'Call after sale: ' || v.year || ' ' || v.make || ' ' || v.model AS title
+             ${taskTitlesSql('call_after_sale', { vehicle: `concat_ws(' ', v.year, v.make, v.model)` })} AS title
         FROM vehicle v JOIN customer c ON c.id = v.owner_id
        WHERE COALESCE(v.selling_rooftop_id, v.rooftop_id) = $1 AND c.erased_at IS NULL
          AND v.purchase_date BETWEEN ${LOCAL_FROM} - ${o} AND ${LOCAL_AS_OF} - ${o}`;
@@ -335,7 +338,10 @@ export class FollowUpsPlanner {
                'purchaseType', v.purchase_type, 'daysBefore', d.d) AS payload,
              'task:term_end:' || v.id || ':' || v.owner_id || ':' || to_char(v.term_end_date, 'YYYY-MM-DD') || ':-' || d.d || 'd' AS task_key,
              ${SALES_ASSIGNEE} AS assignee_id,
-             initcap(v.purchase_type) || ' ends ' || to_char(v.term_end_date, 'YYYY-MM-DD') || ': ' || v.year || ' ' || v.make || ' ' || v.model AS title
+             CASE v.purchase_type
+               WHEN 'lease' THEN ${taskTitlesSql('lease_end', { date: `to_char(v.term_end_date, 'YYYY-MM-DD')`, vehicle: `concat_ws(' ', v.year, v.make, v.model)` })}
+               ELSE ${taskTitlesSql('finance_end', { date: `to_char(v.term_end_date, 'YYYY-MM-DD')`, vehicle: `concat_ws(' ', v.year, v.make, v.model)` })}
+             END AS title
         FROM vehicle v JOIN customer c ON c.id = v.owner_id
         CROSS JOIN unnest(ARRAY[${list}]::int[]) AS d(d)
        WHERE COALESCE(v.selling_rooftop_id, v.rooftop_id) = $1 AND c.erased_at IS NULL AND v.status = 'active'
@@ -420,7 +426,7 @@ export class FollowUpsPlanner {
              'fu:win_back:' || customer_id || ':' || to_char(moment_date, 'YYYY-MM-DD') AS email_key,
              jsonb_build_object('lastVisitDate', to_char(last_date, 'YYYY-MM-DD')) AS payload,
              'task:win_back:' || customer_id || ':' || to_char(moment_date, 'YYYY-MM-DD') AS task_key,
-             assignee_id, 'Win back: no visit since ' || to_char(last_date, 'YYYY-MM-DD') AS title
+             assignee_id, ${taskTitlesSql('win_back', { date: `to_char(last_date, 'YYYY-MM-DD')` })} AS title
         FROM (
           SELECT l.customer_id, l.last_date, l.assignee_id, k.moment_date, ${at('k.moment_date')} AS moment
             FROM (
