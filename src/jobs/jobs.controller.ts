@@ -1,14 +1,15 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsIn, IsOptional } from 'class-validator';
+import { IsISO8601, IsIn } from 'class-validator';
 import { Roles } from '../auth/decorators';
 import { Clock } from '../common/clock';
+import { IsOptionalNotNull } from '../common/http/validators';
 import { JOB_NAMES, type JobName } from './job';
 import { JobsService } from './jobs.service';
 
 export class RunJobDto {
   @ApiPropertyOptional({ example: '2026-11-23T09:00:00Z', description: 'The instant the job treats as now; default: the current time' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   asOf?: string;
 }

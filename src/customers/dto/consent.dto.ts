@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { PURPOSES, type Purpose } from '../../messaging/outbox.service';
 
 export class RecordConsentDto {
@@ -9,7 +10,7 @@ export class RecordConsentDto {
   purpose: Purpose;
 
   @ApiPropertyOptional({ enum: ['email'], default: 'email' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['email'])
   channel?: 'email';
 
@@ -28,13 +29,15 @@ export class RecordConsentDto {
   source: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'I would like to receive offers and news by email.',
     description: 'The wording shown to the customer',
+    nullable: true,
   })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
-  wording?: string;
+  wording?: string | null;
 }
 
 export class ConsentStateDto {

@@ -9,11 +9,11 @@ import {
   MaxLength,
   MinLength,
   registerDecorator,
-  ValidateIf,
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { LANGUAGES, type Language } from '../../config/app-config';
 import { isCalendarDate, normalisePhone } from '../customer-rules';
 
@@ -70,7 +70,7 @@ export class CustomerFieldsDto {
   firstName: string;
 
   @ApiPropertyOptional({ example: 'Sok', default: '' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @MaxLength(100)
@@ -109,7 +109,7 @@ export class CustomerFieldsDto {
     enum: LANGUAGES,
     description: 'Language of every email; defaults to DEFAULT_LANGUAGE',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(LANGUAGES)
   language?: Language;
 }
@@ -125,8 +125,6 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   assignedSalespersonId?: string | null;
 }
 
-const present = (field: string) => ValidateIf((o: Record<string, unknown>) => o[field] !== undefined);
-
 /** PATCH: only the fields sent change; `null` clears an optional field. */
 export class UpdateCustomerDto {
   @ApiPropertyOptional({ example: 'DMS-100234', nullable: true })
@@ -138,7 +136,7 @@ export class UpdateCustomerDto {
   externalId?: string | null;
 
   @ApiPropertyOptional({ example: 'Dara' })
-  @present('firstName')
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -146,7 +144,7 @@ export class UpdateCustomerDto {
   firstName?: string;
 
   @ApiPropertyOptional({ example: 'Sok' })
-  @present('lastName')
+  @IsOptionalNotNull()
   @Transform(trim)
   @IsString()
   @MaxLength(100)
@@ -178,12 +176,12 @@ export class UpdateCustomerDto {
   birthday?: string | null;
 
   @ApiPropertyOptional({ enum: LANGUAGES })
-  @present('language')
+  @IsOptionalNotNull()
   @IsIn(LANGUAGES)
   language?: Language;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @present('homeRooftopId')
+  @IsOptionalNotNull()
   @IsUUID('all')
   homeRooftopId?: string;
 

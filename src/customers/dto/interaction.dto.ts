@@ -12,10 +12,10 @@ export class CreateInteractionDto {
   @IsIn(INTERACTION_KINDS)
   kind: InteractionKind;
 
-  @ApiPropertyOptional({ enum: INTERACTION_DIRECTIONS, example: 'outbound' })
+  @ApiPropertyOptional({ enum: INTERACTION_DIRECTIONS, example: 'outbound', nullable: true })
   @IsOptional()
   @IsIn(INTERACTION_DIRECTIONS)
-  direction?: InteractionDirection;
+  direction?: InteractionDirection | null;
 
   @ApiProperty({ example: 'Called about the 10,000 km service; booked for Monday.' })
   @IsString()

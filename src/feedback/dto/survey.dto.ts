@@ -31,12 +31,17 @@ export class AnswerSurveyDto {
   @Max(5)
   csat: number;
 
-  @ApiPropertyOptional({ maxLength: 2000, example: 'Friendly staff, the car was ready on time.' })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 2000,
+    example: 'Friendly staff, the car was ready on time.',
+    nullable: true,
+  })
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()
   @MaxLength(2000)
-  comment?: string;
+  comment?: string | null;
 }
 
 export const NPS_CATEGORIES = ['promoter', 'passive', 'detractor'] as const;

@@ -15,6 +15,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { POWERTRAINS, type Powertrain } from '../../service-reminders/effective-interval';
 
 export const ITEM_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
@@ -68,7 +69,7 @@ export class CreateMaintenanceItemDto extends IntervalsDto {
   appliesTo: Powertrain[];
 
   @ApiPropertyOptional({ example: true, default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
 }
@@ -114,7 +115,7 @@ export class CreateOverrideDto extends IntervalsDto {
   model?: string | null;
 
   @ApiPropertyOptional({ example: true, default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsISO4217CurrencyCode, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, MinLength, Validate } from 'class-validator';
-import { IsTimeZone } from '../../common/http/validators';
+import {
+  IsBoolean,
+  IsEmail,
+  IsISO4217CurrencyCode,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  MinLength,
+  Validate,
+} from 'class-validator';
+import { IsOptionalNotNull, IsTimeZone } from '../../common/http/validators';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -11,63 +23,79 @@ export class CreateRooftopDto {
   @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional({ example: 'Asia/Phnom_Penh', default: 'Asia/Phnom_Penh', description: 'IANA time zone' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    example: 'Asia/Phnom_Penh',
+    default: 'Asia/Phnom_Penh',
+    description: 'IANA time zone',
+  })
+  @IsOptionalNotNull()
   @Validate(IsTimeZone)
   timeZone?: string;
 
   @ApiPropertyOptional({ example: 'USD', default: 'USD' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO4217CurrencyCode()
   currency?: string;
 
   @ApiPropertyOptional({ example: '123 Norodom Blvd, Phnom Penh' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(500)
   address?: string;
 
   @ApiPropertyOptional({ example: '+85523123456' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(40)
   phone?: string;
 
-  @ApiPropertyOptional({ example: 'service@ppmotors.example' })
+  @ApiPropertyOptional({ type: String, example: 'service@ppmotors.example', nullable: true })
   @IsOptional()
   @IsEmail()
-  senderEmail?: string;
+  senderEmail?: string | null;
 
-  @ApiPropertyOptional({ example: 'Phnom Penh Motors Service' })
+  @ApiPropertyOptional({ type: String, example: 'Phnom Penh Motors Service', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  senderName?: string;
+  senderName?: string | null;
 
-  @ApiPropertyOptional({ example: 'https://ppmotors.example/book' })
+  @ApiPropertyOptional({ type: String, example: 'https://ppmotors.example/book', nullable: true })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
-  bookingUrl?: string;
+  bookingUrl?: string | null;
 
-  @ApiPropertyOptional({ example: '08:00', default: '08:00', description: 'Local start of the sending window' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    example: '08:00',
+    default: '08:00',
+    description: 'Local start of the sending window',
+  })
+  @IsOptionalNotNull()
   @Matches(HHMM, { message: 'sendWindowStart must be HH:MM' })
   sendWindowStart?: string;
 
-  @ApiPropertyOptional({ example: '20:00', default: '20:00', description: 'Local end of the sending window; quiet after' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    example: '20:00',
+    default: '20:00',
+    description: 'Local end of the sending window; quiet after',
+  })
+  @IsOptionalNotNull()
   @Matches(HHMM, { message: 'sendWindowEnd must be HH:MM' })
   sendWindowEnd?: string;
 
-  @ApiPropertyOptional({ description: 'Per-rooftop settings (cadence offsets, on/off switches)', example: {} })
-  @IsOptional()
+  @ApiPropertyOptional({
+    description: 'Per-rooftop settings (cadence offsets, on/off switches)',
+    example: {},
+  })
+  @IsOptionalNotNull()
   @IsObject()
   settings?: Record<string, unknown>;
 }
 
-export class UpdateRooftopDto extends PartialType(CreateRooftopDto) {
+/** PATCH: a field left out keeps its value; `null` is refused except where it clears (sender, booking URL). */
+export class UpdateRooftopDto extends PartialType(CreateRooftopDto, { skipNullProperties: false }) {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
 }

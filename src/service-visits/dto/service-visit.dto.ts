@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { PAY_TYPES } from '../service-visit-line.entity';
 import type { PayType } from '../service-visit-line.entity';
 import { VISIT_STATUSES } from '../service-visit.entity';
@@ -30,10 +31,15 @@ const money = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false };
 const ITEM_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
 
 export class PerformedLineDto {
-  @ApiPropertyOptional({ example: 'OIL_CHANGE', description: 'A maintenance item code from the catalogue' })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'OIL_CHANGE',
+    description: 'A maintenance item code from the catalogue; none (or null) for a free-text line',
+    nullable: true,
+  })
   @IsOptional()
   @Matches(ITEM_CODE, { message: 'itemCode must be a catalogue code such as OIL_CHANGE' })
-  itemCode?: string;
+  itemCode?: string | null;
 
   @ApiPropertyOptional({
     example: 'Oil and filter change',
@@ -63,10 +69,15 @@ export class PerformedLineDto {
 }
 
 export class DeclinedLineDto {
-  @ApiPropertyOptional({ example: 'BRAKE_FLUID' })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'BRAKE_FLUID',
+    description: 'A maintenance item code from the catalogue; none (or null) for a free-text line',
+    nullable: true,
+  })
   @IsOptional()
   @Matches(ITEM_CODE, { message: 'itemCode must be a catalogue code such as BRAKE_FLUID' })
-  itemCode?: string;
+  itemCode?: string | null;
 
   @ApiPropertyOptional({ example: 'Brake fluid flush', description: 'Required when there is no itemCode' })
   @ValidateIf((o: DeclinedLineDto) => !o.itemCode || o.description !== undefined)
@@ -108,7 +119,7 @@ export class CreateServiceVisitDto {
   odometer: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Default: the caller' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID()
   advisorId?: string;
 
@@ -120,7 +131,7 @@ export class CreateServiceVisitDto {
   lines: PerformedLineDto[];
 
   @ApiPropertyOptional({ type: [DeclinedLineDto], description: 'Recommended work the customer declined' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })
@@ -128,7 +139,7 @@ export class CreateServiceVisitDto {
   declinedLines?: DeclinedLineDto[];
 
   @ApiPropertyOptional({ default: false, description: 'Close the visit in the same request' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   close?: boolean;
 }

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { LANGUAGES, type Language } from '../../config/app-config';
 import { ROLES, type Role } from '../user.entity';
 
@@ -32,23 +43,28 @@ export class CreateUserDto {
   rooftopIds: string[];
 
   @ApiPropertyOptional({ enum: LANGUAGES, default: 'en' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(LANGUAGES)
   language?: Language;
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
-  @ApiPropertyOptional({ minLength: 12 }) @IsOptional() @IsString() @MinLength(12) @MaxLength(200) password?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ enum: ROLES }) @IsOptionalNotNull() @IsIn(ROLES) role?: Role;
+  @ApiPropertyOptional({ minLength: 12 })
+  @IsOptionalNotNull()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(200)
+  password?: string;
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsUUID('all', { each: true })
   rooftopIds?: string[];
-  @ApiPropertyOptional({ enum: LANGUAGES }) @IsOptional() @IsIn(LANGUAGES) language?: Language;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ enum: LANGUAGES }) @IsOptionalNotNull() @IsIn(LANGUAGES) language?: Language;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() active?: boolean;
 }
 
 export class UserDto {

@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { POWERTRAINS, PURCHASE_TYPES, VEHICLE_STATUSES } from '../vehicle.entity';
 import type { Powertrain, PurchaseType, VehicleStatus } from '../vehicle.entity';
 import { IsDateOnly } from './date-only';
@@ -58,54 +59,79 @@ export class CreateVehicleDto {
   @IsIn(POWERTRAINS)
   powertrain: Powertrain;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Current owner (a customer you can see)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    description: 'Current owner (a customer you can see)',
+    nullable: true,
+  })
   @IsOptional()
   @IsUUID()
-  ownerId?: string;
+  ownerId?: string | null;
 
-  @ApiPropertyOptional({ example: '2026-05-20', description: 'With ownerId: records the sale' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '2026-05-20',
+    description: 'With ownerId: records the sale',
+    nullable: true,
+  })
   @IsOptional()
   @IsDateOnly()
-  purchaseDate?: string;
+  purchaseDate?: string | null;
 
-  @ApiPropertyOptional({ enum: PURCHASE_TYPES, example: 'finance' })
+  @ApiPropertyOptional({ enum: PURCHASE_TYPES, example: 'finance', nullable: true })
   @IsOptional()
   @IsIn(PURCHASE_TYPES)
-  purchaseType?: PurchaseType;
+  purchaseType?: PurchaseType | null;
 
   @ApiPropertyOptional({ example: 12, default: 0, description: 'Odometer at purchase (DISTANCE_UNIT)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_ODOMETER)
   purchaseOdometer?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Salesperson (user) who sold it' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    description: 'Salesperson (user) who sold it',
+    nullable: true,
+  })
   @IsOptional()
   @IsUUID()
-  soldById?: string;
+  soldById?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID()
-  sellingRooftopId?: string;
+  sellingRooftopId?: string | null;
 
-  @ApiPropertyOptional({ example: '2030-05-20', description: 'Lease or finance end date' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '2030-05-20',
+    description: 'Lease or finance end date',
+    nullable: true,
+  })
   @IsOptional()
   @IsDateOnly()
-  termEndDate?: string;
+  termEndDate?: string | null;
 
-  @ApiPropertyOptional({ example: '2029-05-20' })
+  @ApiPropertyOptional({ type: String, example: '2029-05-20', nullable: true })
   @IsOptional()
   @IsDateOnly()
-  warrantyEndDate?: string;
+  warrantyEndDate?: string | null;
 
-  @ApiPropertyOptional({ example: 100000, description: 'Warranty ends at this odometer (DISTANCE_UNIT)' })
+  @ApiPropertyOptional({
+    type: Number,
+    example: 100000,
+    description: 'Warranty ends at this odometer (DISTANCE_UNIT)',
+    nullable: true,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_ODOMETER)
-  warrantyEndDistance?: number;
+  warrantyEndDistance?: number | null;
 }
 
 /** Every field optional; `null` clears a nullable field. The owner changes only through a transfer. */
@@ -226,10 +252,10 @@ export class TransferSaleDto {
   @IsIn(PURCHASE_TYPES)
   purchaseType: PurchaseType;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID()
-  soldById?: string;
+  soldById?: string | null;
 
   @ApiProperty({ example: 45210, description: 'Odometer at the sale (DISTANCE_UNIT)' })
   @IsInt()
@@ -247,18 +273,18 @@ export class TransferVehicleDto {
     example: '2026-06-01T09:00:00Z',
     description: 'When the ownership changed; default: the sale date (if a sale) or now',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   at?: string;
 
-  @ApiPropertyOptional({ example: 'Private sale between customers' })
+  @ApiPropertyOptional({ type: String, example: 'Private sale between customers', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)
-  reason?: string;
+  reason?: string | null;
 
   @ApiPropertyOptional({ type: TransferSaleDto, description: 'Set when the dealer sold it to the new owner' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => TransferSaleDto)
@@ -275,12 +301,12 @@ export class CreateOdometerReadingDto {
   value: number;
 
   @ApiPropertyOptional({ example: '2026-06-14T09:00:00Z', description: 'Default: now' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   readAt?: string;
 
   @ApiPropertyOptional({ enum: MANUAL_ODOMETER_SOURCES, default: 'staff' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(MANUAL_ODOMETER_SOURCES)
   source?: (typeof MANUAL_ODOMETER_SOURCES)[number];
 
@@ -288,16 +314,18 @@ export class CreateOdometerReadingDto {
     default: false,
     description: 'Managers/admins only: bypasses the plausibility guard',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   isCorrection?: boolean;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'Previous reading was a typo (150,000 for 15,000)',
     description: 'Required with isCorrection',
+    nullable: true,
   })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
-  note?: string;
+  note?: string | null;
 }
