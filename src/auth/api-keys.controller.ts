@@ -10,6 +10,7 @@ import { AuthUser } from './auth-user';
 import { AuthService, hashApiKey } from './auth.service';
 import { CurrentUser, Roles } from './decorators';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import { NoBody } from '../common/http/no-body';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -47,6 +48,7 @@ export class ApiKeysController {
 
   /** Revokes a key at once; requests using it get 401 from then on. */
   @Delete(':id')
+  @NoBody()
   @HttpCode(204)
   async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser): Promise<void> {
     await this.db.transaction(async (m) => {

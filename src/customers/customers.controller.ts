@@ -25,6 +25,7 @@ import { etag, IfMatchVersion } from '../common/http/if-match';
 import { Customer360Service } from './customer-360.service';
 import { CustomersService } from './customers.service';
 import { CreateCustomerDto, CustomerDto, ListCustomersQueryDto, UpdateCustomerDto } from './dto/customer.dto';
+import { NoBody } from '../common/http/no-body';
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -88,6 +89,7 @@ export class CustomersController {
   }
 
   @Post(':id/erasure')
+  @NoBody()
   @HttpCode(200)
   @Roles('admin', 'manager')
   @ApiOperation({ summary: 'Erase personal data (anonymise; ids, vehicles and visits stay for statistics)' })

@@ -20,6 +20,7 @@ import {
   ResolveComplaintDto,
 } from './dto/complaint.dto';
 import { OptionalIfMatch } from './optional-if-match';
+import { NoBody } from '../common/http/no-body';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The version you read; 412 when stale' };
 
@@ -55,6 +56,7 @@ export class ComplaintsController {
   }
 
   @Post(':id/acknowledge')
+  @NoBody()
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'open → acknowledged (managers, admins)' })
@@ -84,6 +86,7 @@ export class ComplaintsController {
   }
 
   @Post(':id/close')
+  @NoBody()
   @HttpCode(200)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'resolved → closed (managers, admins)' })

@@ -12,6 +12,7 @@ import {
   UpdateOverrideDto,
 } from './dto/maintenance-item.dto';
 import { MaintenanceCatalogueService } from './maintenance-catalogue.service';
+import { NoBody } from '../common/http/no-body';
 
 /** A code that cannot exist answers 404 like an unknown one. */
 function itemCode(code: string): string {
@@ -81,6 +82,7 @@ export class MaintenanceCatalogueController {
   }
 
   @Delete(':code/overrides/:id')
+  @NoBody()
   @Roles('admin', 'manager')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an override' })

@@ -4,6 +4,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ListMessagesQueryDto, MessageDetailDto, MessagePageDto } from './dto/messages.dto';
 import { MessagesService } from './messages.service';
+import { NoBody } from '../common/http/no-body';
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -26,6 +27,7 @@ export class MessagesController {
   }
 
   @Post(':id/retry')
+  @NoBody()
   @Roles('admin', 'manager')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a failed message again (409 unless it failed)' })

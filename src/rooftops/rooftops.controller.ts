@@ -4,6 +4,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { CreateRooftopDto, UpdateRooftopDto } from './dto/rooftop.dto';
 import { RooftopsService } from './rooftops.service';
+import { NoBody } from '../common/http/no-body';
 
 @ApiTags('rooftops')
 @ApiBearerAuth()
@@ -35,6 +36,7 @@ export class RooftopsController {
 
   /** Deactivates (rooftops keep their history). */
   @Delete(':id')
+  @NoBody()
   @Roles('admin')
   @HttpCode(200)
   deactivate(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {

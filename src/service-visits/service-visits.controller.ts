@@ -20,6 +20,7 @@ import {
   VoidServiceVisitDto,
 } from './dto/service-visit.dto';
 import { ServiceVisitsService } from './service-visits.service';
+import { NoBody } from '../common/http/no-body';
 
 /** Every role reads visits; creating, closing and voiding is for the service desk and managers (SPEC). */
 @ApiTags('service-visits')
@@ -57,6 +58,7 @@ export class ServiceVisitsController {
   }
 
   @Post(':id/close')
+  @NoBody()
   @HttpCode(200)
   @Roles('admin', 'manager', 'service_advisor')
   close(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {

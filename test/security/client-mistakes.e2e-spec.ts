@@ -362,7 +362,7 @@ describe('client mistakes', () => {
       if (typeof version === 'number') req = req.set('If-Match', `"${version}"`);
     }
     if (op.headers.includes('idempotency-key')) req = req.set('Idempotency-Key', randomUUID());
-    return req.send(body);
+    return req.set('Content-Type', 'application/json').send(JSON.stringify(body));
   }
 
   /** Every (field path, nullable) of a body: the top-level fields and the fields of objects in arrays. */
@@ -438,4 +438,67 @@ describe('client mistakes', () => {
     expect(tried).toBeGreaterThan(150);
     expect(failures).toEqual([]);
   }, 300_000);
+
+  /** Every table's content, to show that a refused request wrote nothing. */
+  async function snapshot(): Promise<Record<string, string>> {
+    const tables: { table_name: string }[] = await t.db.query(
+      `SELECT table_name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'login_attempt' ORDER BY 1`,
+    );
+    const sql = tables
+      .map(
+        ({ table_name: n }) =>
+          `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM "${n}" x) AS "${n}"`,
+      )
+      .join(', ');
+    return (await t.db.query(`SELECT ${sql}`))[0] as Record<string, string>;
+  }
+
+  it('refuses a body on every endpoint that takes none, naming the fields, and writes nothing', async () => {
+    const bodyless = operations.filter((op) => !op.schema && !op.otherBody);
+    expect(bodyless.map((op) => `${op.method.toUpperCase()} ${op.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/customers/{id}/erasure',
+        'POST /api/v1/complaints/{id}/acknowledge',
+        'POST /api/v1/complaints/{id}/close',
+        'POST /api/v1/service-visits/{id}/close',
+        'POST /api/v1/messages/{id}/retry',
+      ]),
+    );
+    const failures: string[] = [];
+    const noCase: Case = { body: () => ({}) };
+    for (const op of bodyless) {
+      const key = `${op.method.toUpperCase()} ${op.path}`;
+      for (const [raw, field] of [
+        [{ reason: 'not asked for', unexpected: 1 }, 'unexpected'],
+        [[1, 2], 'body'],
+        ['text', 'body'],
+      ] as const) {
+        const before = await snapshot();
+        const res = await send(op, noCase, () => raw as unknown as Record<string, unknown>);
+        const type = String(res.headers['content-type'] ?? '');
+        const named = ((res.body as Problem).errors ?? []).some((e) => e.field === field);
+        if (res.status !== 400 || !type.startsWith('application/problem+json') || !named)
+          failures.push(
+            `${key} ${JSON.stringify(raw)} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,
+          );
+        const after = await snapshot();
+        const changed = Object.keys(before).filter((k) => before[k] !== after[k]);
+        if (changed.length) failures.push(`${key} ${JSON.stringify(raw)} changed ${changed.join(', ')}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('still accepts the body-less actions with no body or {}', async () => {
+    const complaint = await freshComplaint();
+    const ack = await t.http.post(`/api/v1/complaints/${complaint}/acknowledge`).set(admin());
+    expect(ack.status).toBe(200);
+    const visit = await freshVisit();
+    const close = await t.http.post(`/api/v1/service-visits/${visit}/close`).set(admin()).send({});
+    expect(close.status).toBe(200);
+    const customer = await freshCustomer();
+    const erased = await t.http.post(`/api/v1/customers/${customer}/erasure`).set(admin()).send({});
+    expect(erased.status).toBe(200);
+  });
 });
