@@ -5,7 +5,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRuntime } from './app.module';
+import { registerBodyParsing } from './common/http/body-parsing';
 import { buildOpenApiDocument } from './common/http/openapi';
+import { routeTable } from './common/http/route-table';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/problem/validation.pipe';
 
@@ -47,8 +49,14 @@ export async function createApp(
   runtime: AppRuntime,
   options: { logger?: ConsoleLogger | false } = {},
 ): Promise<NestFastifyApplication> {
+  const requestTimeout = runtime.config.REQUEST_TIMEOUT_SECONDS * 1000;
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
+    // A client that trickles its request (headers or body) is cut off with 408 (checked every second),
+    // and an idle keep-alive connection is closed after 5 s.
+    requestTimeout,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: Math.min(requestTimeout, 20_000), connectionsCheckingInterval: 1_000 },
     // Signed tokens in public links (survey, unsubscribe) are path parameters of up to 2,048 characters.
     routerOptions: { maxParamLength: 2048 },
     trustProxy: true,
@@ -66,12 +74,13 @@ export async function createApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
 
-  // CSV uploads are streamed straight to the importer, never buffered whole.
-  fastify.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, payload));
+  registerBodyParsing(app, routeTable(app));
 
   const http = new Logger('HTTP');
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // API answers are per user and often personal: no shared or browser cache keeps them.
+    if (request.url.startsWith('/api/v1/')) void reply.header('cache-control', 'no-store');
   });
   // One line per request: the route pattern, never the raw URL (signed links carry tokens) or bodies.
   fastify.addHook('onResponse', async (request, reply) => {
@@ -89,7 +98,7 @@ export async function createApp(
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         formAction: ["'self'"],

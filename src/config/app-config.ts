@@ -124,6 +124,16 @@ export class AppConfig {
   @Min(1)
   LOGIN_RATE_WINDOW_SECONDS: number = 300;
 
+  /**
+   * Longest time a client may take to send a whole request (headers and body); a slower one gets 408 and
+   * its connection is closed, so trickling sockets cannot pile up. Large CSV imports must fit in it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  REQUEST_TIMEOUT_SECONDS: number = 60;
+
   /** Cron expressions for the scheduled jobs (see README "Jobs"). */
   @IsString()
   CRON_SERVICE_REMINDERS: string = '0 */15 * * * *';
