@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
 import { NotFoundError } from '../common/problem/domain-error';
@@ -37,6 +37,9 @@ export class UnsubscribeController {
       'Withdraws consent for the purpose named by the token and suppresses pending messages of it. Answers HTML, or JSON when the client asks for application/json or posts the RFC 8058 body `List-Unsubscribe=One-Click`.',
   })
   @ApiParam({ name: 'token', description: 'Signed token from the email’s List-Unsubscribe link' })
+  // RFC 8058: mail clients post `List-Unsubscribe=One-Click` as a form (urlencoded or multipart).
+  @ApiConsumes('application/x-www-form-urlencoded', 'multipart/form-data', 'application/json')
+  @ApiBody({ required: false, schema: { type: 'string', example: 'List-Unsubscribe=One-Click' } })
   @ApiOkResponse({
     description: 'Unsubscribed',
     schema: { example: { unsubscribed: true, purposes: ['marketing'], suppressedMessages: 1 } },

@@ -13,10 +13,21 @@ export interface RouteInfo {
   roles: Role[] | null;
   controller: string;
   handler: string;
+  /** Body media types the handler reads (its `@ApiConsumes`), JSON when it declares none. */
+  consumes: string[];
 }
 
+/** The metadata key of `@ApiConsumes` in @nestjs/swagger. */
+const API_CONSUMES = 'swagger/apiConsumes';
+
 const join = (...parts: string[]) =>
-  ('/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')).replace(/:(\w+)/g, '{$1}');
+  (
+    '/' +
+    parts
+      .map((p) => p.replace(/^\/+|\/+$/g, ''))
+      .filter(Boolean)
+      .join('/')
+  ).replace(/:(\w+)/g, '{$1}');
 
 /**
  * Every HTTP route with its access rules, read from the controllers' metadata. Used to mark public
@@ -35,10 +46,24 @@ export function routeTable(app: INestApplicationContext, prefix = 'api/v1'): Rou
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
         if (method === undefined || sub === undefined) continue;
-        const isPublic = Boolean(Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, cls));
-        const roles = (Reflect.getMetadata(ROLES_KEY, handler) ?? Reflect.getMetadata(ROLES_KEY, cls) ?? null) as Role[] | null;
+        const isPublic = Boolean(
+          Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, cls),
+        );
+        const roles = (Reflect.getMetadata(ROLES_KEY, handler) ??
+          Reflect.getMetadata(ROLES_KEY, cls) ??
+          null) as Role[] | null;
+        const consumes = (Reflect.getMetadata(API_CONSUMES, handler) ??
+          Reflect.getMetadata(API_CONSUMES, cls) ?? ['application/json']) as string[];
         for (const p of Array.isArray(sub) ? sub : [sub]) {
-          routes.push({ method: RequestMethod[method], path: join(prefix, base, p), public: isPublic, roles, controller: cls.name, handler: name });
+          routes.push({
+            method: RequestMethod[method],
+            path: join(prefix, base, p),
+            public: isPublic,
+            roles,
+            controller: cls.name,
+            handler: name,
+            consumes,
+          });
         }
       }
     }
