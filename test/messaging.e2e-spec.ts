@@ -5,11 +5,14 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
 import { JobsService } from '../src/jobs/jobs.service';
 import { DispatcherService, LEASE_SECONDS } from '../src/messaging/dispatcher.service';
-import { MailTransport } from '../src/messaging/mail-transport';
 import { SendingRules } from '../src/messaging/sending-rules';
-import { TemplateRenderer } from '../src/messaging/template-renderer';
-import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
-import { enqueue, insertCustomer, outboxRow, recordConsent } from './support/messaging-fixtures';
+import {
+  enqueue,
+  insertCustomer,
+  outboxRow,
+  ownDispatcher,
+  recordConsent,
+} from './support/messaging-fixtures';
 import { rawHeader, startSmtpSink, type SmtpSink } from './support/smtp-sink';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -48,20 +51,6 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
     await sink.close();
   });
   beforeEach(() => sink.reset());
-
-  /** A dispatcher of its own (another worker or instance), on `db` and with its own SMTP pool. */
-  const ownDispatcher = (db: DataSource = t.db) => {
-    const transport = new MailTransport(t.config);
-    const d = new DispatcherService(
-      db,
-      t.config,
-      transport,
-      t.app.get(SendingRules),
-      t.app.get(TemplateRenderer),
-      t.app.get(UnsubscribeLinks),
-    );
-    return { d, transport };
-  };
 
   it('sends an email once with HTML and text parts, one-click unsubscribe headers and a deterministic Message-ID', async () => {
     const customerId = await insertCustomer(t.db, rooftopId, { firstName: 'Sokha' });
@@ -237,7 +226,8 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
     expect(sink.attempts).toBe(0);
     // ... B sends ...
     expect(await dispatcher.process(b, later)).toBe('sent');
-    // ... and A, reporting an outcome late, changes nothing.
+    // ... and A, reporting an outcome after B's is recorded, changes nothing (the status check refuses it;
+    // test/messaging-fence.e2e-spec.ts has A reporting while B is still sending, where only the fence does).
     expect(
       await dispatcher.complete(a, T, { ok: false, kind: 'permanent', smtpCode: 550, error: 'late' }, null),
     ).toBeNull();
@@ -383,7 +373,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
       ['capped-1', 'capped-2'].map(async (workerId) => {
         const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 4));
         await db.initialize();
-        const { d, transport } = ownDispatcher(db);
+        const { d, transport } = ownDispatcher(t, db);
         d.batchSize = 4;
         d.concurrency = 2;
         return { workerId, db, transport, d };
@@ -424,7 +414,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
       ['dispatcher-1', 'dispatcher-2'].map(async (workerId) => {
         const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 4));
         await db.initialize();
-        const { d, transport } = ownDispatcher(db);
+        const { d, transport } = ownDispatcher(t, db);
         d.batchSize = 3;
         d.concurrency = 2;
         return { workerId, db, transport, d };
@@ -484,7 +474,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
   });
 
   it('withholds the end of DATA when the claim’s lease is running out: nothing delivered, retried later', async () => {
-    const { d: own, transport } = ownDispatcher();
+    const { d: own, transport } = ownDispatcher(t);
     // A 3 s lease: a message may start within 1.5 s of the claim and be completed within 2 s of it.
     own.leaseSeconds = 3;
     own.concurrency = 2;
@@ -519,7 +509,7 @@ describe('messaging: the dispatcher against a real SMTP server', () => {
   });
 
   it('on shutdown lets the in-flight send finish and hands back the claims it has not started', async () => {
-    const { d: own, transport } = ownDispatcher();
+    const { d: own, transport } = ownDispatcher(t);
     own.concurrency = 1;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++)

@@ -1,5 +1,12 @@
 import { DataSource } from 'typeorm';
+import { DispatcherService } from '../../src/messaging/dispatcher.service';
+import { MailTransport } from '../../src/messaging/mail-transport';
 import { OutboxService, type EnqueueMessage } from '../../src/messaging/outbox.service';
+import { SendingRules } from '../../src/messaging/sending-rules';
+import { TemplateRenderer } from '../../src/messaging/template-renderer';
+import { UnsubscribeLinks } from '../../src/messaging/unsubscribe-links';
+import type { SmtpSink } from './smtp-sink';
+import type { TestApp } from './test-app';
 
 let seq = 0;
 
@@ -65,4 +72,65 @@ export async function enqueue(
 export async function outboxRow(db: DataSource, id: string) {
   const rows = await db.query(`SELECT * FROM outbox_message WHERE id = $1`, [id]);
   return rows[0];
+}
+
+/** A dispatcher of its own (another worker or instance), on `db` and with its own SMTP pool. */
+export function ownDispatcher(t: TestApp, db: DataSource = t.db) {
+  const transport = new MailTransport(t.config);
+  const d = new DispatcherService(
+    db,
+    t.config,
+    transport,
+    t.app.get(SendingRules),
+    t.app.get(TemplateRenderer),
+    t.app.get(UnsubscribeLinks),
+  );
+  return { d, transport };
+}
+
+/** A message whose DATA has ended at the sink and whose reply the test gives. */
+export interface HeldReply {
+  raw: Buffer;
+  /** Sends the reply: null accepts (250), { code, message } refuses (451, 550...). */
+  answer(reply: { code: number; message: string } | null): void;
+}
+
+/**
+ * Holds every message's DATA reply at `sink` until the test answers that very message, so a test can order
+ * what two workers see without timing: `next()` resolves with each message in the order its DATA ended.
+ * `acceptAll()` answers whatever is still held (clean-up after a failed expectation).
+ */
+export function holdEachReply(sink: SmtpSink): { next(): Promise<HeldReply>; acceptAll(): void } {
+  const replies = new WeakMap<Buffer, { code: number; message: string } | null>();
+  const unanswered = new Set<() => void>();
+  const arrived: HeldReply[] = [];
+  const waiting: ((held: HeldReply) => void)[] = [];
+  sink.respond((_attempt, raw) => replies.get(raw) ?? null);
+  sink.onEnd = (raw) =>
+    new Promise<void>((release) => {
+      unanswered.add(release);
+      const held: HeldReply = {
+        raw,
+        answer(reply) {
+          replies.set(raw, reply);
+          unanswered.delete(release);
+          release();
+        },
+      };
+      const waiter = waiting.shift();
+      if (waiter) waiter(held);
+      else arrived.push(held);
+    });
+  return {
+    next: () =>
+      new Promise<HeldReply>((resolve) => {
+        const held = arrived.shift();
+        if (held) resolve(held);
+        else waiting.push(resolve);
+      }),
+    acceptAll() {
+      for (const release of unanswered) release();
+      unanswered.clear();
+    },
+  };
 }

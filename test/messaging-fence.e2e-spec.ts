@@ -1,0 +1,164 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source';
+import { LEASE_SECONDS } from '../src/messaging/dispatcher.service';
+import {
+  enqueue,
+  holdEachReply,
+  insertCustomer,
+  outboxRow,
+  ownDispatcher,
+} from './support/messaging-fixtures';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink';
+import { startTestApp, type TestApp } from './support/test-app';
+
+// 03:00Z is 10:00 in Phnom Penh: inside the default 08:00–20:00 sending window.
+const T = new Date('2026-06-15T03:00:00Z');
+const MIN = 60_000;
+
+/**
+ * The outcome write is fenced (`WHERE m.id AND m.fence = <the claim's fence> AND m.status = 'sending'`).
+ * The status half alone stops a stale worker that reports after the newer attempt is recorded; only the
+ * fence stops one that reports while the newer claim is still sending (the row is 'sending' either way).
+ * That is the case here: worker A's lease runs out while its SMTP reply is held, worker B takes the row
+ * over and sends, A's reply comes and A reports while B's reply is still held, then B reports.
+ */
+describe('messaging: a stale worker reporting while a newer claim is still sending', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let rooftopId: string;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await startTestApp({
+      now: T.toISOString(),
+      env: { SMTP_URL: sink.url, MAIL_FROM: 'Dealer CRM <no-reply@crm.example>' },
+    });
+    rooftopId = (await t.rooftop({ name: 'Phnom Penh Motors' })).id;
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+  beforeEach(() => {
+    sink.reset();
+    t.clock.set(T);
+  });
+
+  /** Another instance: a dispatcher on a connection pool and an SMTP pool of its own. */
+  const instance = async (workerId: string) => {
+    const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 2));
+    await db.initialize();
+    const { d, transport } = ownDispatcher(t, db);
+    d.workerId = workerId;
+    return {
+      d,
+      close: async () => {
+        transport.close();
+        await db.destroy();
+      },
+    };
+  };
+
+  const attemptLog = (id: string) =>
+    t.db.query(
+      `SELECT attempt, fence::int AS fence, worker, outcome, smtp_code FROM message_attempt
+        WHERE message_id = $1 ORDER BY attempt`,
+      [id],
+    );
+  const bouncing = async (customerId: string): Promise<boolean> =>
+    (await t.db.query(`SELECT email_bouncing FROM customer WHERE id = $1`, [customerId]))[0].email_bouncing;
+
+  it.each([
+    {
+      what: 'a stale refusal (550) neither fails the row nor marks the address bouncing; the newer delivery is recorded',
+      stale: { code: 550, message: '5.1.1 Mailbox unavailable' },
+      newer: null,
+      summary: { sent: 1 },
+      attempt: { outcome: 'sent', smtp_code: null },
+    },
+    {
+      what: 'a stale delivery (250) does not mark the row sent; the newer attempt’s 451 schedules the retry',
+      stale: null,
+      newer: { code: 451, message: '4.3.0 Try again later' },
+      summary: { retry: 1 },
+      attempt: { outcome: 'temporary_failure', smtp_code: 451 },
+    },
+  ])('$what', async ({ stale, newer, summary, attempt }) => {
+    const customerId = await insertCustomer(t.db, rooftopId);
+    const id = await enqueue(t.db, { rooftopId, customerId });
+    const replies = holdEachReply(sink);
+    const a = await instance('worker-A');
+    const b = await instance('worker-B');
+    const runs: Promise<unknown>[] = [];
+    try {
+      // A claims the row and sends; the server holds its reply.
+      const runA = a.d.dispatch(t.clock.now());
+      runs.push(runA);
+      const heldA = await replies.next();
+      const claimedByA = await outboxRow(t.db, id);
+      expect(claimedByA).toMatchObject({ status: 'sending', lease_owner: 'worker-A', attempts: 1 });
+
+      // While A's lease holds, B gets nothing.
+      t.clock.advance((LEASE_SECONDS - 1) * 1000);
+      expect(await b.d.dispatch(t.clock.now())).toMatchObject({ claimed: 0 });
+
+      // A's lease runs out: B takes the row over with a higher fence and sends; its reply is held too.
+      t.clock.advance(2_000);
+      const later = t.clock.now();
+      const runB = b.d.dispatch(later);
+      runs.push(runB);
+      const heldB = await replies.next();
+      const fenceB = Number(claimedByA.fence) + 1;
+      const messageId = `<${id}@crm.example>`;
+      for (const held of [heldA, heldB]) expect(held.raw.toString('latin1')).toContain(messageId);
+
+      // A's reply comes and A reports while B is still sending: A's outcome changes nothing.
+      heldA.answer(stale);
+      expect(await runA).toMatchObject({ claimed: 1, lost: 1, sent: 0, retry: 0, failed: 0 });
+      const whileBSends = await outboxRow(t.db, id);
+      expect(whileBSends).toMatchObject({
+        status: 'sending',
+        status_reason: null,
+        attempts: 2,
+        lease_owner: 'worker-B',
+        sent_at: null,
+        last_error: null,
+      });
+      expect(Number(whileBSends.fence)).toBe(fenceB);
+      expect(Number(whileBSends.approved_fence)).toBe(fenceB);
+      expect(new Date(whileBSends.lease_until)).toEqual(new Date(later.getTime() + LEASE_SECONDS * 1000));
+      expect(await bouncing(customerId)).toBe(false);
+      expect(await attemptLog(id)).toEqual([
+        { attempt: 1, fence: fenceB - 1, worker: 'worker-A', outcome: 'lease_expired', smtp_code: null },
+        { attempt: 2, fence: fenceB, worker: 'worker-B', outcome: null, smtp_code: null },
+      ]);
+
+      // B's reply comes: B's outcome is the one recorded.
+      heldB.answer(newer);
+      expect(await runB).toMatchObject({ claimed: 1, lost: 0, ...summary });
+      const row = await outboxRow(t.db, id);
+      expect(Number(row.fence)).toBe(fenceB);
+      expect(row).toMatchObject({ attempts: 2, lease_owner: null, lease_until: null });
+      if (newer === null) {
+        expect(row).toMatchObject({ status: 'sent', status_reason: null, last_error: null });
+        expect(new Date(row.sent_at)).toEqual(later);
+      } else {
+        expect(row).toMatchObject({ status: 'pending', status_reason: 'retry_scheduled', sent_at: null });
+        expect(row.last_error).toContain('451');
+        // The second attempt's back-off (2 min) from B's time, not the first's from A's.
+        expect(new Date(row.next_attempt_at)).toEqual(new Date(later.getTime() + 2 * MIN));
+      }
+      expect(await bouncing(customerId)).toBe(false);
+      expect(await attemptLog(id)).toEqual([
+        { attempt: 1, fence: fenceB - 1, worker: 'worker-A', outcome: 'lease_expired', smtp_code: null },
+        { attempt: 2, fence: fenceB, worker: 'worker-B', ...attempt },
+      ]);
+      expect(sink.attempts).toBe(2);
+    } finally {
+      replies.acceptAll();
+      await Promise.allSettled(runs);
+      await a.close();
+      await b.close();
+    }
+  });
+});
