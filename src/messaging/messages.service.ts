@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { decodeCursor, limitOf, toPage, type Page } from '../common/http/pagination';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../common/problem/domain-error';
+import { Keyset, limitOf, type Page } from '../common/http/pagination';
+import { ConflictError, NotFoundError } from '../common/problem/domain-error';
 import type {
   ListMessagesQueryDto,
   MessageDetailDto,
@@ -65,6 +65,15 @@ function toSummary(r: Row): MessageSummaryDto {
   };
 }
 
+/** Newest first, served by outbox_message_created_idx and outbox_message_status_idx (created_at DESC, id DESC). */
+const MESSAGE_KEYS = new Keyset(
+  [
+    { sql: 'm.created_at', type: 'timestamptz' },
+    { sql: 'm.id', type: 'uuid' },
+  ],
+  'DESC',
+);
+
 /** Staff view of the outbox: every message with its status, rendered content, attempts and errors. */
 @Injectable()
 export class MessagesService {
@@ -77,7 +86,7 @@ export class MessagesService {
   /** Newest first; keyset pagination on (created_at, id). Scoped to the user's rooftops. */
   async list(query: ListMessagesQueryDto, user: AuthUser): Promise<Page<MessageSummaryDto>> {
     const limit = limitOf(query);
-    const cursor = decodeCursor(query.cursor, 2);
+    const cursor = MESSAGE_KEYS.decode(query.cursor);
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -94,30 +103,22 @@ export class MessagesService {
     if (query.kind) add('m.kind = ?', query.kind);
     if (query.purpose) add('m.purpose = ?', query.purpose);
     if (query.customerId) add('m.customer_id = ?', query.customerId);
-    if (cursor) {
-      const [at, id] = cursor;
-      if (
-        typeof at !== 'string' ||
-        typeof id !== 'string' ||
-        Number.isNaN(Date.parse(at)) ||
-        !/^[0-9a-f-]{36}$/.test(id)
-      ) {
-        throw new ValidationFailedError([
-          { field: 'cursor', message: 'cursor is not a cursor returned by this API' },
-        ]);
-      }
-      params.push(at, id);
-      where.push(`(m.created_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
+    if (cursor)
+      where.push(
+        MESSAGE_KEYS.after(cursor, (value) => {
+          params.push(value);
+          return `$${params.length}`;
+        }),
+      );
     params.push(limit + 1);
     const rows: Row[] = await this.db.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM outbox_message m
+      `SELECT ${SUMMARY_COLUMNS}, ${MESSAGE_KEYS.select} FROM outbox_message m
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY m.created_at DESC, m.id DESC
+        ORDER BY ${MESSAGE_KEYS.orderBy}
         LIMIT $${params.length}`,
       params,
     );
-    const page = toPage(rows, limit, (r) => [new Date(r.created_at).toISOString(), r.id]);
+    const page = MESSAGE_KEYS.page(rows, limit);
     return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
   }
 
