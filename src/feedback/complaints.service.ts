@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
   ConflictError,
   ForbiddenError,
@@ -73,6 +73,15 @@ export function toComplaintDto(c: ComplaintCase, notes?: ComplaintNote[]): Compl
       : {}),
   };
 }
+
+/** Newest first; complaint_case_rooftop_idx (rooftop_id, opened_at DESC, id) serves it with an incremental sort. */
+const COMPLAINT_KEYS = new Keyset(
+  [
+    { sql: 'c.opened_at', type: 'timestamptz' },
+    { sql: 'c.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 /** Complaint cases: opened by detractors (automatically) or by staff; managed by managers and admins. */
 @Injectable()
@@ -200,15 +209,8 @@ export class ComplaintsService {
     if (q.customerId) qb.andWhere('c.customer_id = :customerId', { customerId: q.customerId });
     if (q.breached === true) qb.andWhere('(c.breached_first_response OR c.breached_resolution)');
     if (q.breached === false) qb.andWhere('NOT (c.breached_first_response OR c.breached_resolution)');
-    const cursor = decodeCursor(q.cursor, 2);
-    if (cursor)
-      qb.andWhere('(c.opened_at, c.id) < (:at::timestamptz, :cid::uuid)', { at: cursor[0], cid: cursor[1] });
-    const rows = await qb
-      .orderBy('c.opened_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(limit + 1)
-      .getMany();
-    const page = toPage(rows, limit, (c) => [c.openedAt.toISOString(), c.id]);
+    const cursor = COMPLAINT_KEYS.decode(q.cursor);
+    const page = COMPLAINT_KEYS.pageOf(await COMPLAINT_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
     return { items: page.items.map((c) => toComplaintDto(c)), nextCursor: page.nextCursor };
   }
 

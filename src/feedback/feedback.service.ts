@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page } from '../common/http/pagination';
 import { NotFoundError } from '../common/problem/domain-error';
 import { TaskDto } from '../tasks/dto/task.dto';
 import { Task } from '../tasks/task.entity';
@@ -41,6 +41,15 @@ const CATEGORY_SQL = {
   detractor: 's.nps <= 6',
 } as const;
 
+/** Newest answer first; survey_rooftop_answered_idx (rooftop_id, answered_at DESC, id) serves it. */
+const FEEDBACK_KEYS = new Keyset(
+  [
+    { sql: 's.answered_at', type: 'timestamptz' },
+    { sql: 's.id', type: 'uuid' },
+  ],
+  'DESC',
+);
+
 /** Survey answers and their scores (SPEC: NPS = %promoters − %detractors; CSAT = share of 4–5 answers). */
 @Injectable()
 export class FeedbackService {
@@ -75,26 +84,23 @@ export class FeedbackService {
     const limit = limitOf(q);
     const { where, params, p } = this.filters(actor, q, 'answered_at');
     where.push('s.answered_at IS NOT NULL');
-    const cursor = decodeCursor(q.cursor, 2);
-    if (cursor) where.push(`(s.answered_at, s.id) < (${p(cursor[0])}::timestamptz, ${p(cursor[1])}::uuid)`);
+    const cursor = FEEDBACK_KEYS.decode(q.cursor);
+    if (cursor) where.push(FEEDBACK_KEYS.after(cursor, p));
     const ids: { id: string }[] = await this.db.query(
-      `SELECT s.id FROM survey s WHERE ${where.join(' AND ')} ORDER BY s.answered_at DESC, s.id DESC LIMIT ${limit + 1}`,
+      `SELECT s.id, ${FEEDBACK_KEYS.select} FROM survey s WHERE ${where.join(' AND ')}
+        ORDER BY ${FEEDBACK_KEYS.orderBy} LIMIT ${limit + 1}`,
       params,
     );
-    const surveys = ids.length
+    const page = FEEDBACK_KEYS.page(ids, limit);
+    const surveys = page.items.length
       ? await this.db
           .getRepository(Survey)
           .createQueryBuilder('s')
-          .whereInIds(ids.map((r) => r.id))
+          .whereInIds(page.items.map((r) => r.id))
           .getMany()
       : [];
     const byId = new Map(surveys.map((s) => [s.id, s]));
-    const page = toPage(
-      ids.map((r) => byId.get(r.id)!),
-      limit,
-      (s) => [s.answeredAt!.toISOString(), s.id],
-    );
-    return { items: page.items.map(toFeedbackItem), nextCursor: page.nextCursor };
+    return { items: page.items.map((r) => toFeedbackItem(byId.get(r.id)!)), nextCursor: page.nextCursor };
   }
 
   /**

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { decodeCursor, Page, PageQueryDto, limitOf, toPage } from '../common/http/pagination';
+import { Keyset, Page, PageQueryDto, limitOf } from '../common/http/pagination';
 import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
 import { OutboxService } from '../messaging/outbox.service';
 import { CreateAdjustmentDto, CreateRedemptionDto } from './dto/loyalty.dto';
@@ -103,6 +103,17 @@ export function toEntryView(e: EntryRow): EntryView {
     reversesEntryId: e.reversesEntryId,
   };
 }
+
+/** The statement, newest entry first (the order the running balance was computed in): loyalty_entry_customer_idx. */
+const LEDGER_KEYS = new Keyset([{ sql: 'loyalty_entry.id', type: 'bigint' }], 'DESC');
+/** Newest first: loyalty_redemption_customer_idx (customer_id, created_at DESC, id DESC). */
+const REDEMPTION_KEYS = new Keyset(
+  [
+    { sql: 'r.created_at', type: 'timestamptz' },
+    { sql: 'r.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 /**
  * The loyalty program's rules over the ledger: credits (earnings, goodwill), redemptions, manager
@@ -413,40 +424,33 @@ export class LoyaltyService {
   /** The statement, newest first (by entry id, i.e. the order the running balance was computed in). */
   async ledgerPage(customerId: string, query: PageQueryDto): Promise<Page<EntryView>> {
     const limit = limitOf(query);
-    const cursor = decodeCursor(query.cursor, 1);
-    if (cursor && !/^\d{1,18}$/.test(String(cursor[0])))
-      throw new ValidationFailedError([
-        { field: 'cursor', message: 'cursor is not a cursor returned by this API' },
-      ]);
+    const cursor = LEDGER_KEYS.decode(query.cursor);
+    const params: unknown[] = [customerId];
+    const bind = (value: string) => `$${params.push(value)}`;
     const rows: EntryRow[] = await this.db.query(
-      `SELECT ${LoyaltyLedger.columns} FROM loyalty_entry
-        WHERE customer_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
-        ORDER BY loyalty_entry.id DESC LIMIT $3`,
-      [customerId, cursor ? String(cursor[0]) : null, limit + 1],
+      `SELECT ${LoyaltyLedger.columns}, ${LEDGER_KEYS.select} FROM loyalty_entry
+        WHERE customer_id = $1${cursor ? ` AND ${LEDGER_KEYS.after(cursor, bind)}` : ''}
+        ORDER BY ${LEDGER_KEYS.orderBy} LIMIT ${limit + 1}`,
+      params,
     );
-    return toPage(rows.map(toEntryView), limit, (e) => [e.id]);
+    const page = LEDGER_KEYS.page(rows, limit);
+    return { items: page.items.map(toEntryView), nextCursor: page.nextCursor };
   }
 
   async redemptionsPage(customerId: string, query: PageQueryDto): Promise<Page<unknown>> {
     const limit = limitOf(query);
-    const cursor = decodeCursor(query.cursor, 2);
-    if (
-      cursor &&
-      (Number.isNaN(Date.parse(String(cursor[0]))) || !/^[0-9a-f-]{36}$/.test(String(cursor[1])))
-    ) {
-      throw new ValidationFailedError([
-        { field: 'cursor', message: 'cursor is not a cursor returned by this API' },
-      ]);
-    }
+    const cursor = REDEMPTION_KEYS.decode(query.cursor);
+    const params: unknown[] = [customerId];
+    const bind = (value: string) => `$${params.push(value)}`;
     const rows: { createdAt: Date; id: string }[] = await this.db.query(
       `SELECT r.id, r.customer_id AS "customerId", r.reward_id AS "rewardId", r.points, r.reason, r.entry_id::text AS "entryId",
-              r.created_at AS "createdAt", r.created_by AS "createdBy"
+              r.created_at AS "createdAt", r.created_by AS "createdBy", ${REDEMPTION_KEYS.select}
          FROM loyalty_redemption r
-        WHERE r.customer_id = $1 AND ($2::timestamptz IS NULL OR (r.created_at, r.id) < ($2::timestamptz, $3::uuid))
-        ORDER BY r.created_at DESC, r.id DESC LIMIT $4`,
-      [customerId, cursor ? String(cursor[0]) : null, cursor ? String(cursor[1]) : null, limit + 1],
+        WHERE r.customer_id = $1${cursor ? ` AND ${REDEMPTION_KEYS.after(cursor, bind)}` : ''}
+        ORDER BY ${REDEMPTION_KEYS.orderBy} LIMIT ${limit + 1}`,
+      params,
     );
-    return toPage(rows, limit, (r) => [new Date(r.createdAt).toISOString(), r.id]);
+    return REDEMPTION_KEYS.page(rows, limit);
   }
 
   /** Earn entries in the trailing window ending at asOf, not counting reversed ones. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { decodeCursor, Page, PageQueryDto, limitOf, toPage } from '../common/http/pagination';
+import { Keyset, Page, PageQueryDto, limitOf } from '../common/http/pagination';
 import {
   ConflictError,
   NotFoundError,
@@ -11,6 +11,15 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { CreateRewardDto, UpdateRewardDto } from './dto/loyalty.dto';
 import { LoyaltyReward } from './loyalty.entities';
+
+/** Oldest first. The catalogue is small: no index of its own. */
+const REWARD_KEYS = new Keyset(
+  [
+    { sql: 'r.created_at', type: 'timestamptz' },
+    { sql: 'r.id', type: 'uuid' },
+  ],
+  'ASC',
+);
 
 /** The rewards catalogue (one per dealer group): what points can be redeemed for. */
 @Injectable()
@@ -44,25 +53,9 @@ export class RewardsService {
 
   async list(query: PageQueryDto): Promise<Page<LoyaltyReward>> {
     const limit = limitOf(query);
-    const cursor = decodeCursor(query.cursor, 2);
-    if (
-      cursor &&
-      (Number.isNaN(Date.parse(String(cursor[0]))) || !/^[0-9a-f-]{36}$/.test(String(cursor[1])))
-    ) {
-      throw new ValidationFailedError([
-        { field: 'cursor', message: 'cursor is not a cursor returned by this API' },
-      ]);
-    }
-    const qb = this.db
-      .getRepository(LoyaltyReward)
-      .createQueryBuilder('r')
-      .orderBy('r.created_at', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .limit(limit + 1);
-    if (cursor)
-      qb.where('(r.created_at, r.id) > (:at::timestamptz, :id::uuid)', { at: cursor[0], id: cursor[1] });
-    const rows = await qb.getMany();
-    return toPage(rows, limit, (r) => [r.createdAt.toISOString(), r.id]);
+    const cursor = REWARD_KEYS.decode(query.cursor);
+    const qb = this.db.getRepository(LoyaltyReward).createQueryBuilder('r');
+    return REWARD_KEYS.pageOf(await REWARD_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
   }
 
   async get(id: string): Promise<LoyaltyReward> {

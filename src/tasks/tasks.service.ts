@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
   ConflictError,
   ForbiddenError,
@@ -34,6 +34,15 @@ export function toTaskDto(t: Task): TaskDto {
     version: t.version,
   };
 }
+
+/** Soonest first by the effective due time (the snooze end when snoozed), then id. */
+const TASK_KEYS = new Keyset(
+  [
+    { sql: 'COALESCE(t.snoozed_until, t.due_at)', type: 'timestamptz' },
+    { sql: 't.id', type: 'uuid' },
+  ],
+  'ASC',
+);
 
 @Injectable()
 export class TasksService {
@@ -76,24 +85,23 @@ export class TasksService {
         `${due} < (((${n}::timestamptz AT TIME ZONE r.time_zone)::date + 1)::timestamp AT TIME ZONE r.time_zone)`,
       );
     }
-    const cursor = decodeCursor(q.cursor, 2);
-    if (cursor) where.push(`(${due}, t.id) > (${p(cursor[0])}::timestamptz, ${p(cursor[1])}::uuid)`);
-    const ids: { id: string; effective_due: Date }[] = await this.db.query(
-      `SELECT t.id, ${due} AS effective_due FROM task t JOIN rooftop r ON r.id = t.rooftop_id
-        WHERE ${where.join(' AND ')} ORDER BY ${due}, t.id LIMIT ${limit + 1}`,
+    const cursor = TASK_KEYS.decode(q.cursor);
+    if (cursor) where.push(TASK_KEYS.after(cursor, p));
+    const ids: { id: string }[] = await this.db.query(
+      `SELECT t.id, ${TASK_KEYS.select} FROM task t JOIN rooftop r ON r.id = t.rooftop_id
+        WHERE ${where.join(' AND ')} ORDER BY ${TASK_KEYS.orderBy} LIMIT ${limit + 1}`,
       params,
     );
-    const tasks = ids.length
+    const page = TASK_KEYS.page(ids, limit);
+    const tasks = page.items.length
       ? await this.db
           .getRepository(Task)
           .createQueryBuilder('t')
-          .whereInIds(ids.map((r) => r.id))
+          .whereInIds(page.items.map((r) => r.id))
           .getMany()
       : [];
     const byId = new Map(tasks.map((t) => [t.id, t]));
-    const rows = ids.map((r) => ({ task: byId.get(r.id)!, due: new Date(r.effective_due) }));
-    const page = toPage(rows, limit, (r) => [r.due.toISOString(), r.task.id]);
-    return { items: page.items.map((r) => toTaskDto(r.task)), nextCursor: page.nextCursor };
+    return { items: page.items.map((r) => toTaskDto(byId.get(r.id)!)), nextCursor: page.nextCursor };
   }
 
   async get(id: string, actor: AuthUser): Promise<TaskDto> {
