@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
-import { limitOf, Page, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
   ConflictError,
   DomainError,
@@ -26,7 +26,6 @@ import {
   searchPatterns,
 } from './customer-rules';
 import { jsonEntity } from './json-rows';
-import { decodeTimeIdCursor } from './time-id-cursor';
 import { CreateCustomerDto, ListCustomersQueryDto, UpdateCustomerDto } from './dto/customer.dto';
 
 /** API field → column, for the fields a PATCH may change. */
@@ -45,6 +44,15 @@ const COLUMNS: Record<keyof UpdateCustomerDto, string> = {
 
 /** Rows of customer_created_idx the ordered search walks before it leaves a rare term to the trigram indexes. */
 const SEARCH_WINDOW = 10_000;
+
+/** Oldest first: customer_created_idx (created_at, id), customer_rooftop_created_idx within a rooftop. */
+const CUSTOMER_KEYS = new Keyset(
+  [
+    { sql: 'c.created_at', type: 'timestamptz' },
+    { sql: 'c.id', type: 'uuid' },
+  ],
+  'ASC',
+);
 
 const ERASED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'address', 'birthday', 'externalId'];
 
@@ -131,7 +139,7 @@ export class CustomersService {
    */
   async list(query: ListCustomersQueryDto, actor: AuthUser): Promise<Page<Customer>> {
     const limit = limitOf(query);
-    const after = decodeTimeIdCursor(query.cursor);
+    const after = CUSTOMER_KEYS.decode(query.cursor);
     if (query.rooftopId) actor.assertRooftop(query.rooftopId, 'Rooftop');
     const params: Record<string, unknown> = {};
     const p = (value: unknown) => {
@@ -144,7 +152,7 @@ export class CustomersService {
     if (scope) where.push(`c.home_rooftop_id = ANY(${p(scope)}::uuid[])`);
     if (query.rooftopId) where.push(`c.home_rooftop_id = ${p(query.rooftopId)}`);
     if (query.salespersonId) where.push(`c.assigned_salesperson_id = ${p(query.salespersonId)}`);
-    if (after) where.push(`(c.created_at, c.id) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid)`);
+    if (after) where.push(CUSTOMER_KEYS.after(after, p));
     if (query.q !== undefined && query.q.trim() !== '') {
       const { text, phone } = searchPatterns(query.q);
       const t = p(text);
@@ -163,18 +171,10 @@ export class CustomersService {
       if (fast) return fast;
       return this.matchSetSearch(where, own, vin ? t : null, params, limit);
     }
-    const qb = this.db
-      .getRepository(Customer)
-      .createQueryBuilder('c')
-      // Full microsecond precision for the cursor (a JS Date would drop it and skip rows).
-      .addSelect(`c.created_at::text`, 'cursor_ts')
-      .orderBy('c.created_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .limit(limit + 1);
+    const qb = this.db.getRepository(Customer).createQueryBuilder('c');
     if (where.length) qb.where(where.join(' AND '), params);
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
-    const keys = new Map(entities.map((e, i) => [e, raw[i].cursor_ts]));
-    return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
+    // The cursor's predicate is in `where` already (the searches share it).
+    return CUSTOMER_KEYS.pageOf(await CUSTOMER_KEYS.applyTo(qb, undefined, limit).getRawAndEntities(), limit);
   }
 
   /**
@@ -197,26 +197,21 @@ export class CustomersService {
     const [sql, values] = this.db.driver.escapeQueryWithParameters(
       `WITH edge AS MATERIALIZED (
          SELECT c.created_at, c.id FROM customer c WHERE true${scope}
-          ORDER BY c.created_at, c.id OFFSET ${SEARCH_WINDOW - 1} LIMIT 1)
-       SELECT h.j, h.cursor_ts, (SELECT count(*)::int FROM edge) AS cut FROM (SELECT 1) one
+          ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${SEARCH_WINDOW - 1} LIMIT 1)
+       SELECT h.*, (SELECT count(*)::int FROM edge) AS cut FROM (SELECT 1) one
        LEFT JOIN LATERAL (
-         SELECT ${customer.json('c')} AS j, c.created_at::text AS cursor_ts FROM customer c
+         SELECT ${customer.json('c')} AS j, ${CUSTOMER_KEYS.select} FROM customer c
           WHERE ${match}${scope}
             AND (c.created_at, c.id) <= (
               SELECT coalesce(e.created_at, 'infinity'), coalesce(e.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
                 FROM (SELECT 1) one LEFT JOIN edge e ON true)
-          ORDER BY c.created_at, c.id LIMIT ${limit + 1}) h ON true`,
+          ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1}) h ON true`,
       params,
     );
-    const rows: { j: Record<string, unknown> | null; cursor_ts: string; cut: number }[] = await this.db.query(
-      sql,
-      values,
-    );
+    const rows: { j: Record<string, unknown> | null; cut: number }[] = await this.db.query(sql, values);
     const hits = rows.filter((r) => r.j !== null);
     if (hits.length <= limit && rows[0].cut > 0) return null;
-    const entities = hits.map((r) => customer.hydrate(r.j!));
-    const keys = new Map(entities.map((e, i) => [e, hits[i].cursor_ts]));
-    return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
+    return CUSTOMER_KEYS.pageOf({ entities: hits.map((r) => customer.hydrate(r.j!)), raw: hits }, limit);
   }
 
   /**
@@ -242,14 +237,12 @@ export class CustomersService {
              : ''
          }),
        top AS MATERIALIZED (SELECT id FROM m ORDER BY created_at, id LIMIT ${limit + 1})
-       SELECT ${customer.json('c')} AS j, c.created_at::text AS cursor_ts
-         FROM customer c WHERE c.id IN (SELECT id FROM top) ORDER BY c.created_at, c.id`,
+       SELECT ${customer.json('c')} AS j, ${CUSTOMER_KEYS.select}
+         FROM customer c WHERE c.id IN (SELECT id FROM top) ORDER BY ${CUSTOMER_KEYS.orderBy}`,
       params,
     );
-    const rows: { j: Record<string, unknown>; cursor_ts: string }[] = await this.db.query(sql, values);
-    const entities = rows.map((r) => customer.hydrate(r.j));
-    const keys = new Map(entities.map((e, i) => [e, rows[i].cursor_ts]));
-    return toPage(entities, limit, (c) => [keys.get(c) as string, c.id]);
+    const rows: { j: Record<string, unknown> }[] = await this.db.query(sql, values);
+    return CUSTOMER_KEYS.pageOf({ entities: rows.map((r) => customer.hydrate(r.j)), raw: rows }, limit);
   }
 
   /**

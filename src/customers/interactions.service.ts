@@ -3,11 +3,19 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { limitOf, Page, PageQueryDto, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { CustomersService } from './customers.service';
 import { CreateInteractionDto } from './dto/interaction.dto';
 import { Interaction } from './interaction.entity';
-import { decodeTimeIdCursor } from './time-id-cursor';
+
+/** Newest first; interaction_customer_idx (customer_id, occurred_at DESC, id) serves it. */
+const INTERACTION_KEYS = new Keyset(
+  [
+    { sql: 'i.occurred_at', type: 'timestamptz' },
+    { sql: 'i.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 /** The CRM timeline: calls, emails, visits and notes logged by staff. */
 @Injectable()
@@ -49,20 +57,12 @@ export class InteractionsService {
   async list(customerId: string, query: PageQueryDto, actor: AuthUser): Promise<Page<Interaction>> {
     await this.customers.findVisible(this.db.manager, customerId, actor);
     const limit = limitOf(query);
-    const after = decodeTimeIdCursor(query.cursor);
+    const after = INTERACTION_KEYS.decode(query.cursor);
     const qb = this.db
       .getRepository(Interaction)
       .createQueryBuilder('i')
-      .addSelect('i.occurred_at::text', 'cursor_ts')
-      .where('i.customer_id = :customerId', { customerId })
-      .orderBy('i.occurred_at', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .limit(limit + 1);
-    if (after)
-      qb.andWhere('(i.occurred_at, i.id) < (:ts::timestamptz, :id::uuid)', { ts: after[0], id: after[1] });
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string }>();
-    const keys = new Map(entities.map((e, i) => [e, raw[i].cursor_ts]));
-    return toPage(entities, limit, (i) => [keys.get(i) as string, i.id]);
+      .where('i.customer_id = :customerId', { customerId });
+    return INTERACTION_KEYS.pageOf(await INTERACTION_KEYS.applyTo(qb, after, limit).getRawAndEntities(), limit);
   }
 
   /** The latest few entries, for the 360 view. */

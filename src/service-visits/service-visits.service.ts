@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
-import { decodeCursor, limitOf, Page, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page } from '../common/http/pagination';
 import { ConflictError, NotFoundError } from '../common/problem/domain-error';
 import { OdometerService } from '../vehicles/odometer.service';
 import {
@@ -49,6 +49,15 @@ export interface ServiceVisitView {
   }[];
   declinedLines: { id: string; itemCode: string | null; description: string; estimateAmount: number }[];
 }
+
+/** Newest visit first: service_visit_rooftop_date_idx / service_visit_date_idx (visit_date DESC, id DESC). */
+const VISIT_KEYS = new Keyset(
+  [
+    { sql: 's.visit_date', type: 'timestamptz' },
+    { sql: 's.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 @Injectable()
 export class ServiceVisitsService {
@@ -256,14 +265,8 @@ export class ServiceVisitsService {
   /** Newest visit first, scoped to the caller's rooftops (index service_visit_rooftop_date_idx). */
   async list(query: ListServiceVisitsQueryDto, actor: AuthUser): Promise<Page<ServiceVisitView>> {
     const limit = limitOf(query);
-    const after = decodeCursor(query.cursor, 2);
-    const qb = this.db
-      .getRepository(ServiceVisit)
-      .createQueryBuilder('s')
-      .addSelect('s.visit_date::text', 'cursor_ts')
-      .orderBy('s.visit_date', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .limit(limit + 1);
+    const after = VISIT_KEYS.decode(query.cursor);
+    const qb = this.db.getRepository(ServiceVisit).createQueryBuilder('s');
     const scope = actor.rooftopScope();
     if (scope) qb.andWhere('s.rooftop_id = ANY(:scope)', { scope });
     if (query.rooftopId) qb.andWhere('s.rooftop_id = :rooftopId', { rooftopId: query.rooftopId });
@@ -272,11 +275,7 @@ export class ServiceVisitsService {
     if (query.status) qb.andWhere('s.status = :status', { status: query.status });
     if (query.from) qb.andWhere('s.visit_date >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('s.visit_date < :to', { to: new Date(query.to) });
-    if (after)
-      qb.andWhere('(s.visit_date, s.id) < (:ts::timestamptz, :id::uuid)', { ts: after[0], id: after[1] });
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string; s_id: string }>();
-    const cursorTs = new Map(raw.map((r) => [r.s_id, r.cursor_ts]));
-    const page = toPage(entities, limit, (s) => [cursorTs.get(s.id), s.id]);
+    const page = VISIT_KEYS.pageOf(await VISIT_KEYS.applyTo(qb, after, limit).getRawAndEntities(), limit);
     const lines = page.items.length
       ? await this.db.getRepository(ServiceVisitLine).find({
           where: { serviceVisitId: In(page.items.map((v) => v.id)) },

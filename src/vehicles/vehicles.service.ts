@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
-import { decodeCursor, limitOf, Page, PageQueryDto, toPage } from '../common/http/pagination';
+import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import {
   ConflictError,
   NotFoundError,
@@ -27,6 +27,24 @@ import { Vehicle } from './vehicle.entity';
 import { checkVin } from './vin';
 
 export type VehicleView = Vehicle & { warnings: string[] };
+
+/** Oldest first: vehicle_rooftop_created_idx (rooftop_id, created_at, id). */
+const VEHICLE_KEYS = new Keyset(
+  [
+    { sql: 'v.created_at', type: 'timestamptz' },
+    { sql: 'v.id', type: 'uuid' },
+  ],
+  'ASC',
+);
+/** Newest reading first; readings taken at the same instant in the order they were recorded. */
+const READING_KEYS = new Keyset(
+  [
+    { sql: 'r.read_at', type: 'timestamptz' },
+    { sql: 'r.created_at', type: 'timestamptz' },
+    { sql: 'r.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 @Injectable()
 export class VehiclesService {
@@ -123,14 +141,8 @@ export class VehiclesService {
   /** Scoped to the caller's rooftops; ordered by creation (index vehicle_rooftop_created_idx). */
   async list(query: ListVehiclesQueryDto, actor: AuthUser): Promise<Page<VehicleView>> {
     const limit = limitOf(query);
-    const after = decodeCursor(query.cursor, 2);
-    const qb = this.db
-      .getRepository(Vehicle)
-      .createQueryBuilder('v')
-      .addSelect('v.created_at::text', 'cursor_ts')
-      .orderBy('v.created_at')
-      .addOrderBy('v.id')
-      .limit(limit + 1);
+    const after = VEHICLE_KEYS.decode(query.cursor);
+    const qb = this.db.getRepository(Vehicle).createQueryBuilder('v');
     const scope = actor.rooftopScope();
     if (scope) qb.andWhere('v.rooftop_id = ANY(:scope)', { scope });
     if (query.rooftopId) qb.andWhere('v.rooftop_id = :rooftopId', { rooftopId: query.rooftopId });
@@ -141,11 +153,7 @@ export class VehiclesService {
       else
         qb.andWhere(`v.vin LIKE :vin ESCAPE '\\'`, { vin: `%${vin.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     }
-    if (after)
-      qb.andWhere('(v.created_at, v.id) > (:ts::timestamptz, :id::uuid)', { ts: after[0], id: after[1] });
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_ts: string; v_id: string }>();
-    const cursorTs = new Map(raw.map((r) => [r.v_id, r.cursor_ts]));
-    const page = toPage(entities, limit, (v) => [cursorTs.get(v.id), v.id]);
+    const page = VEHICLE_KEYS.pageOf(await VEHICLE_KEYS.applyTo(qb, after, limit).getRawAndEntities(), limit);
     return { items: page.items.map((v) => this.view(v)), nextCursor: page.nextCursor };
   }
 
@@ -287,34 +295,12 @@ export class VehiclesService {
   async readings(id: string, query: PageQueryDto, actor: AuthUser): Promise<Page<OdometerReading>> {
     await this.findVisible(this.db.manager, id, actor);
     const limit = limitOf(query);
-    const after = decodeCursor(query.cursor, 3);
+    const after = READING_KEYS.decode(query.cursor);
     const qb = this.db
       .getRepository(OdometerReading)
       .createQueryBuilder('r')
-      .addSelect('r.read_at::text', 'cursor_read')
-      .addSelect('r.created_at::text', 'cursor_created')
-      .where('r.vehicle_id = :id', { id })
-      .orderBy('r.read_at', 'DESC')
-      .addOrderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .limit(limit + 1);
-    if (after) {
-      qb.andWhere(
-        '(r.read_at, r.created_at, r.id) < (:read::timestamptz, :created::timestamptz, :rid::uuid)',
-        {
-          read: after[0],
-          created: after[1],
-          rid: after[2],
-        },
-      );
-    }
-    const { entities, raw } = await qb.getRawAndEntities<{
-      cursor_read: string;
-      cursor_created: string;
-      r_id: string;
-    }>();
-    const keys = new Map(raw.map((r) => [r.r_id, [r.cursor_read, r.cursor_created]]));
-    return toPage(entities, limit, (r) => [...keys.get(r.id)!, r.id]);
+      .where('r.vehicle_id = :id', { id });
+    return READING_KEYS.pageOf(await READING_KEYS.applyTo(qb, after, limit).getRawAndEntities(), limit);
   }
 
   async addReading(id: string, dto: CreateOdometerReadingDto, actor: AuthUser): Promise<OdometerReading> {
