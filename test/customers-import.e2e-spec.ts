@@ -1,8 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { CustomerImportService, IMPORT_BATCH_SIZE } from '../src/customers/customer-import.service';
-import { bearer, startTestApp, TestApp } from './support/test-app';
+import { freePort } from '../src/database/embedded-postgres';
+import { startAppChild, stopChild, type Child } from './support/child-processes';
+import { bearer, createTestDatabase, startTestApp, TestApp } from './support/test-app';
 
 type Staff = { id: string; token: string };
 
@@ -194,6 +199,49 @@ describe('customer CSV import and export', () => {
     expect((await importCsv(sales.token, 'external_id,first_name\nX-1,A\n', rooftopB)).status).toBe(404);
   });
 
+  it('refuses a stray quote, binary data and a file that is not UTF-8 with 422 naming the line, never the cell, and writes no customer', async () => {
+    const before = await t.db.query(`SELECT count(*)::int AS n FROM customer`);
+    const header = 'external_id,first_name,last_name\n';
+    const files: [string, Buffer, number][] = [
+      ['a quote inside an unquoted cell', Buffer.from(`${header}DMS-Q1,Soph"ea,Chan\n`), 2],
+      ['a NUL byte', Buffer.from(`${header}DMS-N1,Sophea\u0000,Chan\n`), 2],
+      [
+        'Latin-1 text',
+        Buffer.concat([Buffer.from(`${header}DMS-L1,Soph`), Buffer.from([0xe9]), Buffer.from('a,Chan\n')]),
+        2,
+      ],
+      ['UTF-16 (Excel "Unicode text")', Buffer.from(`\ufeff${header}DMS-U1,Sophea,Chan\n`, 'utf16le'), 1],
+      [
+        'binary data',
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]),
+        3,
+      ],
+      ['an unclosed quote', Buffer.from(`${header}"DMS-9,Sophea\n`), 2],
+    ];
+    for (const [what, file, line] of files) {
+      const res = await t.http
+        .post('/api/v1/customers/import')
+        .query({ rooftopId: rooftopA })
+        .set(bearer(sales.token))
+        .set('Content-Type', 'text/csv')
+        .send(file);
+      expect({ what, status: res.status, type: res.headers['content-type'] }).toEqual({
+        what,
+        status: 422,
+        type: expect.stringMatching(/^application\/problem\+json/),
+      });
+      expect(res.body).toMatchObject({ code: 'csv_malformed', errors: [{ field: 'body' }] });
+      expect({ what, detail: res.body.detail }).toEqual({
+        what,
+        detail: expect.stringContaining(`line ${line}:`),
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(/Soph/);
+      expect(res.body.job).toMatchObject({ status: 'failed', created: 0, updated: 0 });
+      expect(res.body.job.failure).not.toMatch(/Soph/);
+    }
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM customer`)).toEqual(before);
+  });
+
   it('shows progress of a large import while the file is still uploading', async () => {
     const importer = t.app.get(CustomerImportService);
     const upload = new PassThrough();
@@ -311,4 +359,80 @@ describe('customer CSV import and export', () => {
       await t.db.query(`SELECT count(*)::int AS n FROM customer WHERE email = 'srey@example.com'`),
     ).toEqual([{ n: 0 }]);
   });
+});
+
+/**
+ * The parser's messages quote the cell where it stopped (a customer's name): a refused file must leave no
+ * trace of its content in the log. A real app process at debug level, its output captured to a file, as in
+ * test/security/log-scan.e2e-spec.ts.
+ */
+describe('customer CSV import: the log of a refused file', () => {
+  const NAME = 'Quorravenkel';
+  let app: (Child & { baseUrl: string }) | undefined;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-csvlog-'));
+  const logFile = path.join(dataDir, 'app.log');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    if (app) await stopChild(app);
+    await db.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('holds neither the name nor any cell of a malformed, binary or non-UTF-8 file', async () => {
+    app = await startAppChild(
+      {
+        DATABASE_URL: db.url,
+        PORT: String(await freePort()),
+        JWT_SECRET: 'csv-log-secret-csv-log-secret-0123456789',
+        JOBS_ENABLED: 'false',
+        MIGRATIONS_RUN: 'false',
+        LOG_LEVEL: 'debug',
+        DATA_DIR: dataDir,
+        ADMIN_EMAIL: 'admin@csvlog.example',
+        ADMIN_PASSWORD: 'Csv-Log-Admin-Passw0rd!',
+      },
+      logFile,
+    );
+    const base = `${app.baseUrl}/api/v1`;
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@csvlog.example', password: 'Csv-Log-Admin-Passw0rd!' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const rooftop = await fetch(`${base}/rooftops`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'CSV Log Motors' }),
+    });
+    const { id: rooftopId } = (await rooftop.json()) as { id: string };
+    const header = 'external_id,first_name,last_name\n';
+    const files = [
+      Buffer.from(`${header}DMS-1,${NAME}"x,Chan\n`),
+      Buffer.from(`${header}DMS-2,${NAME}\u0000,Chan\n`),
+      Buffer.concat([Buffer.from(`${header}DMS-3,${NAME}`), Buffer.from([0xe9, 0x2c, 0x0a])]),
+      Buffer.from(`${header}"DMS-4,${NAME}\n`),
+    ];
+    for (const file of files) {
+      const res = await fetch(`${base}/customers/import?rooftopId=${rooftopId}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/csv' },
+        body: file,
+      });
+      expect(res.status).toBe(422);
+    }
+    await stopChild(app);
+    app = undefined;
+    const log = fs.readFileSync(logFile, 'utf8');
+    // The refusals were logged (at debug level, with their request lines) …
+    expect(log).toMatch(/"msg":"customer import refused"/);
+    expect(log.match(/"route":"\/api\/v1\/customers\/import","status":422/g)).toHaveLength(files.length);
+    // … without the cell the parser stopped at.
+    expect(log.toLowerCase()).not.toContain(NAME.toLowerCase());
+  }, 180_000);
 });

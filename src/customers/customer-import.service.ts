@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { AppConfig } from '../config/app-config';
 import { canonicalColumn, CsvColumn, CustomerRow, parseCustomerRow } from './customer-csv';
+import { csvInputError, Utf8TextGuard } from './customer-csv-input';
 import { ImportJob, ImportRowError } from './import-job.entity';
 
 export const IMPORT_BATCH_SIZE = 500;
@@ -130,8 +131,16 @@ export class CustomerImportService {
         return columns.map((c) => c ?? false);
       },
     });
+    // Bytes → UTF-8 check → parser. On a refusal the rest of the upload is drained, not cut off, so that
+    // the client still reads the answer.
+    const text = new Utf8TextGuard();
     input.on('error', (e) => parser.destroy(e));
-    input.pipe(parser);
+    text.on('error', (e) => parser.destroy(e));
+    input.pipe(text).pipe(parser);
+    const drain = () => {
+      input.unpipe(text);
+      input.resume();
+    };
 
     let batch: CustomerRow[] = [];
     try {
@@ -156,8 +165,7 @@ export class CustomerImportService {
       if (!head.columns) head.error = 'the file is empty: a header row is required';
       if (head.error) {
         const headerError = head.error;
-        input.unpipe(parser);
-        input.resume();
+        drain();
         await this.finish(job, 'failed', headerError);
         throw new UnprocessableError(
           'csv_header_invalid',
@@ -170,14 +178,21 @@ export class CustomerImportService {
       await this.finish(job, 'completed', null);
     } catch (e) {
       if (e instanceof UnprocessableError) throw e;
-      const code = (e as { code?: string }).code;
-      if (typeof code === 'string' && code.startsWith('CSV_')) {
-        const message = (e as Error).message;
-        await this.finish(job, 'failed', message);
+      // Every parser error and a file that is not UTF-8 text: 422 with the line, never the cell's content.
+      const unreadable = csvInputError(e);
+      if (unreadable) {
+        drain();
+        this.logger.warn({
+          msg: 'customer import refused',
+          jobId: job.id,
+          code: unreadable.code,
+          line: unreadable.line,
+        });
+        await this.finish(job, 'failed', unreadable.message);
         throw new UnprocessableError(
           'csv_malformed',
-          `The CSV is malformed: ${message}`,
-          [{ field: 'body', message }],
+          `The CSV is malformed: ${unreadable.message}`,
+          [{ field: 'body', message: unreadable.message }],
           { job },
         );
       }
