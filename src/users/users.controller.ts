@@ -4,6 +4,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { NoBody } from '../common/http/no-body';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -37,6 +38,7 @@ export class UsersController {
 
   /** Deactivates the user: their tokens and API keys stop working at once. */
   @Delete(':id')
+  @NoBody()
   @HttpCode(200)
   @ApiOkResponse({ type: UserDto })
   deactivate(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {

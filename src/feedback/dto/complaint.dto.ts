@@ -13,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import {
   COMPLAINT_SEVERITIES,
   COMPLAINT_SOURCES,
@@ -34,7 +35,7 @@ export class OpenComplaintDto {
   source: Exclude<ComplaintSource, 'survey'>;
 
   @ApiPropertyOptional({ enum: COMPLAINT_SEVERITIES, default: 'medium' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(COMPLAINT_SEVERITIES)
   severity?: ComplaintSeverity;
 
@@ -48,7 +49,7 @@ export class OpenComplaintDto {
     description: 'Default: the rooftop’s first manager',
     example: '5b0f1c9e-8a2d-4a53-9c55-0f8b0c4b2d11',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID()
   ownerId?: string;
 }
@@ -61,7 +62,7 @@ export class ResolveComplaintDto {
   resolution: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   apologySent?: boolean;
 
@@ -71,7 +72,7 @@ export class ResolveComplaintDto {
     example: 500,
     description: 'Goodwill loyalty points credited to the customer',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(100000)

@@ -11,6 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/http/pagination';
+import { IsOptionalNotNull } from '../../common/http/validators';
 import { TASK_STATUSES, TASK_TYPES, type TaskStatus, type TaskType } from '../task.entity';
 
 const toBool = ({ value }: { value: unknown }) =>
@@ -65,10 +66,14 @@ export class CreateTaskDto {
   @IsUUID()
   customerId: string;
 
-  @ApiPropertyOptional({ example: '2a9c7d6e-2222-4a53-9c55-0f8b0c4b2d11' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '2a9c7d6e-2222-4a53-9c55-0f8b0c4b2d11',
+    nullable: true,
+  })
   @IsOptional()
   @IsUUID()
-  vehicleId?: string;
+  vehicleId?: string | null;
 
   @ApiProperty({ example: 'Call back about the extended warranty offer', maxLength: 200 })
   @IsString()
@@ -84,7 +89,7 @@ export class CreateTaskDto {
     description: 'Default: yourself. Only managers and admins may assign to someone else.',
     example: '5b0f1c9e-8a2d-4a53-9c55-0f8b0c4b2d11',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUUID()
   assigneeId?: string;
 }
