@@ -17,7 +17,6 @@ import { CLI_COMMANDS } from './commands';
 async function withDatabase<T>(fn: (db: OpenedDatabase) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
-  db.cluster?.unref();
   try {
     return await fn(db);
   } finally {
@@ -44,6 +43,10 @@ const instant = (value: string) => {
   if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('not an ISO-8601 instant');
   return d;
 };
+
+// Ctrl-C ends a command through process.exit, so that it lets go of the embedded cluster (embedded-postgres.ts).
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 const program = new Command('crm').description('Dealer Retention CRM operator commands');
 

@@ -12,8 +12,8 @@ async function cliDataSource(): Promise<DataSource> {
   const config = loadConfig();
   let url = config.DATABASE_URL;
   if (!url) {
+    // Let go (and stop it unless the app or another command holds it) when the TypeORM CLI exits.
     const cluster = await startEmbeddedPostgres({ dataDir: config.DATA_DIR });
-    cluster.unref();
     await cluster.createDatabase(EMBEDDED_DATABASE);
     url = cluster.url(EMBEDDED_DATABASE);
   }

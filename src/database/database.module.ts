@@ -9,12 +9,14 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   constructor(private readonly opened: OpenedDatabase) {}
 
-  /** Close the pool first, then stop the embedded PostgreSQL (if we started it). */
+  /** Close the pool first, then let go of the embedded PostgreSQL (stopped unless another process holds it). */
   async onApplicationShutdown() {
     if (this.opened.dataSource.isInitialized) await this.opened.dataSource.destroy();
     if (this.opened.cluster) {
-      await this.opened.cluster.stop();
-      this.logger.log('embedded PostgreSQL stopped');
+      const stopped = await this.opened.cluster.stop();
+      this.logger.log(
+        stopped ? 'embedded PostgreSQL stopped' : 'embedded PostgreSQL left running for another process',
+      );
     }
   }
 }
