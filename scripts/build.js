@@ -81,4 +81,8 @@ function watch() {
 
 const mode = process.argv[2];
 if (mode === '--watch') watch();
-else if (mode !== '--if-stale' || isStale()) build();
+else if (mode !== '--if-stale') build();
+else if (isStale()) {
+  process.stdout.write('Compiling into dist/ (sources changed since the last build)…\n');
+  build();
+}

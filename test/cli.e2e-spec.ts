@@ -159,3 +159,72 @@ describe('operator CLI on the embedded PostgreSQL', () => {
     expect(fs.existsSync(postmasterPid(dataDir))).toBe(false);
   }, 180_000);
 });
+
+describe('npm run cli / npm start build step (scripts/build.js)', () => {
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-build-'));
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    fs.writeFileSync(path.join(project, file), text);
+  };
+  const build = () =>
+    new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['scripts/build.js', '--if-stale'],
+        { cwd: project },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr || stdout)) : resolve(stdout + stderr)),
+      ),
+    );
+  const stamp = () => path.join(project, 'dist', '.build-stamp');
+  /** Pretends the last build is a minute old, so that a change made now is surely newer. */
+  const ageLastBuild = () => {
+    const then = new Date(Date.now() - 60_000);
+    fs.utimesSync(stamp(), then, then);
+  };
+
+  it('is what npm start and npm run cli run before they start', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.precli).toBe('node scripts/build.js --if-stale');
+    expect(pkg.scripts.prestart).toBe('node scripts/build.js --if-stale');
+  });
+
+  it('compiles only when a source changed or was removed since the last build', async () => {
+    fs.mkdirSync(path.join(project, 'scripts'));
+    fs.copyFileSync(path.join(ROOT, 'scripts', 'build.js'), path.join(project, 'scripts', 'build.js'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
+    write(
+      'nest-cli.json',
+      JSON.stringify({ compilerOptions: { tsConfigPath: 'tsconfig.build.json', deleteOutDir: true } }),
+    );
+    write(
+      'tsconfig.json',
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', target: 'ES2023', rootDir: '.', outDir: 'dist', types: [] },
+      }),
+    );
+    write('tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', include: ['src/**/*'] }));
+    write('src/main.ts', `export const version = 1;\n`);
+    write('src/extra.ts', `export const extra = true;\n`);
+
+    expect(await build()).toMatch(/Compiling/);
+    expect(fs.readFileSync(path.join(project, 'dist/src/main.js'), 'utf8')).toContain('version = 1');
+    const built = fs.statSync(stamp()).mtimeMs;
+
+    expect(await build()).toBe('');
+    expect(fs.statSync(stamp()).mtimeMs).toBe(built);
+
+    ageLastBuild();
+    write('src/main.ts', `export const version = 2;\n`);
+    expect(await build()).toMatch(/Compiling/);
+    expect(fs.readFileSync(path.join(project, 'dist/src/main.js'), 'utf8')).toContain('version = 2');
+
+    ageLastBuild();
+    fs.rmSync(path.join(project, 'src/extra.ts'));
+    expect(await build()).toMatch(/Compiling/);
+    expect(fs.existsSync(path.join(project, 'dist/src/extra.js'))).toBe(false);
+  }, 120_000);
+});
