@@ -37,6 +37,22 @@ describe('customer CSV import and export', () => {
       .set('Content-Type', 'text/csv')
       .send(csv);
 
+  /** The export as sent: its bytes (`body`) and as UTF-8 text (`text`, a BOM kept as U+FEFF). */
+  async function exportCsv(rooftopId: string) {
+    const res = await t.http
+      .get('/api/v1/customers/export')
+      .query({ rooftopId })
+      .set(bearer(manager.token))
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    const bytes = res.body as Buffer;
+    return { status: res.status, headers: res.headers, bytes, text: bytes.toString('utf8') };
+  }
+
   const customers = (rooftopId: string) =>
     t.db.query(
       `SELECT external_id, first_name, last_name, email, phone, address, birthday::text AS birthday, language, version
@@ -284,15 +300,11 @@ describe('customer CSV import and export', () => {
       (await t.http.get('/api/v1/customers/export').query({ rooftopId: rooftopA }).set(bearer(sales.token)))
         .status,
     ).toBe(403);
-    const res = await t.http
-      .get('/api/v1/customers/export')
-      .query({ rooftopId: rooftopA })
-      .set(bearer(manager.token))
-      .buffer(true);
+    const res = await exportCsv(rooftopA);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const csv = res.text;
-    const rows: Record<string, string>[] = parse(csv, { columns: true });
+    const rows: Record<string, string>[] = parse(csv, { columns: true, bom: true });
     expect(Object.keys(rows[0])).toEqual([
       'id',
       'external_id',
@@ -331,6 +343,57 @@ describe('customer CSV import and export', () => {
     });
     expect(await customers(rooftopA)).toEqual(before);
   });
+  it('exports UTF-8 with a BOM, neutralises cells a spreadsheet would run, and imports them back unchanged', async () => {
+    const people = [
+      { externalId: 'FX-1', firstName: "=cmd|' /C calc'!A0", lastName: '+1+1', phone: '+85512345601' },
+      {
+        externalId: 'FX-2',
+        firstName: '@SUM(1,2)',
+        lastName: '-2+3',
+        address: '=HYPERLINK("http://x.example")',
+      },
+      { externalId: 'FX-3', firstName: 'សុខា', lastName: 'ວົງໄຊ', language: 'km' },
+    ];
+    for (const p of people) {
+      const res = await t.http
+        .post('/api/v1/customers')
+        .set(bearer(manager.token))
+        .send({ ...p, homeRooftopId: rooftopA });
+      expect(res.status).toBe(201);
+    }
+    const res = await exportCsv(rooftopA);
+    expect([...res.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows: Record<string, string>[] = parse(res.text, { columns: true, bom: true });
+    const row = (id: string) => rows.find((r) => r.external_id === id)!;
+    expect(row('FX-1')).toMatchObject({
+      first_name: "'=cmd|' /C calc'!A0",
+      last_name: "'+1+1",
+      phone: '+85512345601',
+    });
+    expect(row('FX-2')).toMatchObject({
+      first_name: "'@SUM(1,2)",
+      last_name: "'-2+3",
+      address: `'=HYPERLINK("http://x.example")`,
+    });
+    expect(row('FX-3')).toMatchObject({ first_name: 'សុខា', last_name: 'ວົງໄຊ' });
+    // No cell of the file starts with a formula character, apart from plain numbers (phones).
+    const cells = rows.flatMap((r) => Object.values(r));
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c) && !/^[+-]?\d+$/.test(c))).toEqual([]);
+
+    const before = await customers(rooftopA);
+    const again = await importCsv(manager.token, res.text);
+    expect(again.body).toMatchObject({ rowsProcessed: rows.length, created: 0, updated: 0, failed: 0 });
+    expect(await customers(rooftopA)).toEqual(before);
+    expect(
+      await t.db.query(
+        `SELECT first_name, last_name FROM customer WHERE external_id IN ('FX-1', 'FX-2') ORDER BY 1`,
+      ),
+    ).toEqual([
+      { first_name: "=cmd|' /C calc'!A0", last_name: '+1+1' },
+      { first_name: '@SUM(1,2)', last_name: '-2+3' },
+    ]);
+  });
+
   it('does not bring back an erased customer when an old DMS export is imported again', async () => {
     const csv = [
       'external_id,first_name,last_name,email',

@@ -1,4 +1,4 @@
-import { canonicalColumn, parseCustomerRow } from './customer-csv';
+import { canonicalColumn, neutraliseFormula, parseCustomerRow, restoreFormula } from './customer-csv';
 
 const today = new Date('2026-06-15T03:00:00Z');
 
@@ -53,5 +53,20 @@ describe('customer CSV rows', () => {
       [7, 'language'],
       [7, 'birthday'],
     ]);
+  });
+
+  it('neutralises cells a spreadsheet would run as a formula, and the import restores them', () => {
+    const attacks = ["=cmd|' /C calc'!A0", '+1+1', '-2+3', '@SUM(1,2)', '\t=1+1', '\r=1+1', '-', '+'];
+    for (const cell of attacks) {
+      expect(neutraliseFormula(cell)).toBe(`'${cell}`);
+      expect(restoreFormula(neutraliseFormula(cell))).toBe(cell);
+    }
+    for (const cell of ['+85512345678', '-12', '1.5', 'Dara', "O'Neil", "'quoted", 'a=b', '']) {
+      expect(neutraliseFormula(cell)).toBe(cell);
+      expect(restoreFormula(cell)).toBe(cell);
+    }
+    expect(
+      parseCustomerRow({ external_id: 'D-9', first_name: "'=1+1", last_name: "'@Sok" }, 2, today),
+    ).toMatchObject({ values: { firstName: '=1+1', lastName: '@Sok' } });
   });
 });

@@ -81,6 +81,25 @@ const COLUMN_OF = Object.fromEntries(Object.entries(PROPERTY).map(([c, p]) => [p
   CsvColumn
 >;
 
+/**
+ * CSV injection (OWASP): a spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return
+ * before one) as a formula, e.g. a customer named `=cmd|' /C calc'!A0`. The export prefixes such a cell
+ * with a single quote, which spreadsheets show as text; the import removes that quote again, so an export
+ * imports back unchanged. A plain number such as an E.164 phone (`+85512345678`) stays as it is: it calls
+ * nothing, and a quote would change the phone column for every customer.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
+
+export function neutraliseFormula(cell: string): string {
+  return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
+}
+
+/** The import's inverse of neutraliseFormula. */
+export function restoreFormula(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
 /** A valid row: normalised values; `null` = empty cell, absent key = column not in the file. */
 export interface CustomerRow {
   row: number;
@@ -108,7 +127,7 @@ export function parseCustomerRow(
   const plain: Record<string, string> = {};
   for (const column of CSV_COLUMNS) {
     const value = record[column];
-    if (value !== undefined && value !== '') plain[PROPERTY[column]] = value;
+    if (value !== undefined && value !== '') plain[PROPERTY[column]] = restoreFormula(value);
   }
   const errors: ImportRowError[] = [];
   if (!plain.externalId)

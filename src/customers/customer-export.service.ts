@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { NotFoundError } from '../common/problem/domain-error';
-import { CSV_COLUMNS } from './customer-csv';
+import { CSV_COLUMNS, neutraliseFormula } from './customer-csv';
 
 const EXPORT_COLUMNS = ['id', ...CSV_COLUMNS];
 const PAGE = 1000;
@@ -15,6 +15,8 @@ type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | null> & { curs
 /**
  * CSV export in the import's columns (plus `id`), streamed page by page in (created_at, id) order so a
  * million customers never sit in memory. Erased customers are left out: there is nothing personal to export.
+ * UTF-8 with a BOM (without it Excel reads the file in the local code page and garbles Khmer and Lao);
+ * cells that a spreadsheet would run as a formula are neutralised (see neutraliseFormula).
  */
 @Injectable()
 export class CustomerExportService {
@@ -40,7 +42,14 @@ export class CustomerExportService {
       }),
     );
     const rows = this.rows(rooftops);
-    return Readable.from(rows).pipe(stringify({ header: true, columns: EXPORT_COLUMNS }));
+    return Readable.from(rows).pipe(
+      stringify({
+        bom: true,
+        header: true,
+        columns: EXPORT_COLUMNS,
+        cast: { string: neutraliseFormula },
+      }),
+    );
   }
 
   private async *rows(rooftops: string[] | null): AsyncGenerator<ExportRow> {
