@@ -1,4 +1,5 @@
 import { DEMO_PASSWORD, seedDemoData } from '../src/analytics/seed/demo-seed';
+import { TASK_TITLES } from '../src/tasks/task-titles';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 const AS_OF = new Date('2026-06-15T03:00:00Z');
@@ -22,6 +23,18 @@ describe('demo seed', () => {
     const again = await seedDemoData(t.db, { asOf: AS_OF, customers: 3000 });
     expect(again.seeded).toBe(false);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM customer`))[0].n).toBe(3000);
+  });
+
+  it('raises the open tasks of the last two weeks, each titled in its assignee’s language', async () => {
+    const tasks: { title: string; language: 'en' | 'km' | 'lo' }[] = await t.db.query(
+      `SELECT k.title, u.language FROM task k JOIN app_user u ON u.id = k.assignee_id WHERE k.status = 'open'`,
+    );
+    expect(new Set(tasks.map((k) => k.language))).toEqual(new Set(['en', 'km', 'lo']));
+    const titlePattern = (template: string) =>
+      new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '.+')}$`);
+    const inOwnLanguage = (k: (typeof tasks)[number]) =>
+      Object.values(TASK_TITLES).some((titles) => titlePattern(titles[k.language]).test(k.title));
+    expect(tasks.filter((k) => !inOwnLanguage(k))).toEqual([]);
   });
 
   it('keeps the loyalty ledger consistent: balance = sum of entries = unexpired lots', async () => {

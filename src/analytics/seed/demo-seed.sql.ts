@@ -1,15 +1,46 @@
+import { taskTitlesSql, titleInSql } from '../../tasks/task-titles';
+
 /**
  * The demo dealer group as bulk INSERT … SELECT generate_series statements, run in order in ONE
  * transaction after `SELECT setseed(…)`, so random() draws the same sequence on every run and ids are
- * md5-derived: the same database content each time. The context table demo_ctx (one row: now, rooftop
- * and staff ids) is created by the caller. Nothing here loads rows into Node.
+ * name-based: the same database content each time. The context table demo_ctx (one row: now, rooftop
+ * and staff ids) and the subjects table demo_subject are filled by the caller. Nothing here loads rows
+ * into Node.
  */
+
+/** Namespace of the demo's name-based ids (a fixed random UUID). */
+export const DEMO_UUID_NAMESPACE = '07a30c47-e8ee-4763-a9cd-eeed6b1f9035';
+
+/**
+ * `pg_temp.demo_uuid(name)`: the RFC 9562 version 3 (name-based, MD5) UUID of `name` in the demo namespace —
+ * md5(namespace bytes || UTF-8 name) with the version nibble set to 3 and the variant bits to 10. Stable
+ * across runs (the seed is reproducible) and accepted by every UUID validator, unlike a bare md5()::uuid,
+ * whose version and variant bits are whatever the hash gives (the API refused most of those ids). Version 3
+ * rather than 5 because PostgreSQL has no built-in SHA-1; any uuid library gives the same value
+ * (e.g. uuidv3('demo-customer-1', DEMO_UUID_NAMESPACE)). Created and dropped inside the seed's transaction.
+ */
+export const CREATE_DEMO_UUID_FUNCTION = `
+  CREATE FUNCTION pg_temp.demo_uuid(name text) RETURNS uuid LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT encode(set_byte(set_byte(h, 6, (get_byte(h, 6) & 15) | 48), 8, (get_byte(h, 8) & 63) | 128), 'hex')::uuid
+      FROM (SELECT decode(md5(uuid_send('${DEMO_UUID_NAMESPACE}'::uuid) || convert_to(name, 'UTF8')), 'hex') AS h) AS hashed
+  $$`;
+export const DROP_DEMO_UUID_FUNCTION = `DROP FUNCTION pg_temp.demo_uuid(text)`;
+
+/**
+ * The kinds of the demo's sent messages. Their subjects (table demo_subject, one per kind × language × rooftop)
+ * are rendered by the real templates; none of these subjects names the customer.
+ */
+export const DEMO_MESSAGE_KINDS = ['service_reminder', 'sale_thank_you', 'win_back'] as const;
+
+const VEHICLE_NAME = `concat_ws(' ', v.year, v.make, v.model)`;
+const TERM_END = `to_char(v.term_end_date, 'YYYY-MM-DD')`;
+
 export const DEMO_SEED_STEPS: { name: string; sql: string }[] = [
   {
     name: 'customers',
     sql: `
     INSERT INTO customer (id, home_rooftop_id, external_id, first_name, last_name, email, phone, language, assigned_salesperson_id, birthday, created_at)
-    SELECT md5('demo-customer-' || g)::uuid, s.rooftop,
+    SELECT pg_temp.demo_uuid('demo-customer-' || g), s.rooftop,
            'DEMO-' || lpad(g::text, 6, '0'),
            CASE WHEN s.pp THEN (ARRAY['Sokha','Dara','Vanna','Sophea','Chenda','Rithy','Bopha','Kosal','Sreymom','Vibol','Channary','Piseth'])[1 + floor(random() * 12)::int]
                 ELSE (ARRAY['Somchai','Keo','Noy','Bounmy','Phonsavanh','Souk','Vilay','Khamla','Manivone','Thongdeng','Latsamy','Anousone'])[1 + floor(random() * 12)::int] END,
@@ -45,7 +76,7 @@ export const DEMO_SEED_STEPS: { name: string; sql: string }[] = [
            CASE WHEN v.ptype IN ('lease', 'finance') THEN (v.pd + interval '36 months')::date END,
            (v.pd + CASE WHEN v.ptype = 'used' THEN interval '1 year' ELSE interval '3 years' END)::date, 100000, 'active', v.pd
       FROM (
-        SELECT md5('demo-vehicle-' || c.external_id || '-' || k)::uuid AS id, c.home_rooftop_id AS rooftop, c.id AS owner,
+        SELECT pg_temp.demo_uuid('demo-vehicle-' || c.external_id || '-' || k) AS id, c.home_rooftop_id AS rooftop, c.id AS owner,
                c.assigned_salesperson_id AS seller,
                'MR0DEMV' || lpad((c.n * 2 + k)::text, 10, '0') AS vin,
                (ARRAY['Toyota|Vios','Toyota|Fortuner','Toyota|Hilux','Toyota|Corolla Cross','Lexus|RX','Hyundai|Tucson','Ford|Ranger',
@@ -86,7 +117,7 @@ export const DEMO_SEED_STEPS: { name: string; sql: string }[] = [
     name: 'service visits',
     sql: `
     INSERT INTO service_visit (id, rooftop_id, vehicle_id, customer_id, advisor_id, ro_number, visit_date, odometer, status, closed_at, created_at)
-    SELECT md5('demo-visit-' || s.vehicle_id || '-' || s.i)::uuid, s.rooftop_id, s.vehicle_id, s.owner_id,
+    SELECT pg_temp.demo_uuid('demo-visit-' || s.vehicle_id || '-' || s.i), s.rooftop_id, s.vehicle_id, s.owner_id,
            CASE WHEN s.rooftop_id = x.pp THEN x.pp_adv[1 + floor(random() * cardinality(x.pp_adv))::int]
                 ELSE x.vte_adv[1 + floor(random() * cardinality(x.vte_adv))::int] END,
            'D' || lpad((row_number() OVER (ORDER BY s.slot_at, s.vehicle_id))::text, 7, '0'),
@@ -166,28 +197,30 @@ export const DEMO_SEED_STEPS: { name: string; sql: string }[] = [
        AND COALESCE(lp.performed_at, v.purchase_date::timestamp AT TIME ZONE 'UTC') < x.now - interval '7 months'`,
   },
   {
+    // Subjects come from demo_subject: the real templates rendered in the customer's language.
     name: 'messages sent',
     sql: `
     INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, vehicle_id, kind, purpose, payload, status, scheduled_at, next_attempt_at,
                                 attempts, to_address, language, subject, sent_at, created_at)
     SELECT m.key, m.rooftop_id, m.customer_id, m.vehicle_id, m.kind, m.purpose, '{"demo": true}'::jsonb, 'sent', m.at, m.at,
-           1, c.email, c.language, m.subject, m.at, m.at
+           1, c.email, c.language, ds.subject, m.at, m.at
       FROM (
         SELECT 'demo:service_reminder:' || s.vehicle_id || ':' || s.i AS key, s.rooftop_id, s.owner_id AS customer_id, s.vehicle_id,
-               'service_reminder' AS kind, 'service_reminders' AS purpose, 'Your car is due for service' AS subject,
+               'service_reminder' AS kind, 'service_reminders' AS purpose,
                s.slot_at - interval '14 days' + make_interval(mins => s.jitter_minutes) AS at
           FROM demo_slot s
         UNION ALL
-        SELECT 'demo:sale_thank_you:' || v.id, v.rooftop_id, v.owner_id, v.id, 'sale_thank_you', 'follow_ups', 'Thank you for your purchase',
+        SELECT 'demo:sale_thank_you:' || v.id, v.rooftop_id, v.owner_id, v.id, 'sale_thank_you', 'follow_ups',
                v.purchase_date::timestamp AT TIME ZONE 'UTC' + interval '1 day 3 hours'
           FROM vehicle v WHERE v.vin LIKE 'MR0DEMV%'
         UNION ALL
-        SELECT 'demo:win_back:' || c.id, c.home_rooftop_id, c.id, NULL, 'win_back', 'marketing', 'We miss you',
+        SELECT 'demo:win_back:' || c.id, c.home_rooftop_id, c.id, NULL, 'win_back', 'marketing',
                x.now - make_interval(days => 5 + floor(random() * 200)::int)
           FROM customer c CROSS JOIN demo_ctx x
          WHERE c.external_id LIKE 'DEMO-%' AND random() < 0.15
       ) m
       JOIN customer c ON c.id = m.customer_id
+      JOIN demo_subject ds ON ds.kind = m.kind AND ds.language = c.language AND ds.rooftop_id = m.rooftop_id
       CROSS JOIN demo_ctx x
      WHERE m.at < x.now`,
   },
@@ -324,5 +357,37 @@ export const DEMO_SEED_STEPS: { name: string; sql: string }[] = [
     INSERT INTO loyalty_redemption (customer_id, points, reason, entry_id, rooftop_id, created_at)
     SELECT e.customer_id, -e.points, e.reason, e.id, e.rooftop_id, e.occurred_at
       FROM loyalty_entry e WHERE e.type = 'redeem' AND e.idempotency_key LIKE 'demo:%'`,
+  },
+  {
+    // The open cadence tasks of the last two weeks, as the follow-ups job raises them and with its dedupe keys
+    // (so the app's first run adds none twice): the call 3 days after a sale, and the call 180/90/30 days
+    // before a lease or finance contract ends. Each title is in its assignee's language.
+    name: 'open tasks',
+    sql: `
+    INSERT INTO task (rooftop_id, customer_id, vehicle_id, type, title, assignee_id, due_at, status, dedupe_key, created_at)
+    SELECT t.rooftop_id, t.customer_id, t.vehicle_id, t.type, ${titleInSql('t.titles', 'u.language')}, t.assignee_id, t.due_at,
+           'open', t.key, t.due_at
+      FROM (
+        SELECT v.rooftop_id, v.owner_id AS customer_id, v.id AS vehicle_id, 'call_after_sale' AS type, v.sold_by_id AS assignee_id,
+               ((v.purchase_date + 3) + time '09:00') AT TIME ZONE r.time_zone AS due_at,
+               'task:call_after_sale:' || v.id || ':' || v.owner_id || ':+3d' AS key,
+               ${taskTitlesSql('call_after_sale', { vehicle: VEHICLE_NAME })} AS titles
+          FROM vehicle v JOIN rooftop r ON r.id = v.rooftop_id
+         WHERE v.vin LIKE 'MR0DEMV%'
+        UNION ALL
+        SELECT v.rooftop_id, v.owner_id, v.id, 'lease_end', v.sold_by_id,
+               ((v.term_end_date - d.d) + time '09:00') AT TIME ZONE r.time_zone,
+               'task:term_end:' || v.id || ':' || v.owner_id || ':' || to_char(v.term_end_date, 'YYYY-MM-DD') || ':-' || d.d || 'd',
+               CASE v.purchase_type
+                 WHEN 'lease' THEN ${taskTitlesSql('lease_end', { date: TERM_END, vehicle: VEHICLE_NAME })}
+                 ELSE ${taskTitlesSql('finance_end', { date: TERM_END, vehicle: VEHICLE_NAME })}
+               END
+          FROM vehicle v JOIN rooftop r ON r.id = v.rooftop_id
+          CROSS JOIN unnest(ARRAY[180, 90, 30]) AS d(d)
+         WHERE v.vin LIKE 'MR0DEMV%' AND v.purchase_type IN ('lease', 'finance')
+      ) t
+      JOIN app_user u ON u.id = t.assignee_id
+      CROSS JOIN demo_ctx x
+     WHERE t.due_at <= x.now AND t.due_at > x.now - interval '14 days'`,
   },
 ];

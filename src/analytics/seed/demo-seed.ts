@@ -1,6 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { PasswordHasher } from '../../auth/password-hasher';
-import { DEMO_SEED_STEPS } from './demo-seed.sql';
+import { LANGUAGES, type Language } from '../../config/app-config';
+import { TemplateRenderer } from '../../messaging/template-renderer';
+import {
+  CREATE_DEMO_UUID_FUNCTION,
+  DEMO_MESSAGE_KINDS,
+  DEMO_SEED_STEPS,
+  DROP_DEMO_UUID_FUNCTION,
+} from './demo-seed.sql';
 import { AnalyticsRepository } from '../analytics.repository';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -114,6 +121,37 @@ export const DEMO_USERS: DemoUser[] = [
   },
 ];
 
+const ROOFTOP_COLUMNS = 'id, name, address, phone, booking_url, time_zone, currency';
+interface DemoRooftopRow {
+  id: string;
+  name: string;
+  address: string;
+  phone: string;
+  booking_url: string | null;
+  time_zone: string;
+  currency: string;
+}
+
+/** The subject line the real template gives a message of `kind` in `language` (the customer's language). */
+function subjectOf(renderer: TemplateRenderer, kind: string, language: Language, r: DemoRooftopRow): string {
+  return renderer.render({
+    kind,
+    language,
+    unit: 'km',
+    customer: { firstName: '', lastName: '' },
+    rooftop: {
+      name: r.name,
+      address: r.address,
+      phone: r.phone,
+      bookingUrl: r.booking_url,
+      timeZone: r.time_zone,
+      currency: r.currency,
+    },
+    payload: {},
+    links: { unsubscribe: '', booking: r.booking_url },
+  }).subject;
+}
+
 export interface SeedResult {
   seeded: boolean;
   counts: Record<string, number>;
@@ -122,8 +160,9 @@ export interface SeedResult {
 
 /**
  * Builds the demo dealer group (2 rooftops, staff, customers, vehicles, three years of sales, visits,
- * reminders, surveys, complaints and loyalty) in ONE transaction: all or nothing. It refuses to run
- * twice: the first demo customer or user already present → nothing is written.
+ * reminders, surveys, complaints, loyalty, and the open tasks of the last two weeks) in ONE transaction:
+ * all or nothing. It refuses to run twice: the first demo customer or user already present → nothing is
+ * written.
  */
 export async function seedDemoData(
   db: DataSource,
@@ -137,24 +176,38 @@ export async function seedDemoData(
   if (present.length > 0) return { seeded: false, counts: {}, ms: Date.now() - started };
 
   const hash = await new PasswordHasher().hash(DEMO_PASSWORD);
+  const renderer = new TemplateRenderer();
   await db.transaction(async (m) => {
     await m.query(`SELECT setseed($1)`, [RANDOM_SEED]);
+    await m.query(CREATE_DEMO_UUID_FUNCTION);
     const [pp] = await m.query(
       `INSERT INTO rooftop (id, name, time_zone, currency, address, phone, sender_email, sender_name, booking_url)
-       VALUES (md5('demo-rooftop-pp')::uuid, 'Phnom Penh Motors', 'Asia/Phnom_Penh', 'USD', '123 Norodom Blvd, Phnom Penh, Cambodia',
+       VALUES (pg_temp.demo_uuid('demo-rooftop-pp'), 'Phnom Penh Motors', 'Asia/Phnom_Penh', 'USD', '123 Norodom Blvd, Phnom Penh, Cambodia',
                '+85523123456', 'service@phnompenh-motors.demo.example', 'Phnom Penh Motors', 'https://phnompenh-motors.demo.example/book')
-       RETURNING id`,
+       RETURNING ${ROOFTOP_COLUMNS}`,
     );
     const [vte] = await m.query(
       `INSERT INTO rooftop (id, name, time_zone, currency, address, phone, sender_email, sender_name, booking_url)
-       VALUES (md5('demo-rooftop-vte')::uuid, 'Vientiane Auto', 'Asia/Vientiane', 'USD', '45 Lane Xang Avenue, Vientiane, Laos',
+       VALUES (pg_temp.demo_uuid('demo-rooftop-vte'), 'Vientiane Auto', 'Asia/Vientiane', 'USD', '45 Lane Xang Avenue, Vientiane, Laos',
                '+85621234567', 'service@vientiane-auto.demo.example', 'Vientiane Auto', 'https://vientiane-auto.demo.example/book')
-       RETURNING id`,
+       RETURNING ${ROOFTOP_COLUMNS}`,
     );
+    await m.query(
+      `CREATE TEMP TABLE demo_subject (kind text, language text, rooftop_id uuid, subject text) ON COMMIT DROP`,
+    );
+    for (const rooftop of [pp, vte] as DemoRooftopRow[])
+      for (const kind of DEMO_MESSAGE_KINDS)
+        for (const language of LANGUAGES)
+          await m.query(`INSERT INTO demo_subject VALUES ($1, $2, $3, $4)`, [
+            kind,
+            language,
+            rooftop.id,
+            subjectOf(renderer, kind, language, rooftop),
+          ]);
     const ids: Record<string, string[]> = {};
     for (const u of DEMO_USERS) {
       const [row] = await m.query(
-        `INSERT INTO app_user (id, email, name, role, language, password_hash) VALUES (md5('demo-user-' || $1)::uuid, $1, $2, $3, $4, $5) RETURNING id`,
+        `INSERT INTO app_user (id, email, name, role, language, password_hash) VALUES (pg_temp.demo_uuid('demo-user-' || $1), $1, $2, $3, $4, $5) RETURNING id`,
         [u.email, u.name, u.role, u.language, hash],
       );
       if (u.rooftop) {
@@ -189,13 +242,14 @@ export async function seedDemoData(
         );
       }
     }
+    await m.query(DROP_DEMO_UUID_FUNCTION);
   });
 
   // Fresh bulk rows have no planner statistics until autovacuum gets to them; without these the
   // analytics plans are badly misestimated right after seeding.
   await db.query(
     `ANALYZE customer, consent, vehicle, vehicle_ownership, service_visit, service_visit_line, maintenance_performed, odometer_reading,
-             service_reminder_stage, outbox_message, survey, complaint_case, loyalty_account, loyalty_entry, loyalty_redemption`,
+             service_reminder_stage, outbox_message, survey, complaint_case, loyalty_account, loyalty_entry, loyalty_redemption, task`,
   );
   // The at-risk list as of the end of the history (what the hourly `customer-risk` job keeps up to date).
   const risk = await new AnalyticsRepository(db).refreshAtRisk(opts.asOf);
@@ -205,6 +259,7 @@ export async function seedDemoData(
       (SELECT count(*) FROM service_visit)::int AS service_visits, (SELECT count(*) FROM service_visit_line)::int AS visit_lines,
       (SELECT count(*) FROM outbox_message WHERE status = 'sent')::int AS messages_sent, (SELECT count(*) FROM survey)::int AS surveys,
       (SELECT count(*) FROM survey WHERE answered_at IS NOT NULL)::int AS surveys_answered,
-      (SELECT count(*) FROM complaint_case)::int AS complaints, (SELECT count(*) FROM loyalty_entry)::int AS loyalty_entries`);
+      (SELECT count(*) FROM complaint_case)::int AS complaints, (SELECT count(*) FROM loyalty_entry)::int AS loyalty_entries,
+      (SELECT count(*) FROM task WHERE status = 'open')::int AS open_tasks`);
   return { seeded: true, counts: { ...counts, customers_at_risk: risk.atRisk }, ms: Date.now() - started };
 }
