@@ -255,8 +255,9 @@ describe('loyalty program', () => {
         code: 'self_referral',
       });
       expect((await post(a, { referredCustomerId: other })).body).toMatchObject({
-        status: 422,
-        code: 'unknown_customer',
+        status: 404,
+        code: 'not_found',
+        errors: [{ field: 'referredCustomerId', message: expect.any(String) }],
       });
       expect((await post(other, { referredCustomerId: a })).status).toBe(404);
       expect(

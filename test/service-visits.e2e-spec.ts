@@ -432,7 +432,7 @@ describe('service visits', () => {
       .post('/api/v1/service-visits')
       .set(other)
       .send({ ...visitBody(vehicleId), rooftopId: b });
-    expect(foreign.status).toBe(422);
+    expect(foreign.status).toBe(404);
     expect(foreign.body.errors.map((e: { field: string }) => e.field)).toEqual(['vehicleId']);
   });
 

@@ -166,7 +166,7 @@ describe('vehicles', () => {
       expect(res.body.code).toBe('duplicate_vin');
     });
 
-    it('refuses an owner the user cannot see, a rooftop not granted and a future purchase date, writing nothing', async () => {
+    it('refuses an owner the user cannot see and a rooftop not granted (404), a future purchase date, writing nothing', async () => {
       const before = [
         await count('vehicle'),
         await count('vehicle_ownership'),
@@ -177,13 +177,13 @@ describe('vehicles', () => {
         .post('/api/v1/vehicles')
         .set(bearer(sales.token))
         .send({ ...base, rooftopId: a, ownerId: customerB, purchaseDate: '2026-06-01' });
-      expect(hidden.status).toBe(422);
+      expect(hidden.status).toBe(404);
       expect(hidden.body.errors).toEqual([{ field: 'ownerId', message: expect.any(String) }]);
       const otherRooftop = await t.http
         .post('/api/v1/vehicles')
         .set(bearer(sales.token))
         .send({ ...base, rooftopId: b });
-      expect(otherRooftop.status).toBe(422);
+      expect(otherRooftop.status).toBe(404);
       expect(otherRooftop.body.errors[0].field).toBe('rooftopId');
       const future = await t.http
         .post('/api/v1/vehicles')

@@ -74,7 +74,8 @@ export class CustomersService {
     const fields = this.normalise(dto);
     return this.db.transaction(async (m) => {
       await this.assertRooftopGranted(m, dto.homeRooftopId, actor);
-      if (dto.assignedSalespersonId) await this.assertActiveUser(m, dto.assignedSalespersonId);
+      if (dto.assignedSalespersonId)
+        await this.assertSalesperson(m, dto.assignedSalespersonId, dto.homeRooftopId, actor);
       if (fields.externalId) await this.assertExternalIdFree(m, fields.externalId, null);
       const now = this.clock.now();
       const customer = m.create(Customer, {
@@ -260,7 +261,18 @@ export class CustomersService {
       const current = await this.findWritable(m, id, actor);
       if (current.version !== expectedVersion) throw new PreconditionFailedError(current.version);
       if (dto.homeRooftopId !== undefined) await this.assertRooftopGranted(m, dto.homeRooftopId, actor);
-      if (dto.assignedSalespersonId) await this.assertActiveUser(m, dto.assignedSalespersonId);
+      // The salesperson must belong to the home rooftop: checked when either of them changes.
+      const salesperson =
+        dto.assignedSalespersonId !== undefined
+          ? dto.assignedSalespersonId
+          : dto.homeRooftopId !== undefined
+            ? current.assignedSalespersonId
+            : null;
+      if (salesperson) {
+        const rooftopId = dto.homeRooftopId ?? current.homeRooftopId;
+        const newlyAssigned = dto.assignedSalespersonId !== undefined;
+        await this.assertSalesperson(m, salesperson, rooftopId, actor, newlyAssigned);
+      }
       if (fields.externalId) await this.assertExternalIdFree(m, fields.externalId, id);
 
       const changed = (Object.keys(COLUMNS) as (keyof UpdateCustomerDto)[]).filter(
@@ -377,9 +389,20 @@ export class CustomersService {
     }
   }
 
-  private async assertActiveUser(m: EntityManager, userId: string): Promise<void> {
-    const rows: { active: boolean }[] = await m.query(`SELECT active FROM app_user WHERE id = $1`, [userId]);
-    if (!rows[0]?.active) {
+  /**
+   * The assigned salesperson: a user the caller can see (else 404, as for a path id), granted the customer's home
+   * rooftop (else 422), and active when newly assigned (422).
+   */
+  private async assertSalesperson(
+    m: EntityManager,
+    userId: string,
+    homeRooftopId: string,
+    actor: AuthUser,
+    newlyAssigned = true,
+  ): Promise<void> {
+    const user = await AuthUser.namedUser(m, userId);
+    actor.assertColleague(user, homeRooftopId, 'assignedSalespersonId');
+    if (newlyAssigned && !user.active) {
       throw new UnprocessableError('invalid_salesperson', 'assignedSalespersonId must be an active user', [
         { field: 'assignedSalespersonId', message: 'must be an active user' },
       ]);

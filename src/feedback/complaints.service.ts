@@ -101,16 +101,14 @@ export class ComplaintsService {
       const [customer] = await m.query(`SELECT id, home_rooftop_id FROM customer WHERE id = $1`, [
         dto.customerId,
       ]);
-      if (!customer || !actor.canSeeRooftop(customer.home_rooftop_id)) throw new NotFoundError('Customer');
+      actor.assertRooftopIn(customer?.home_rooftop_id, 'customerId', 'Customer');
       const rooftopId: string = customer.home_rooftop_id;
       let ownerId = dto.ownerId ?? null;
       if (ownerId) {
-        const [owner] = await m.query(
-          `SELECT u.id FROM app_user u WHERE u.id = $1 AND u.active AND u.role IN ('admin','manager')
-              AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM user_rooftop ur WHERE ur.user_id = u.id AND ur.rooftop_id = $2))`,
-          [ownerId, rooftopId],
-        );
-        if (!owner)
+        // A user the caller cannot see answers 404, one of another rooftop 422 (docs/security.md "Rooftop scoping").
+        const owner = await AuthUser.namedUser(m, ownerId);
+        actor.assertColleague(owner, rooftopId, 'ownerId');
+        if (!owner.active || !['admin', 'manager'].includes(owner.role))
           throw new UnprocessableError(
             'invalid_owner',
             'The owner must be an active manager of the customer’s rooftop',

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuthUser } from '../auth/auth-user';
+import { AuthUser, notFoundIn } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { ConflictError, UnprocessableError } from '../common/problem/domain-error';
+import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { LoyaltyService } from './loyalty.service';
 
 export interface ReferralView {
@@ -47,10 +47,9 @@ export class ReferralsService {
     }
     try {
       await this.loyalty.visibleCustomer(referredId, actor);
-    } catch {
-      throw new UnprocessableError('unknown_customer', 'The referred customer does not exist', [
-        { field: 'referredCustomerId', message: 'unknown customer' },
-      ]);
+    } catch (e) {
+      // An id in the body obeys the path-id rule: another rooftop's customer, or none, answers 404.
+      throw e instanceof NotFoundError ? notFoundIn('referredCustomerId', 'Customer') : e;
     }
     const rows = await this.db.query(
       `INSERT INTO referral (referrer_customer_id, referred_customer_id, created_by, created_at) VALUES ($1, $2, $3, $4)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuthUser } from '../auth/auth-user';
+import { AuthUser, NamedUser, notFoundIn } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import {
   ConflictError,
@@ -26,10 +26,9 @@ export interface LoggedVisit {
 
 interface References {
   rooftop_ok: boolean;
-  vehicle_found: boolean | null;
   vehicle_rooftop_id: string | null;
   owner_id: string | null;
-  advisor_ok: boolean;
+  advisor: NamedUser | null;
   catalogue: [string, string][];
   ro_taken: boolean;
 }
@@ -40,13 +39,15 @@ interface References {
  */
 const REFERENCES_SQL = `
 SELECT EXISTS (SELECT 1 FROM rooftop WHERE id = $1) AS rooftop_ok,
-       v.found AS vehicle_found, v.rooftop_id AS vehicle_rooftop_id, v.owner_id,
-       EXISTS (SELECT 1 FROM app_user WHERE id = $3 AND active) AS advisor_ok,
+       v.rooftop_id AS vehicle_rooftop_id, v.owner_id,
+       (SELECT json_build_object('role', u.role, 'active', u.active,
+                                 'rooftopIds', ARRAY(SELECT ur.rooftop_id FROM user_rooftop ur WHERE ur.user_id = u.id))
+          FROM app_user u WHERE u.id = $3) AS advisor,
        (SELECT coalesce(json_agg(json_build_array(code, name)), '[]'::json)
           FROM maintenance_item WHERE code = ANY ($4::text[]) AND active) AS catalogue,
        EXISTS (SELECT 1 FROM service_visit WHERE rooftop_id = $1 AND ro_number = $5 AND status <> 'voided') AS ro_taken
   FROM (SELECT 1) AS one
-  LEFT JOIN LATERAL (SELECT true AS found, rooftop_id, owner_id FROM vehicle WHERE id = $2 FOR SHARE) v ON true`;
+  LEFT JOIN LATERAL (SELECT rooftop_id, owner_id FROM vehicle WHERE id = $2 FOR SHARE) v ON true`;
 
 /**
  * The visit row, its lines and — when it is written closed — its maintenance performed (one row per distinct item
@@ -108,13 +109,14 @@ export class LogServiceVisit {
       dto.roNumber,
     ]);
 
+    // Ids the caller cannot see answer 404 as path ids do; the advisor must also work at the visit's rooftop (422).
+    if (!refs.rooftop_ok) throw notFoundIn('rooftopId', 'Rooftop');
+    actor.assertRooftopIn(dto.rooftopId, 'rooftopId', 'Rooftop');
+    actor.assertRooftopIn(refs.vehicle_rooftop_id, 'vehicleId', 'Vehicle');
+    const advisor = refs.advisor ?? undefined;
+    actor.assertColleague(advisor, dto.rooftopId, 'advisorId');
     const unknown: FieldError[] = [];
-    if (!actor.canSeeRooftop(dto.rooftopId) || !refs.rooftop_ok)
-      unknown.push({ field: 'rooftopId', message: 'rooftopId is not a rooftop you can use' });
-    if (!refs.vehicle_found || !actor.canSeeRooftop(refs.vehicle_rooftop_id)) {
-      unknown.push({ field: 'vehicleId', message: 'vehicleId is not a vehicle you can see' });
-    }
-    if (!refs.advisor_ok) unknown.push({ field: 'advisorId', message: 'advisorId is not an active user' });
+    if (!advisor.active) unknown.push({ field: 'advisorId', message: 'advisorId is not an active user' });
     const catalogue = new Map(refs.catalogue);
     dto.lines.forEach((line, i) => {
       if (line.itemCode && !catalogue.has(line.itemCode)) {

@@ -114,13 +114,13 @@ export class TasksService {
         `SELECT id, home_rooftop_id FROM customer WHERE id = $1 AND erased_at IS NULL`,
         [dto.customerId],
       );
-      if (!customer || !actor.canSeeRooftop(customer.home_rooftop_id)) throw new NotFoundError('Customer');
+      actor.assertRooftopIn(customer?.home_rooftop_id, 'customerId', 'Customer');
       if (dto.vehicleId) {
-        const [vehicle] = await m.query(`SELECT id FROM vehicle WHERE id = $1 AND owner_id = $2`, [
+        const [vehicle] = await m.query(`SELECT rooftop_id, owner_id FROM vehicle WHERE id = $1`, [
           dto.vehicleId,
-          dto.customerId,
         ]);
-        if (!vehicle)
+        actor.assertRooftopIn(vehicle?.rooftop_id, 'vehicleId', 'Vehicle');
+        if (vehicle.owner_id !== dto.customerId)
           throw new UnprocessableError('vehicle_not_owned', 'The vehicle does not belong to this customer', [
             { field: 'vehicleId', message: 'not a vehicle of this customer' },
           ]);
@@ -128,7 +128,7 @@ export class TasksService {
       const assigneeId = dto.assigneeId ?? actor.id;
       if (assigneeId !== actor.id && !actor.isManager)
         throw new ForbiddenError('Only managers and admins may assign tasks to someone else');
-      await this.assertAssignable(m, assigneeId, customer.home_rooftop_id);
+      await this.assertAssignable(m, assigneeId, customer.home_rooftop_id, actor);
       const task = await m.save(
         m.create(Task, {
           rooftopId: customer.home_rooftop_id,
@@ -203,7 +203,7 @@ export class TasksService {
       const task = await this.visible(m, id, actor, true);
       if (!actor.isManager) throw new ForbiddenError('Only managers and admins may reassign tasks');
       if (task.status !== 'open') throw new ConflictError('task_not_open', 'The task is already done');
-      await this.assertAssignable(m, assigneeId, task.rooftopId);
+      await this.assertAssignable(m, assigneeId, task.rooftopId, actor);
       task.assigneeId = assigneeId;
       return toTaskDto(await m.save(task));
     });
@@ -231,13 +231,11 @@ export class TasksService {
       throw new ForbiddenError('You may only work on your own tasks');
   }
 
-  private async assertAssignable(m: EntityManager, userId: string, rooftopId: string) {
-    const [user] = await m.query(
-      `SELECT u.id FROM app_user u WHERE u.id = $1 AND u.active
-          AND (u.role = 'admin' OR EXISTS (SELECT 1 FROM user_rooftop ur WHERE ur.user_id = u.id AND ur.rooftop_id = $2))`,
-      [userId, rooftopId],
-    );
-    if (!user)
+  /** A user the caller can see (else 404), granted the task's rooftop (else 422), active (else 422). */
+  private async assertAssignable(m: EntityManager, userId: string, rooftopId: string, actor: AuthUser) {
+    const user = await AuthUser.namedUser(m, userId);
+    actor.assertColleague(user, rooftopId, 'assigneeId');
+    if (!user.active)
       throw new UnprocessableError(
         'invalid_assignee',
         'The assignee must be an active user of the task’s rooftop',

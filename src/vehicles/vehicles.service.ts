@@ -64,10 +64,12 @@ export class VehiclesService {
   async create(dto: CreateVehicleDto, actor: AuthUser): Promise<VehicleView> {
     const vin = this.validVin(dto.vin);
     return this.db.transaction(async (m) => {
-      const zone = await this.visibleRooftopZone(m, dto.rooftopId, actor, 'rooftopId');
-      if (dto.sellingRooftopId) await this.rooftopZone(m, dto.sellingRooftopId, 'sellingRooftopId');
+      await actor.assertUsableRooftop(m, dto.rooftopId, 'rooftopId');
+      const zone = await this.rooftopZone(m, dto.rooftopId);
+      if (dto.sellingRooftopId) await actor.assertUsableRooftop(m, dto.sellingRooftopId, 'sellingRooftopId');
       if (dto.ownerId) await this.assertCustomerVisible(m, dto.ownerId, actor, 'ownerId');
-      if (dto.soldById) await this.assertUserExists(m, dto.soldById, 'soldById');
+      if (dto.soldById)
+        await this.assertSeller(m, dto.soldById, dto.sellingRooftopId ?? dto.rooftopId, actor);
       if (dto.purchaseDate) this.assertNotFutureDate(dto.purchaseDate, zone, 'purchaseDate');
       await this.assertVinFree(m, vin, null);
 
@@ -167,9 +169,15 @@ export class VehiclesService {
     return this.db.transaction(async (m) => {
       const vehicle = await this.findVisible(m, id, actor, true);
       if (vehicle.version !== expectedVersion) throw new PreconditionFailedError(vehicle.version);
-      const zone = await this.rooftopZone(m, vehicle.rooftopId, 'rooftopId');
-      if (dto.sellingRooftopId) await this.rooftopZone(m, dto.sellingRooftopId, 'sellingRooftopId');
-      if (dto.soldById) await this.assertUserExists(m, dto.soldById, 'soldById');
+      const zone = await this.rooftopZone(m, vehicle.rooftopId);
+      if (dto.sellingRooftopId) await actor.assertUsableRooftop(m, dto.sellingRooftopId, 'sellingRooftopId');
+      // The seller must belong to the selling rooftop: checked when either of them changes.
+      const seller =
+        dto.soldById !== undefined ? dto.soldById : dto.sellingRooftopId ? vehicle.soldById : null;
+      if (seller) {
+        const selling = dto.sellingRooftopId !== undefined ? dto.sellingRooftopId : vehicle.sellingRooftopId;
+        await this.assertSeller(m, seller, selling ?? vehicle.rooftopId, actor);
+      }
       if (dto.purchaseDate) this.assertNotFutureDate(dto.purchaseDate, zone, 'purchaseDate');
       if (vin !== undefined && vin !== vehicle.vin) await this.assertVinFree(m, vin, vehicle.id);
 
@@ -193,9 +201,12 @@ export class VehiclesService {
   async transfer(id: string, dto: TransferVehicleDto, actor: AuthUser): Promise<VehicleView> {
     return this.db.transaction(async (m) => {
       const vehicle = await this.findVisible(m, id, actor, true);
-      const zone = await this.rooftopZone(m, vehicle.rooftopId, 'rooftopId');
+      const zone = await this.rooftopZone(m, vehicle.rooftopId);
       await this.assertCustomerVisible(m, dto.newOwnerId, actor, 'newOwnerId');
-      if (dto.sale?.soldById) await this.assertUserExists(m, dto.sale.soldById, 'sale.soldById');
+      if (dto.sale?.soldById) {
+        const selling = vehicle.sellingRooftopId ?? vehicle.rooftopId;
+        await this.assertSeller(m, dto.sale.soldById, selling, actor, 'sale.soldById');
+      }
       if (dto.sale) this.assertNotFutureDate(dto.sale.purchaseDate, zone, 'sale.purchaseDate');
       if (vehicle.status === 'scrapped') {
         throw new UnprocessableError('vehicle_scrapped', 'A scrapped vehicle cannot change owner');
@@ -354,47 +365,43 @@ export class VehiclesService {
     if (rows.length > 0) throw new ConflictError('duplicate_vin', 'A vehicle with this VIN already exists');
   }
 
-  private async visibleRooftopZone(m: EntityManager, rooftopId: string, actor: AuthUser, field: string) {
-    if (!actor.canSeeRooftop(rooftopId)) {
-      throw new UnprocessableError('unknown_rooftop', 'Unknown rooftop', [
-        { field, message: `${field} is not a rooftop you can use` },
-      ]);
-    }
-    return this.rooftopZone(m, rooftopId, field);
-  }
-
-  private async rooftopZone(m: EntityManager, rooftopId: string, field: string): Promise<string> {
+  /** The time zone of a rooftop already checked to exist (the vehicle's, or one assertUsableRooftop passed). */
+  private async rooftopZone(m: EntityManager, rooftopId: string): Promise<string> {
     const rows: { time_zone: string }[] = await m.query(`SELECT time_zone FROM rooftop WHERE id = $1`, [
       rooftopId,
     ]);
-    if (rows.length === 0) {
-      throw new UnprocessableError('unknown_rooftop', 'Unknown rooftop', [
-        { field, message: `${field} is not a known rooftop` },
-      ]);
-    }
     return rows[0].time_zone;
   }
 
-  /** The owner must be a customer the caller can see (home rooftop granted) and not erased. */
+  /**
+   * The owner must be a customer the caller can see (home rooftop granted: else 404, as for a path id) and not
+   * erased (422).
+   */
   private async assertCustomerVisible(m: EntityManager, customerId: string, actor: AuthUser, field: string) {
     const rows: { home_rooftop_id: string; erased_at: Date | null }[] = await m.query(
       `SELECT home_rooftop_id, erased_at FROM customer WHERE id = $1`,
       [customerId],
     );
-    if (rows.length === 0 || !actor.canSeeRooftop(rows[0].home_rooftop_id) || rows[0].erased_at) {
+    actor.assertRooftopIn(rows[0]?.home_rooftop_id, field, 'Customer');
+    if (rows[0].erased_at) {
       throw new UnprocessableError('unknown_customer', 'Unknown customer', [
-        { field, message: `${field} is not a customer you can see` },
+        { field, message: `${field} is an erased customer` },
       ]);
     }
   }
 
-  private async assertUserExists(m: EntityManager, userId: string, field: string) {
-    const rows = await m.query(`SELECT 1 FROM app_user WHERE id = $1`, [userId]);
-    if (rows.length === 0) {
-      throw new UnprocessableError('unknown_user', 'Unknown user', [
-        { field, message: `${field} is not a known user` },
-      ]);
-    }
+  /**
+   * The seller (SPEC "sold by"): a user the caller can see (404) granted the selling rooftop (422), so that the
+   * sale's follow-ups, tasks and analytics stay with the rooftop that sold. A seller who left stays valid.
+   */
+  private async assertSeller(
+    m: EntityManager,
+    userId: string,
+    sellingRooftopId: string,
+    actor: AuthUser,
+    field = 'soldById',
+  ) {
+    actor.assertColleague(await AuthUser.namedUser(m, userId), sellingRooftopId, field);
   }
 
   private assertNotFutureDate(date: string, zone: string, field: string) {

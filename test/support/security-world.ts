@@ -25,6 +25,9 @@ export interface World {
   overrideId: string;
   apiKeyId: string;
   userId: string;
+  /** Records of rooftop B, for ids that rooftop A's staff put in request bodies. */
+  customerB: string;
+  vehicleB: string;
 }
 
 async function ok<T = Record<string, unknown>>(
@@ -147,6 +150,26 @@ export async function buildWorld(t: TestApp): Promise<World> {
       .set(bearer(admin.token))
       .send({ name: 'Matrix DMS', userId: a.manager.id }),
   );
+  const bs = bearer(b.manager.token);
+  const customerB = await ok<{ id: string }>(
+    'customer of rooftop B',
+    t.http
+      .post('/api/v1/customers')
+      .set(bs)
+      .send({ firstName: 'Other', lastName: 'Rooftop', homeRooftopId: rooftopB }),
+  );
+  const vehicleB = await ok<{ id: string }>(
+    'vehicle of rooftop B',
+    t.http.post('/api/v1/vehicles').set(bs).send({
+      rooftopId: rooftopB,
+      vin: 'WVWZZZ1JZXW000002',
+      make: 'Toyota',
+      model: 'Vios',
+      year: 2023,
+      powertrain: 'ice',
+      ownerId: customerB.id,
+    }),
+  );
   return {
     rooftopA,
     rooftopB,
@@ -166,5 +189,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     overrideId: override.id,
     apiKeyId: apiKey.id,
     userId: a.salesperson.id,
+    customerB: customerB.id,
+    vehicleB: vehicleB.id,
   };
 }

@@ -26,7 +26,7 @@ import {
 const STAFF_SOURCES = COMPLAINT_SOURCES.filter((s) => s !== 'survey');
 
 export class OpenComplaintDto {
-  @ApiProperty({ example: '1f8c7d6e-1111-4a53-9c55-0f8b0c4b2d11' })
+  @ApiProperty({ format: 'uuid', example: '1f8c7d6e-1111-4a53-9c55-0f8b0c4b2d11' })
   @IsUUID()
   customerId: string;
 
@@ -47,6 +47,7 @@ export class OpenComplaintDto {
 
   @ApiPropertyOptional({
     description: 'Default: the rooftop’s first manager',
+    format: 'uuid',
     example: '5b0f1c9e-8a2d-4a53-9c55-0f8b0c4b2d11',
   })
   @IsOptionalNotNull()

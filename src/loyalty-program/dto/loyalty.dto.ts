@@ -20,6 +20,7 @@ const MAX_POINTS = 10_000_000;
 export class CreateRedemptionDto {
   @ApiPropertyOptional({
     description: 'Redeem this reward (its pointsCost). Give either rewardId or points.',
+    format: 'uuid',
     example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
   })
   @ValidateIf((o: CreateRedemptionDto) => o.points === undefined || o.rewardId !== undefined)
@@ -102,6 +103,7 @@ export class UpdateRewardDto extends PartialType(CreateRewardDto) {}
 export class CreateReferralDto {
   @ApiProperty({
     description: 'The customer who was referred; when they buy a vehicle, the referrer earns points',
+    format: 'uuid',
     example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
   })
   @IsUUID()

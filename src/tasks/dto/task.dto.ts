@@ -62,12 +62,13 @@ export class ListTasksQueryDto extends PageQueryDto {
 }
 
 export class CreateTaskDto {
-  @ApiProperty({ example: '1f8c7d6e-1111-4a53-9c55-0f8b0c4b2d11' })
+  @ApiProperty({ format: 'uuid', example: '1f8c7d6e-1111-4a53-9c55-0f8b0c4b2d11' })
   @IsUUID()
   customerId: string;
 
   @ApiPropertyOptional({
     type: String,
+    format: 'uuid',
     example: '2a9c7d6e-2222-4a53-9c55-0f8b0c4b2d11',
     nullable: true,
   })
@@ -87,6 +88,7 @@ export class CreateTaskDto {
 
   @ApiPropertyOptional({
     description: 'Default: yourself. Only managers and admins may assign to someone else.',
+    format: 'uuid',
     example: '5b0f1c9e-8a2d-4a53-9c55-0f8b0c4b2d11',
   })
   @IsOptionalNotNull()
@@ -109,7 +111,7 @@ export class SnoozeTaskDto {
 }
 
 export class ReassignTaskDto {
-  @ApiProperty({ example: '5b0f1c9e-8a2d-4a53-9c55-0f8b0c4b2d11' })
+  @ApiProperty({ format: 'uuid', example: '5b0f1c9e-8a2d-4a53-9c55-0f8b0c4b2d11' })
   @IsUUID()
   assigneeId: string;
 }
