@@ -34,7 +34,13 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     settings: BENCH_SETTINGS,
   });
   await cluster.createDatabase(BENCH_DATABASE);
-  return { url: cluster.url(BENCH_DATABASE), cluster, stop: () => cluster.stop() };
+  return {
+    url: cluster.url(BENCH_DATABASE),
+    cluster,
+    stop: async () => {
+      await cluster.stop();
+    },
+  };
 }
 
 export function numberArg(name: string, fallback: number): number {
