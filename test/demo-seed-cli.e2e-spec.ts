@@ -60,7 +60,7 @@ describe('npm run seed: what it prints', () => {
     expect(again).toContain(`embedded PostgreSQL in ${path.join(dataDir, 'pg')}`);
     expect(again).toContain(`remove ${dataDir}`);
     expect(again).not.toContain('.data');
-  });
+  }, 240_000);
 
   it('names the DATABASE_URL (without its password) and the PUBLIC_BASE_URL when they are set', async () => {
     const db = await createTestDatabase();
@@ -82,5 +82,5 @@ describe('npm run seed: what it prints', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 120_000);
 });
