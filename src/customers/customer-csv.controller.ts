@@ -66,9 +66,9 @@ export class CustomerCsvController {
   }
 
   @Get('imports')
-  @ApiOperation({ summary: 'Imports with their progress (without error lists), newest first, paged' })
+  @ApiOperation({ summary: 'Recent imports with their progress (without error lists)' })
   async imports(@Query() query: ListImportsQueryDto, @CurrentUser() actor: AuthUser) {
-    return this.importer.listJobs(actor, query);
+    return { items: await this.importer.listJobs(actor, query.rooftopId), nextCursor: null };
   }
 
   @Get('imports/:jobId')

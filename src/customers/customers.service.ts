@@ -141,7 +141,7 @@ export class CustomersService {
   async list(query: ListCustomersQueryDto, actor: AuthUser): Promise<Page<Customer>> {
     const limit = limitOf(query);
     const after = CUSTOMER_KEYS.decode(query.cursor);
-    if (query.rooftopId) actor.assertRooftop(query.rooftopId, 'Rooftop');
+    if (query.rooftopId) await actor.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
     const params: Record<string, unknown> = {};
     const p = (value: unknown) => {
       const name = `p${Object.keys(params).length}`;

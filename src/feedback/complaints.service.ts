@@ -197,6 +197,7 @@ export class ComplaintsService {
 
   /** Newest first; served by complaint_case_rooftop_idx. */
   async list(actor: AuthUser, q: ListComplaintsQueryDto): Promise<Page<ComplaintDto>> {
+    if (q.rooftopId) await actor.assertUsableRooftop(this.db, q.rooftopId, 'rooftopId');
     const limit = limitOf(q);
     const qb = this.db.getRepository(ComplaintCase).createQueryBuilder('c');
     const scope = actor.rooftopScope();

@@ -81,6 +81,7 @@ export class FeedbackService {
 
   /** Answered surveys, newest answer first; from/to filter the answer time. */
   async list(actor: AuthUser, q: FeedbackFilterDto): Promise<Page<FeedbackItemDto>> {
+    if (q.rooftopId) await actor.assertUsableRooftop(this.db, q.rooftopId, 'rooftopId');
     const limit = limitOf(q);
     const { where, params, p } = this.filters(actor, q, 'answered_at');
     where.push('s.answered_at IS NOT NULL');
@@ -108,6 +109,7 @@ export class FeedbackService {
    * so the response rate never exceeds 1). Invitations planned for later than now are not counted yet.
    */
   async summary(actor: AuthUser, q: FeedbackFilterDto): Promise<FeedbackSummaryDto> {
+    if (q.rooftopId) await actor.assertUsableRooftop(this.db, q.rooftopId, 'rooftopId');
     const { where, params, p } = this.filters(actor, { ...q, category: undefined }, 'issued_at');
     where.push(`s.issued_at <= ${p(this.clock.now())}::timestamptz`);
     const answered = q.category

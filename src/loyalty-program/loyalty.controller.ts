@@ -106,12 +106,8 @@ export class LoyaltyController {
   }
 
   @Get('referrals')
-  async listReferrals(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() query: PageQueryDto,
-    @CurrentUser() actor: AuthUser,
-  ) {
+  async listReferrals(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
     await this.loyalty.visibleCustomer(id, actor);
-    return this.referrals.listByReferrer(id, query);
+    return this.referrals.listByReferrer(id);
   }
 }

@@ -94,7 +94,7 @@ export class MessagesService {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (query.rooftopId) {
-      user.assertRooftop(query.rooftopId, 'Rooftop');
+      await user.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
       add('m.rooftop_id = ?', query.rooftopId);
     }
     const scope = user.rooftopScope();

@@ -264,6 +264,7 @@ export class ServiceVisitsService {
 
   /** Newest visit first, scoped to the caller's rooftops (index service_visit_rooftop_date_idx). */
   async list(query: ListServiceVisitsQueryDto, actor: AuthUser): Promise<Page<ServiceVisitView>> {
+    if (query.rooftopId) await actor.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
     const limit = limitOf(query);
     const after = VISIT_KEYS.decode(query.cursor);
     const qb = this.db.getRepository(ServiceVisit).createQueryBuilder('s');

@@ -142,6 +142,7 @@ export class VehiclesService {
 
   /** Scoped to the caller's rooftops; ordered by creation (index vehicle_rooftop_created_idx). */
   async list(query: ListVehiclesQueryDto, actor: AuthUser): Promise<Page<VehicleView>> {
+    if (query.rooftopId) await actor.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
     const limit = limitOf(query);
     const after = VEHICLE_KEYS.decode(query.cursor);
     const qb = this.db.getRepository(Vehicle).createQueryBuilder('v');

@@ -11,6 +11,7 @@ import { nextVin } from '../support/vehicle-fixtures';
  *  - an id the caller cannot see (a record of a rooftop not granted, or no record at all) → 404 problem+json,
  *    nothing written;
  *  - a user the caller can see but who is not granted the record's rooftop → 422 naming the field, nothing written.
+ * Every `?rooftopId=` filter (listed from the same document) answers 404 for a rooftop not granted.
  */
 
 type Ctx = Record<string, string>;
@@ -395,5 +396,63 @@ describe('ids inside requests obey the rooftop rule of path ids (generated from 
       .set('If-Match', vehicle.headers.etag)
       .send({ sellingRooftopId: w.rooftopB, soldById: w.b.salesperson.id });
     expect(withSeller.status).toBe(200);
+  });
+
+  describe('?rooftopId= filters', () => {
+    /** Operations that take `?rooftopId=` and are not plain GETs: how to call them. */
+    const NOT_GET: Record<string, (req: Test) => Test> = {
+      'POST /api/v1/customers/import': (req) =>
+        req.set('Content-Type', 'text/csv').send('External_ID,First Name,Last Name\nBODY-1,Filter,Test\n'),
+    };
+    const filtered = () =>
+      Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.entries(ops)
+          .filter(([, op]) => op.parameters?.some((p) => p.in === 'query' && p.name === 'rooftopId'))
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+    /** The other required query parameters, from their documented example or first allowed value. */
+    const required = (key: string) => {
+      const [method, path] = key.split(' ');
+      const params = doc.paths[path][method.toLowerCase()].parameters ?? [];
+      return Object.fromEntries(
+        params
+          .filter((p) => p.in === 'query' && p.required && p.name !== 'rooftopId')
+          .map((p) => [p.name, p.schema?.example ?? p.schema?.enum?.[0]]),
+      );
+    };
+    const call = (key: string, token: string, rooftopId: string) => {
+      const [method, path] = key.split(' ');
+      const http = t.http as unknown as Record<string, (u: string) => Test>;
+      const req = http[method.toLowerCase()](path)
+        .query({ ...required(key), rooftopId })
+        .set(bearer(token));
+      return method === 'GET' ? req : NOT_GET[key](req);
+    };
+
+    it('knows how to call every operation that takes one', () => {
+      const keys = filtered();
+      expect(keys.length).toBeGreaterThanOrEqual(10);
+      expect(keys.filter((k) => !k.startsWith('GET ') && !NOT_GET[k])).toEqual([]);
+    });
+
+    it('answers 404 for a rooftop not granted (and for an admin, one that does not exist), 200 for one’s own', async () => {
+      const failures: string[] = [];
+      for (const key of filtered()) {
+        const before = await fingerprint();
+        for (const [who, token, rooftopId] of [
+          ['rooftop A’s manager, rooftop B', w.a.manager.token, w.rooftopB],
+          ['the admin, no rooftop', w.admin.token, randomUUID()],
+        ]) {
+          const res = await call(key, token, rooftopId);
+          if (res.status !== 404 || !isProblem(res))
+            failures.push(`${key} as ${who} → ${res.status} ${JSON.stringify(res.body).slice(0, 150)}`);
+        }
+        if (JSON.stringify(await fingerprint()) !== JSON.stringify(before))
+          failures.push(`${key}: a refused request wrote`);
+        const own = await call(key, w.a.manager.token, w.rooftopA);
+        if (own.status >= 300) failures.push(`${key} as rooftop A’s manager, rooftop A → ${own.status}`);
+      }
+      expect(failures).toEqual([]);
+    });
   });
 });

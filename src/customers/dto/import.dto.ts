@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
-import { PageQueryDto } from '../../common/http/pagination';
 
 export class ImportCustomersQueryDto {
   @ApiProperty({ format: 'uuid', description: 'Home rooftop of the imported customers' })
@@ -27,7 +26,7 @@ export class ExportCustomersQueryDto {
   rooftopId?: string;
 }
 
-export class ListImportsQueryDto extends PageQueryDto {
+export class ListImportsQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
