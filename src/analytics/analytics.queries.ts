@@ -1,3 +1,5 @@
+import { Keyset } from '../common/http/pagination';
+
 /**
  * The analytics, one SQL statement per metric. Every statement is set-based (aggregates in PostgreSQL,
  * nothing loaded whole into memory) and names the indexes it reads. `$1` is always the rooftop scope
@@ -342,11 +344,20 @@ export const REFRESH_AT_RISK_SQL = `
  * descending ($3/$4 = the cursor or NULL); $2 = limit + 1. The customer's current rooftop and erasure are
  * checked again, so a customer moved or erased since the last run never shows in the wrong place.
  */
+/** Highest score first: customer_risk_page_idx / customer_risk_rooftop_page_idx (score DESC, customer_id DESC). */
+export const AT_RISK_KEYS = new Keyset(
+  [
+    { sql: 'r.score', type: 'int' },
+    { sql: 'r.customer_id', type: 'uuid' },
+  ],
+  'DESC',
+);
+
 export const AT_RISK_PAGE_SQL = `
-  SELECT r.customer_id, r.score, r.reasons, c.first_name, c.last_name, c.home_rooftop_id
+  SELECT r.customer_id, r.score, r.reasons, c.first_name, c.last_name, c.home_rooftop_id, ${AT_RISK_KEYS.select}
     FROM customer_risk r
     JOIN customer c ON c.id = r.customer_id AND c.home_rooftop_id = ANY ($1::uuid[]) AND c.erased_at IS NULL
    WHERE r.rooftop_id = ANY ($1::uuid[])
      AND ($3::int IS NULL OR (r.score, r.customer_id) < ($3::int, $4::uuid))
-   ORDER BY r.score DESC, r.customer_id DESC
+   ORDER BY ${AT_RISK_KEYS.orderBy}
    LIMIT $2`;

@@ -213,10 +213,10 @@ export class AnalyticsRepository {
   async atRiskPage(
     scope: string[],
     limit: number,
-    after: { score: number; id: string } | undefined,
-  ): Promise<{ rows: AtRiskRow[]; asOf: Date | null }> {
+    after: string[] | undefined,
+  ): Promise<{ rows: (AtRiskRow & { cursor_k0: string; cursor_k1: string })[]; asOf: Date | null }> {
     const [rows, run]: [Record<string, unknown>[], { as_of: Date }[]] = await Promise.all([
-      this.db.query(AT_RISK_PAGE_SQL, [scope, limit + 1, after?.score ?? null, after?.id ?? null]),
+      this.db.query(AT_RISK_PAGE_SQL, [scope, limit + 1, after?.[0] ?? null, after?.[1] ?? null]),
       this.db.query(`SELECT as_of FROM customer_risk_run WHERE id = 1`),
     ]);
     return {
@@ -228,6 +228,8 @@ export class AnalyticsRepository {
         homeRooftopId: r.home_rooftop_id as string,
         score: r.score as number,
         reasons: r.reasons as AtRiskRow['reasons'],
+        cursor_k0: r.cursor_k0 as string,
+        cursor_k1: r.cursor_k1 as string,
       })),
     };
   }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
-import { decodeCursor, DEFAULT_LIMIT, Page, toPage } from '../common/http/pagination';
-import { NotFoundError, ValidationFailedError } from '../common/problem/domain-error';
+import { DEFAULT_LIMIT, Page } from '../common/http/pagination';
+import { NotFoundError } from '../common/problem/domain-error';
 import { AnalyticsRepository, AtRiskRow, FeedbackCounts } from './analytics.repository';
-import { FeedbackGroupBy } from './analytics.queries';
+import { AT_RISK_KEYS, FeedbackGroupBy } from './analytics.queries';
 import type { SeriesMetric } from './dto/analytics-query.dto';
 import { monthBuckets, Period, ratio, resolvePeriod } from './period';
 
@@ -14,8 +14,6 @@ export interface PeriodQuery {
   rooftopId?: string;
   timeZone?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** NPS = %promoters − %detractors over the answers with an NPS, one decimal; null without answers. */
 export function netPromoterScore(
@@ -148,17 +146,11 @@ export class AnalyticsService {
   ): Promise<Page<AtRiskRow> & { computedAt: string | null }> {
     const scope = await this.scope(user, q.rooftopId);
     const limit = q.limit ?? DEFAULT_LIMIT;
-    const key = decodeCursor(q.cursor, 2);
-    if (key && (typeof key[0] !== 'number' || typeof key[1] !== 'string' || !UUID.test(key[1]))) {
-      throw new ValidationFailedError([
-        { field: 'cursor', message: 'cursor is not a cursor returned by this API' },
-      ]);
-    }
-    const after = key ? { score: key[0] as number, id: key[1] as string } : undefined;
+    const after = AT_RISK_KEYS.decode(q.cursor);
     // The list the last `customer-risk` run computed (hourly by default); `computedAt` says as of when.
     const { rows, asOf } = await this.repo.atRiskPage(scope, limit, after);
     return {
-      ...toPage(rows, limit, (r) => [r.score, r.customerId]),
+      ...AT_RISK_KEYS.page(rows, limit),
       computedAt: asOf ? new Date(asOf).toISOString() : null,
     };
   }
