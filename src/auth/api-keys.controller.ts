@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { Clock } from '../common/clock';
+import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { User } from '../users/user.entity';
 import { ApiKey } from './api-key.entity';
 import { AuthUser } from './auth-user';
@@ -11,6 +12,15 @@ import { AuthService, hashApiKey } from './auth.service';
 import { CurrentUser, Roles } from './decorators';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { NoBody } from '../common/http/no-body';
+
+/** Newest first; few rows, no index of their own. */
+const API_KEY_KEYS = new Keyset(
+  [
+    { sql: 'k.created_at', type: 'timestamptz' },
+    { sql: 'k.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -40,10 +50,12 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOkResponse({ type: [ApiKeyDto] })
-  async list(): Promise<{ items: ApiKeyDto[] }> {
-    const keys = await this.db.getRepository(ApiKey).find({ order: { createdAt: 'DESC' } });
-    return { items: keys.map(toDto) };
+  async list(@Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
+    const limit = limitOf(query);
+    const cursor = API_KEY_KEYS.decode(query.cursor);
+    const qb = this.db.getRepository(ApiKey).createQueryBuilder('k');
+    const page = API_KEY_KEYS.pageOf(await API_KEY_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
+    return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
 
   /** Revokes a key at once; requests using it get 401 from then on. */

@@ -66,9 +66,9 @@ export class CustomerCsvController {
   }
 
   @Get('imports')
-  @ApiOperation({ summary: 'Recent imports with their progress (without error lists)' })
+  @ApiOperation({ summary: 'Imports with their progress (without error lists), newest first, paged' })
   async imports(@Query() query: ListImportsQueryDto, @CurrentUser() actor: AuthUser) {
-    return { items: await this.importer.listJobs(actor, query.rooftopId), nextCursor: null };
+    return this.importer.listJobs(actor, query);
   }
 
   @Get('imports/:jobId')

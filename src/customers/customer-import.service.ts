@@ -4,10 +4,12 @@ import type { Readable } from 'node:stream';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
+import { Keyset, limitOf, Page } from '../common/http/pagination';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { AppConfig } from '../config/app-config';
 import { canonicalColumn, CsvColumn, CustomerRow, parseCustomerRow } from './customer-csv';
 import { csvInputError, Utf8TextGuard } from './customer-csv-input';
+import type { ListImportsQueryDto } from './dto/import.dto';
 import { ImportJob, ImportRowError } from './import-job.entity';
 
 export const IMPORT_BATCH_SIZE = 500;
@@ -39,6 +41,15 @@ interface Existing {
 }
 
 const FIELDS = ['firstName', 'lastName', 'email', 'phone', 'address', 'birthday', 'language'] as const;
+
+/** Newest first: import_job_rooftop_idx (rooftop_id, started_at DESC) within a rooftop. */
+const IMPORT_KEYS = new Keyset(
+  [
+    { sql: 'j.started_at', type: 'timestamptz' },
+    { sql: 'j.id', type: 'uuid' },
+  ],
+  'DESC',
+);
 
 /**
  * Streams a DMS customer export into the customer table: validated row by row with the API's rules,
@@ -429,20 +440,18 @@ export class CustomerImportService {
     return job;
   }
 
-  /** The latest imports (without their error lists), newest first. */
-  async listJobs(actor: AuthUser, rooftopId?: string): Promise<ImportJob[]> {
+  /** The imports (without their error lists), newest first, a page at a time. */
+  async listJobs(actor: AuthUser, query: ListImportsQueryDto): Promise<Page<ImportJob>> {
+    const { rooftopId } = query;
+    const limit = limitOf(query);
+    const cursor = IMPORT_KEYS.decode(query.cursor);
     if (rooftopId) await actor.assertUsableRooftop(this.db, rooftopId, 'rooftopId');
-    const qb = this.db
-      .getRepository(ImportJob)
-      .createQueryBuilder('j')
-      .orderBy('j.started_at', 'DESC')
-      .addOrderBy('j.id', 'DESC')
-      .limit(50);
+    const qb = this.db.getRepository(ImportJob).createQueryBuilder('j');
     const scope = actor.rooftopScope();
     if (scope) qb.andWhere('j.rooftop_id = ANY(:scope::uuid[])', { scope });
     if (rooftopId) qb.andWhere('j.rooftop_id = :rooftopId', { rooftopId });
-    const jobs = await qb.getMany();
-    return jobs.map((j) => ({ ...j, errors: [] }));
+    const page = IMPORT_KEYS.pageOf(await IMPORT_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
+    return { items: page.items.map((j) => ({ ...j, errors: [] })), nextCursor: page.nextCursor };
   }
 }
 

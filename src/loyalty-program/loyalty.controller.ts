@@ -106,8 +106,12 @@ export class LoyaltyController {
   }
 
   @Get('referrals')
-  async listReferrals(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
+  async listReferrals(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: PageQueryDto,
+    @CurrentUser() actor: AuthUser,
+  ) {
     await this.loyalty.visibleCustomer(id, actor);
-    return this.referrals.listByReferrer(id);
+    return this.referrals.listByReferrer(id, query);
   }
 }

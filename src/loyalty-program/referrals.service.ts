@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthUser, notFoundIn } from '../auth/auth-user';
 import { Clock } from '../common/clock';
+import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { LoyaltyService } from './loyalty.service';
 
@@ -30,6 +31,15 @@ function view(row: {
 }
 
 /** "Customer A referred customer B": A earns the referral points when B buys a vehicle (vehicle.sold). */
+/** Newest first: referral_referrer_idx (referrer_customer_id, created_at DESC). */
+const REFERRAL_KEYS = new Keyset(
+  [
+    { sql: 'r.created_at', type: 'timestamptz' },
+    { sql: 'r.id', type: 'uuid' },
+  ],
+  'DESC',
+);
+
 @Injectable()
 export class ReferralsService {
   constructor(
@@ -63,11 +73,18 @@ export class ReferralsService {
     return view(rows[0]);
   }
 
-  async listByReferrer(referrerId: string): Promise<{ items: ReferralView[]; nextCursor: null }> {
-    const rows = await this.db.query(
-      `SELECT ${COLUMNS} FROM referral WHERE referrer_customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT 200`,
-      [referrerId],
+  async listByReferrer(referrerId: string, query: PageQueryDto): Promise<Page<ReferralView>> {
+    const limit = limitOf(query);
+    const cursor = REFERRAL_KEYS.decode(query.cursor);
+    const params: string[] = [referrerId];
+    const bind = (value: string) => `$${params.push(value)}`;
+    const rows: Parameters<typeof view>[0][] = await this.db.query(
+      `SELECT ${COLUMNS}, ${REFERRAL_KEYS.select} FROM referral r
+        WHERE r.referrer_customer_id = $1${cursor ? ` AND ${REFERRAL_KEYS.after(cursor, bind)}` : ''}
+        ORDER BY ${REFERRAL_KEYS.orderBy} LIMIT ${limit + 1}`,
+      params,
     );
-    return { items: rows.map(view), nextCursor: null };
+    const page = REFERRAL_KEYS.page(rows, limit);
+    return { items: page.items.map(view), nextCursor: page.nextCursor };
   }
 }

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { PageQueryDto } from '../common/http/pagination';
 import { NoBody } from '../common/http/no-body';
 
 @ApiTags('users')
@@ -20,8 +21,8 @@ export class UsersController {
   }
 
   @Get()
-  async list() {
-    return { items: await this.users.list(), nextCursor: null };
+  list(@Query() query: PageQueryDto) {
+    return this.users.list(query);
   }
 
   @Get(':id')

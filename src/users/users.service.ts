@@ -5,9 +5,19 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
+import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { Rooftop } from '../rooftops/rooftop.entity';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { User } from './user.entity';
+
+/** By email, as app_user_email_uq (lower(email)) orders them; the id only breaks a tie that cannot happen. */
+const USER_KEYS = new Keyset(
+  [
+    { sql: 'lower(u.email)', type: 'text' },
+    { sql: 'u.id', type: 'uuid' },
+  ],
+  'ASC',
+);
 
 @Injectable()
 export class UsersService {
@@ -34,9 +44,22 @@ export class UsersService {
     });
   }
 
-  async list(): Promise<UserDto[]> {
-    const users = await this.db.getRepository(User).find({ relations: { rooftops: true }, order: { email: 'ASC' } });
-    return users.map(toDto);
+  async list(query: PageQueryDto): Promise<Page<UserDto>> {
+    const limit = limitOf(query);
+    const cursor = USER_KEYS.decode(query.cursor);
+    const params: string[] = [];
+    const bind = (value: string) => `$${params.push(value)}`;
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT u.id, ${USER_KEYS.select} FROM app_user u ${cursor ? `WHERE ${USER_KEYS.after(cursor, bind)}` : ''}
+        ORDER BY ${USER_KEYS.orderBy} LIMIT ${limit + 1}`,
+      params,
+    );
+    const page = USER_KEYS.page(rows, limit);
+    const users = page.items.length
+      ? await this.db.getRepository(User).find({ where: { id: In(page.items.map((r) => r.id)) }, relations: { rooftops: true } })
+      : [];
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return { items: page.items.map((r) => toDto(byId.get(r.id)!)), nextCursor: page.nextCursor };
   }
 
   async get(id: string): Promise<UserDto> {

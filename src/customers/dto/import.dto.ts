@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
+import { PageQueryDto } from '../../common/http/pagination';
 
 export class ImportCustomersQueryDto {
   @ApiProperty({ format: 'uuid', description: 'Home rooftop of the imported customers' })
@@ -26,7 +27,7 @@ export class ExportCustomersQueryDto {
   rooftopId?: string;
 }
 
-export class ListImportsQueryDto {
+export class ListImportsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
