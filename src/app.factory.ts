@@ -3,6 +3,7 @@ import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRuntime } from './app.module';
 import { registerBodyParsing } from './common/http/body-parsing';
@@ -44,6 +45,19 @@ function problemClientError(err: NodeJS.ErrnoException, socket: import('node:str
   socket.destroy(err);
 }
 
+/** The router's own refusals (a URL that is not valid percent-encoded UTF-8, an over-long parameter). */
+function problemFrameworkError(error: { statusCode?: number; code?: string }) {
+  const status = error.statusCode ?? 400;
+  const [code, title] = status === 414 ? ['uri_too_long', 'URI Too Long'] : ['bad_url', 'Bad Request'];
+  return {
+    type: `https://dealer-crm.dev/problems/${code.replace(/_/g, '-')}`,
+    title,
+    status,
+    code,
+    detail: status === 414 ? 'A path parameter is too long' : 'The URL is not valid percent-encoded UTF-8',
+  };
+}
+
 /** Builds the HTTP application (used by `npm start`, the tests and the benchmarks alike). */
 export async function createApp(
   runtime: AppRuntime,
@@ -51,6 +65,19 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const requestTimeout = runtime.config.REQUEST_TIMEOUT_SECONDS * 1000;
   const adapter = new FastifyAdapter({
+    // The router refuses these before any hook runs, so helmet's headers are set here by hand.
+    frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: FastifyReply) => {
+      const problem = problemFrameworkError(error);
+      void reply
+        .code(problem.status)
+        .headers({
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+          'cache-control': 'no-store',
+        })
+        .type('application/problem+json')
+        .send(problem);
+    },
     bodyLimit: 1_048_576,
     // A client that trickles its request (headers or body) is cut off with 408 (checked every second),
     // and an idle keep-alive connection is closed after 5 s.

@@ -231,6 +231,24 @@ describe('hostile requests against a running app process', () => {
     await stillUp('odd bodies');
   });
 
+  it('answers a URL that is not valid UTF-8 with 400 problem+json and the security headers', async () => {
+    for (const url of ['/api/v1/customers/%ED%A0%80', '/api/v1/surveys/a%ff']) {
+      const res = await fetch(`${app.baseUrl}${url}`, { headers: { authorization: `Bearer ${token}` } });
+      expect([url, res.status, res.headers.get('content-type')?.split(';')[0]]).toEqual([
+        url,
+        400,
+        'application/problem+json',
+      ]);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    // In a query string, undecodable bytes are kept as text (a search for them finds nothing).
+    const query = await fetch(`${app.baseUrl}/api/v1/customers?q=%ED%A0%80`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(query.status).toBe(200);
+    await stillUp('bad URLs');
+  });
+
   it('cuts off a client that trickles its request, and keeps serving others', async () => {
     // 20 sockets each sending one byte of a request every 300 ms; REQUEST_TIMEOUT_SECONDS=2 here. The request
     // would take 60 s to finish: every socket must be closed by the server long before the client is done.
