@@ -1,4 +1,5 @@
 import { DomainEvents, DomainEventMap } from '../src/common/domain-events';
+import { LinkSigner } from '../src/common/link-signer';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 type Staff = { id: string; token: string };
@@ -664,6 +665,241 @@ describe('customers', () => {
             .send({ purpose: 'marketing', granted: true, source: 'x' })
         ).status,
       ).toBe(409);
+    });
+  });
+
+  describe('erasure of free text', () => {
+    const Z = {
+      firstName: 'Zephyrine',
+      lastName: 'Quillfeather',
+      email: 'zephyrine.q@mailhost.example',
+      phone: '+85512777888',
+      address: '77 Needlework Street',
+      externalId: 'DMS-ZEPH-77',
+    };
+    /** Everything that names her: every free text below mentions her first name. */
+    const NEEDLES = [
+      Z.firstName,
+      Z.lastName,
+      Z.email,
+      Z.email.split('@')[0],
+      Z.phone,
+      Z.phone.slice(1),
+      '12777888',
+      Z.address,
+      Z.externalId,
+    ].map((n) => n.toLowerCase());
+
+    /** Every (table.column, text) of every text, text[], json and jsonb column of every table. */
+    async function findInDatabase(): Promise<string[]> {
+      const columns: { table_name: string; column_name: string }[] = await t.db.query(
+        `SELECT c.table_name, c.column_name FROM information_schema.columns c
+           JOIN information_schema.tables tb ON tb.table_name = c.table_name AND tb.table_schema = c.table_schema
+          WHERE c.table_schema = 'public' AND tb.table_type = 'BASE TABLE'
+            AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
+                 OR (c.data_type = 'ARRAY' AND c.udt_name IN ('_text', '_varchar')))
+          ORDER BY 1, 2`,
+      );
+      const found: string[] = [];
+      for (const { table_name: table, column_name: column } of columns) {
+        const rows: { v: string }[] = await t.db.query(
+          `SELECT "${column}"::text AS v FROM "${table}" WHERE "${column}" IS NOT NULL`,
+        );
+        for (const { v } of rows) {
+          const lower = v.toLowerCase();
+          const hit = NEEDLES.find((n) => lower.includes(n));
+          if (hit) found.push(`${table}.${column}: ${hit} in ${v.slice(0, 120)}`);
+        }
+      }
+      return found;
+    }
+
+    it('leaves nothing she wrote or that names her in any text or json column of any table', async () => {
+      const as = bearer(manager.token);
+      const ok = async (what: string, req: PromiseLike<{ status: number; body: unknown }>) => {
+        const res = await req;
+        if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body as { id: string; version: number };
+      };
+      const c = await create(manager.token, Z);
+      const other = await create(manager.token, { firstName: 'Previous', lastName: 'Owner' });
+      await ok(
+        'interaction',
+        t.http
+          .post(`/api/v1/customers/${c.id}/interactions`)
+          .set(as)
+          .send({
+            kind: 'call',
+            summary: `${Z.firstName} asked for a quote`,
+            occurredAt: '2026-06-01T00:00:00Z',
+          }),
+      );
+      // A vehicle she bought privately (the transfer's reason names her), a reading with a note about her.
+      const vehicle = await ok(
+        'vehicle',
+        t.http.post('/api/v1/vehicles').set(as).send({
+          rooftopId: rooftopA,
+          vin: 'WVWZZZ1JZXW000777',
+          make: 'Toyota',
+          model: 'Yaris',
+          year: 2022,
+          powertrain: 'ice',
+          ownerId: other.id,
+          purchaseDate: '2026-01-10',
+        }),
+      );
+      await ok(
+        'transfer',
+        t.http
+          .post(`/api/v1/vehicles/${vehicle.id}/transfer`)
+          .set(as)
+          .send({
+            newOwnerId: c.id,
+            at: '2026-03-01T00:00:00Z',
+            reason: `${Z.firstName} bought it privately`,
+          }),
+      );
+      await ok(
+        'odometer reading',
+        t.http
+          .post(`/api/v1/vehicles/${vehicle.id}/odometer-readings`)
+          .set(as)
+          .send({
+            value: 3_000,
+            readAt: '2026-05-01T00:00:00Z',
+            note: `${Z.firstName} read it off the dash`,
+          }),
+      );
+      // Service visits: free-text lines about her, and a visit voided for a reason that names her.
+      const visit = (roNumber: string) =>
+        ok(
+          'visit',
+          t.http
+            .post('/api/v1/service-visits')
+            .set(as)
+            .send({
+              rooftopId: rooftopA,
+              vehicleId: vehicle.id,
+              roNumber,
+              visitDate: '2026-06-01T02:00:00Z',
+              odometer: 3_500,
+              lines: [
+                {
+                  description: `Fitted ${Z.firstName}'s roof rack`,
+                  labourAmount: 10,
+                  partsAmount: 0,
+                  payType: 'customer',
+                },
+              ],
+              declinedLines: [{ description: `${Z.firstName} declined tinted windows`, estimateAmount: 80 }],
+            }),
+        );
+      await visit('RO-Z-1');
+      const voided = await visit('RO-Z-2');
+      await ok(
+        'void',
+        t.http
+          .post(`/api/v1/service-visits/${voided.id}/void`)
+          .set(as)
+          .send({ reason: `${Z.firstName} asked to cancel` }),
+      );
+      // A survey she answered with a comment (a detractor: a complaint opens by itself).
+      const [survey] = await t.db.query(
+        `INSERT INTO survey (kind, rooftop_id, customer_id, dedupe_key, language, issued_at, expires_at)
+         VALUES ('sale', $1, $2, 'erasure-test', 'en', '2026-06-14T03:00:00Z', '2026-07-14T03:00:00Z') RETURNING id`,
+        [rooftopA, c.id],
+      );
+      const token = t.app.get(LinkSigner).sign('survey', { s: survey.id, c: c.id });
+      await ok(
+        'survey answer',
+        t.http
+          .post(`/api/v1/surveys/${token}`)
+          .send({ nps: 2, csat: 1, comment: `${Z.firstName} here, write to ${Z.email} or call ${Z.phone}` }),
+      );
+      // A complaint staff opened, its notes, resolution and reopening.
+      const complaint = await ok(
+        'complaint',
+        t.http
+          .post('/api/v1/complaints')
+          .set(as)
+          .send({ customerId: c.id, source: 'call', summary: `${Z.firstName} says the car smells of smoke` }),
+      );
+      const cp = `/api/v1/complaints/${complaint.id}`;
+      await ok(
+        'note',
+        t.http
+          .post(`${cp}/notes`)
+          .set(as)
+          .send({ body: `Phoned ${Z.firstName} back` }),
+      );
+      await ok('acknowledge', t.http.post(`${cp}/acknowledge`).set(as));
+      await ok(
+        'resolve',
+        t.http
+          .post(`${cp}/resolve`)
+          .set(as)
+          .send({ resolution: `${Z.firstName} accepted a valet` }),
+      );
+      await ok(
+        'reopen',
+        t.http
+          .post(`${cp}/reopen`)
+          .set(as)
+          .send({ reason: `${Z.firstName} called again` }),
+      );
+      // A task about her, done with an outcome that names her.
+      const task = await ok(
+        'task',
+        t.http
+          .post('/api/v1/tasks')
+          .set(as)
+          .send({
+            customerId: c.id,
+            title: `Call ${Z.firstName} about the valet`,
+            dueAt: '2026-06-20T03:00:00Z',
+            assigneeId: manager.id,
+          }),
+      );
+      await ok(
+        'complete',
+        t.http
+          .post(`/api/v1/tasks/${task.id}/complete`)
+          .set(as)
+          .send({ outcome: `${Z.firstName} is happy` }),
+      );
+      // A message to her that failed, the mail server quoting her address.
+      const [message] = await t.db.query(
+        `INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at, next_attempt_at,
+                                     status, to_address, subject, text_body, last_error)
+         VALUES ('erasure-test:1', $1, $2, 'thank_you', 'follow_ups', $3, now(), now(), 'failed', $4, $5, $5, $6) RETURNING id`,
+        [
+          rooftopA,
+          c.id,
+          JSON.stringify({ firstName: Z.firstName }),
+          Z.email,
+          `Thank you, ${Z.firstName}`,
+          `550 5.1.1 <${Z.email}>: mailbox unavailable`,
+        ],
+      );
+      await t.db.query(
+        `INSERT INTO message_attempt (message_id, attempt, fence, worker, started_at, finished_at, outcome, smtp_code, error)
+         VALUES ($1, 1, 1, 'test', now(), now(), 'failed', 550, $2)`,
+        [message.id, `550 5.1.1 <${Z.email}>: mailbox unavailable`],
+      );
+      expect((await findInDatabase()).length).toBeGreaterThan(15);
+
+      expect((await t.http.post(`/api/v1/customers/${c.id}/erasure`).set(as)).status).toBe(200);
+      expect(await findInDatabase()).toEqual([]);
+      // The records stay for statistics: the survey's scores, the complaint, the visits and their amounts.
+      expect(await t.db.query(`SELECT nps, csat FROM survey WHERE id = $1`, [survey.id])).toEqual([
+        { nps: 2, csat: 1 },
+      ]);
+      expect(await count(`complaint_case WHERE customer_id = '${c.id}'`)).toBe(2);
+      expect(
+        await count(
+          `service_visit_line l JOIN service_visit v ON v.id = l.service_visit_id WHERE v.customer_id = '${c.id}'`,
+        ),
+      ).toBe(4);
     });
   });
 

@@ -18,6 +18,7 @@ import { AppConfig } from '../config/app-config';
 import { OutboxService, PURPOSES } from '../messaging/outbox.service';
 import { ConsentsService } from './consents.service';
 import { Customer } from './customer.entity';
+import { eraseFreeText } from './customer-erasure';
 import {
   couldMatchVin,
   isFutureDate,
@@ -314,7 +315,8 @@ export class CustomersService {
 
   /**
    * Erasure (right to be forgotten): personal data is anonymised, ids and history stay for statistics.
-   * Every purpose is withdrawn and every pending message cancelled in the same transaction.
+   * Every purpose is withdrawn, every pending message cancelled and every free text they wrote or that
+   * names them blanked (here and by the listeners of `customer.erased`), in the same transaction.
    */
   async erase(id: string, actor: AuthUser): Promise<Customer> {
     return this.db.transaction(async (m) => {
@@ -338,13 +340,8 @@ export class CustomersService {
         await this.consents.record(m, { customerId: id, purpose, granted: false, source: 'erasure', actor });
       }
       await this.outbox.cancelPending(m, { customerId: id }, 'customer_erased');
-      // Rendered messages and free-text notes carry names and addresses: keep the rows, drop the text.
-      await m.query(
-        `UPDATE outbox_message SET to_address = NULL, subject = NULL, html_body = NULL, text_body = NULL, payload = '{}'::jsonb, updated_at = $2
-          WHERE customer_id = $1`,
-        [id, now],
-      );
-      await m.query(`UPDATE interaction SET summary = '[erased]' WHERE customer_id = $1`, [id]);
+      // Messages, notes, tasks, visits and vehicles carry names and addresses: keep the rows, drop the text.
+      await eraseFreeText(m, id, now);
       await this.audit.record(m, actor, {
         action: 'customer.erased',
         entityType: 'customer',

@@ -7,6 +7,7 @@ import { TasksModule } from '../tasks/tasks.module';
 import { ComplaintSlaJob } from './complaint-sla.job';
 import { ComplaintsController } from './complaints.controller';
 import { ComplaintsService } from './complaints.service';
+import { FeedbackErasureListener } from './feedback-erasure.listener';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackService } from './feedback.service';
 import { OpenComplaintRule } from './open-complaint.rule';
@@ -24,6 +25,7 @@ import { SurveysService } from './surveys.service';
     ComplaintSlaJob,
     OpenComplaintRule,
     Feedback360Section,
+    FeedbackErasureListener,
   ],
   exports: [FeedbackService, ComplaintsService],
 })
