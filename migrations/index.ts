@@ -10,6 +10,7 @@ import { Analytics1764000007000 } from './1764000007000-analytics';
 import { ErasureTombstone1764000008000 } from './1764000008000-erasure-tombstone';
 import { ReminderSchedule1764000009000 } from './1764000009000-reminder-schedule';
 import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
+import { RedemptionIdempotencyScope1764000012000 } from './1764000012000-redemption-idempotency-scope';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   ErasureTombstone1764000008000,
   ReminderSchedule1764000009000,
   CustomerRisk1764000010000,
+  RedemptionIdempotencyScope1764000012000,
 ];

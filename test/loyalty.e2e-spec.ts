@@ -557,6 +557,26 @@ describe('loyalty program', () => {
       expect(await balance(c)).toBe(900);
     });
 
+    it('scopes an Idempotency-Key to its caller: the same key sent at two rooftops gives two redemptions', async () => {
+      const atA = await customer(rooftopA);
+      const atB = await customer(rooftopB);
+      await credit(atA, 1_000);
+      await credit(atB, 1_000);
+      const key = randomUUID();
+      const body = { points: 100, reason: 'Wiper blades' };
+      const first = await redeem(atA, body, key, sales.token);
+      const second = await redeem(atB, body, key, managerB.token);
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      expect(second.body).toMatchObject({ customerId: atB, createdBy: managerB.id });
+      expect([await balance(atA), await balance(atB)]).toEqual([900, 900]);
+      // Each caller's retry still replays its own answer.
+      const retry = await redeem(atB, body, key, managerB.token);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(second.body);
+      expect(await balance(atB)).toBe(900);
+    });
+
     it('answers 422 with the current balance when points are short, and 428 without an Idempotency-Key', async () => {
       const c = await customer();
       await credit(c, 250);

@@ -273,7 +273,9 @@ export class LoyaltyService {
       points: body.points ?? null,
       reason: body.reason ?? null,
     });
-    return this.idempotent('redemption', idempotencyKey, hash, customerId, async (manager, account, lots) => {
+    // Keys are the caller's own (as for service visits): two rooftops' staff may happen to send the same one.
+    const scope = `redemption:${actor.id}`;
+    return this.idempotent(scope, idempotencyKey, hash, customerId, async (manager, account, lots) => {
       let points = body.points!;
       let reason = body.reason!;
       if (body.rewardId !== undefined) {
