@@ -1,22 +1,53 @@
 import 'reflect-metadata';
+import type { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { createApp, createLogger } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { DatabaseUnreachableError, openDatabase } from './database/data-source';
 import { UsersService } from './users/users.service';
 
+/** Nest's line per module and per route (~170 at start) are detail: shown at LOG_LEVEL=debug, not by default. */
+const STARTUP_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+function withoutStartupDetail(logger: ConsoleLogger, level: LogLevel): ConsoleLogger {
+  if (level === 'debug' || level === 'verbose') return logger;
+  const log = logger.log.bind(logger);
+  logger.log = (message: unknown, ...rest: unknown[]) => {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && STARTUP_DETAIL.has(context)) return;
+    log(message, ...rest);
+  };
+  return logger;
+}
+
 async function bootstrap() {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = withoutStartupDetail(createLogger(config.LOG_LEVEL), config.LOG_LEVEL);
   const database = await openDatabase(config);
   if (config.MIGRATIONS_RUN) {
     const ran = await database.dataSource.runMigrations({ transaction: 'each' });
     if (ran.length) logger.log({ msg: 'migrations applied', count: ran.length }, 'Database');
   }
   const app = await createApp({ config, database }, { logger });
-  const admin = await app.get(UsersService).ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, !config.DATABASE_URL);
+  const admin = await app
+    .get(UsersService)
+    .ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, !config.DATABASE_URL);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
   const base = `http://localhost:${config.PORT}`;
-  logger.log({ msg: 'ready', port: config.PORT, database: database.cluster ? 'embedded' : 'external', docs: `${base}/api/docs` }, 'Bootstrap');
+  logger.log(
+    {
+      msg: 'ready',
+      port: config.PORT,
+      database: database.cluster ? 'embedded' : 'external',
+      dashboard: `${base}/dashboard`,
+      docs: `${base}/api/docs`,
+    },
+    'Bootstrap',
+  );
+  if (process.stdout.isTTY) {
+    process.stdout.write(
+      `\n  Dealer Retention CRM is running: ${base}/dashboard  (API: ${base}/api/docs)\n\n`,
+    );
+  }
   if (admin?.password) {
     // Printed once, to the operator's terminal only (not the JSON log stream).
     process.stdout.write(
@@ -31,7 +62,10 @@ bootstrap().catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof DatabaseUnreachableError) {
     process.stderr.write(`${e.message}\n`);
   } else {
-    createLogger('log').fatal({ msg: 'failed to start', error: e instanceof Error ? e.message : String(e) }, 'Bootstrap');
+    createLogger('log').fatal(
+      { msg: 'failed to start', error: e instanceof Error ? e.message : String(e) },
+      'Bootstrap',
+    );
   }
   process.exit(1);
 });
