@@ -151,7 +151,11 @@ export class Keyset {
    * Orders a TypeORM query by the key, selects the key's text (`pageOf` reads it), keeps the rows after the
    * cursor and asks for `limit + 1` rows. For queries without joins.
    */
-  applyTo<Q extends SelectQueryBuilder<ObjectLiteral>>(qb: Q, cursor: string[] | undefined, limit: number): Q {
+  applyTo<Q extends SelectQueryBuilder<ObjectLiteral>>(
+    qb: Q,
+    cursor: string[] | undefined,
+    limit: number,
+  ): Q {
     for (const [sql, alias] of this.selections) qb.addSelect(sql, alias);
     this.parts.forEach((part, i) =>
       i === 0 ? qb.orderBy(part.sql, this.direction) : qb.addOrderBy(part.sql, this.direction),
@@ -210,23 +214,4 @@ function textOf(part: SortKeyPart): string {
 
 export function limitOf(query: PageQueryDto): number {
   return query.limit ?? DEFAULT_LIMIT;
-}
-
-/** @deprecated Being replaced by Keyset in every list; removed once no list uses it. */
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
-  } catch {
-    /* fall through */
-  }
-  throw new ValidationFailedError([{ field: 'cursor', message: 'cursor is not a cursor returned by this API' }]);
-}
-
-/** @deprecated Being replaced by Keyset in every list; removed once no list uses it. */
-export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => unknown[]): Page<T> {
-  const items = rows.slice(0, limit);
-  const nextCursor = rows.length > limit ? Buffer.from(JSON.stringify(keyOf(items[items.length - 1]))).toString('base64url') : null;
-  return { items, nextCursor };
 }
