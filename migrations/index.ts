@@ -10,6 +10,7 @@ import { Analytics1764000007000 } from './1764000007000-analytics';
 import { ErasureTombstone1764000008000 } from './1764000008000-erasure-tombstone';
 import { ReminderSchedule1764000009000 } from './1764000009000-reminder-schedule';
 import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
+import { LoginThrottle1764000011000 } from './1764000011000-login-throttle';
 import { RedemptionIdempotencyScope1764000012000 } from './1764000012000-redemption-idempotency-scope';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
@@ -26,5 +27,6 @@ export const MIGRATIONS: Function[] = [
   ErasureTombstone1764000008000,
   ReminderSchedule1764000009000,
   CustomerRisk1764000010000,
+  LoginThrottle1764000011000,
   RedemptionIdempotencyScope1764000012000,
 ];

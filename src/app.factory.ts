@@ -86,7 +86,7 @@ export async function createApp(
     http: { headersTimeout: Math.min(requestTimeout, 20_000), connectionsCheckingInterval: 1_000 },
     // Signed tokens in public links (survey, unsubscribe) are path parameters of up to 2,048 characters.
     routerOptions: { maxParamLength: 2048 },
-    trustProxy: true,
+    trustProxy: runtime.config.trustProxy,
     // A caller's X-Request-Id is kept when sane; otherwise we mint one. It is echoed on every response.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

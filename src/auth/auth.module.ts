@@ -8,6 +8,7 @@ import { ApiKeysController } from './api-keys.controller';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 
 @Module({
@@ -24,7 +25,7 @@ import { PasswordHasher } from './password-hasher';
     }),
   ],
   controllers: [AuthController, ApiKeysController],
-  providers: [AuthService, PasswordHasher, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, LoginThrottle, PasswordHasher, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, PasswordHasher],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/problem/domain-error';
 import type { Role } from '../users/user.entity';
 import { AuthUser } from './auth-user';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 
 interface PrincipalRow {
@@ -18,13 +19,11 @@ interface PrincipalRow {
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {
-    super(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'Email or password is wrong, or the account is inactive');
-  }
-}
-
-export class TooManyAttemptsError extends DomainError {
-  constructor(retryAfter: number) {
-    super(HttpStatus.TOO_MANY_REQUESTS, 'too_many_login_attempts', 'Too many failed logins; wait and try again', [], { retryAfter });
+    super(
+      HttpStatus.UNAUTHORIZED,
+      'invalid_credentials',
+      'Email or password is wrong, or the account is inactive',
+    );
   }
 }
 
@@ -40,21 +39,15 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
-   * Failed attempts are counted per email and per client address in the database, so the limit holds
-   * across several app instances.
+   * The attempt is counted (LoginThrottle, in the database so that the limits hold across app instances)
+   * before the password is checked; a success gives the count back.
    */
-  async login(email: string, password: string, ip: string) {
-    const keys = [`email:${email.toLowerCase()}`, `ip:${ip}`];
-    const windowStart = new Date(Date.now() - this.config.LOGIN_RATE_WINDOW_SECONDS * 1000);
-    const [{ failures }] = await this.db.query(
-      `SELECT count(*)::int AS failures FROM login_attempt WHERE key = ANY($1) AND at > $2 GROUP BY key ORDER BY 1 DESC LIMIT 1`,
-      [keys, windowStart],
-    ).then((rows: { failures: number }[]) => (rows.length ? rows : [{ failures: 0 }]));
-    if (failures >= this.config.LOGIN_RATE_LIMIT) throw new TooManyAttemptsError(this.config.LOGIN_RATE_WINDOW_SECONDS);
-
+  async login(email: string, password: string, ip: string | undefined) {
+    const ticket = await this.throttle.take(email, ip);
     const rows: { id: string; password_hash: string | null; active: boolean }[] = await this.db.query(
       `SELECT id, password_hash, active FROM app_user WHERE lower(email) = lower($1)`,
       [email],
@@ -63,12 +56,15 @@ export class AuthService {
     // Verify even for unknown emails so that timing does not reveal which accounts exist.
     const ok = await this.hasher.verify(user?.password_hash ?? DUMMY_HASH, password);
     if (!user || !ok || !user.active) {
-      await this.db.query(`INSERT INTO login_attempt (key) SELECT unnest($1::text[])`, [keys]);
       this.logger.warn({ msg: 'login failed', userId: user?.id ?? null });
       throw new InvalidCredentialsError();
     }
+    await this.throttle.succeeded(ticket);
     await this.db.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [user.id]);
-    const accessToken = await this.jwt.signAsync({ sub: user.id }, { expiresIn: this.config.JWT_TTL_SECONDS });
+    const accessToken = await this.jwt.signAsync(
+      { sub: user.id },
+      { expiresIn: this.config.JWT_TTL_SECONDS },
+    );
     return { accessToken, tokenType: 'Bearer' as const, expiresIn: this.config.JWT_TTL_SECONDS };
   }
 
@@ -91,14 +87,18 @@ export class AuthService {
 
   async authenticateApiKey(key: string): Promise<AuthUser | null> {
     if (key.length > 200) return null;
-    const rows: PrincipalRow[] = await this.db.query(
-      `UPDATE api_key k SET last_used_at = now()
+    const rows: PrincipalRow[] = await this.db
+      .query(
+        `UPDATE api_key k SET last_used_at = now()
          FROM app_user u
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.id = k.user_id AND u.active
         RETURNING u.id, u.role, k.id AS api_key_id,
           (SELECT COALESCE(array_agg(rooftop_id), '{}') FROM user_rooftop WHERE user_id = u.id) AS rooftops`,
-      [hashApiKey(key)],
-    ).then((r: [PrincipalRow[], number] | PrincipalRow[]) => (Array.isArray(r[0]) ? (r[0]) : (r as PrincipalRow[])));
+        [hashApiKey(key)],
+      )
+      .then((r: [PrincipalRow[], number] | PrincipalRow[]) =>
+        Array.isArray(r[0]) ? r[0] : (r as PrincipalRow[]),
+      );
     const row = rows[0];
     return row ? new AuthUser(row.id, row.role, row.rooftops, 'api_key', row.api_key_id) : null;
   }
@@ -113,4 +113,5 @@ export class AuthService {
 }
 
 // argon2id hash of a random string, used to spend the same time on unknown emails.
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$qv2cM1F1nYJxCwKq0qkQ1mXzQ5m1fQ7a0bW3zj2yQ1o';
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$qv2cM1F1nYJxCwKq0qkQ1mXzQ5m1fQ7a0bW3zj2yQ1o';

@@ -10,8 +10,12 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 
 export const LANGUAGES = ['en', 'km', 'lo'] as const;
@@ -30,6 +34,36 @@ const toBool = ({ value }: { value: unknown }) => {
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** TRUST_PROXY parsed: false (none), true (any), a hop count, or addresses, CIDRs and proxy-addr's named ranges. */
+export type TrustProxy = boolean | number | string[];
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+export function parseTrustProxy(raw: string): TrustProxy | null {
+  const value = raw.trim().toLowerCase();
+  if (value === '' || value === 'false' || value === 'none') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,3}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_RANGE_NAMES.includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (!family || rest.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  return valid ? entries : null;
+}
+
+@ValidatorConstraint({ name: 'isTrustProxy' })
+class IsTrustProxy implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && parseTrustProxy(value) !== null;
+  }
+  defaultMessage(): string {
+    return 'TRUST_PROXY must be empty/false (trust no proxy), true, a hop count, or a comma list of addresses or CIDRs (or loopback, linklocal, uniquelocal)';
+  }
+}
 
 /**
  * Every setting the app reads, validated once at start. Names match the environment variables
@@ -113,7 +147,10 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
-  /** Login attempts allowed per email+IP within LOGIN_RATE_WINDOW_SECONDS before 429. */
+  /**
+   * Failed logins allowed per (account, client address) pair within LOGIN_RATE_WINDOW_SECONDS before 429
+   * (docs/security.md "Logins and passwords").
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -123,6 +160,44 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   LOGIN_RATE_WINDOW_SECONDS: number = 300;
+
+  /** Failed logins per account from all addresses (except ones the user logged in from) per window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ACCOUNT_LIMIT: number = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ACCOUNT_WINDOW_SECONDS: number = 3600;
+
+  /** Failed logins per client address over all accounts per window (password spraying). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ADDRESS_LIMIT: number = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ADDRESS_WINDOW_SECONDS: number = 900;
+
+  /**
+   * Which proxies may tell the client address in X-Forwarded-For. Default: none (the socket's address
+   * counts; a client's own X-Forwarded-For is ignored). `true`, a hop count, or addresses/CIDRs.
+   */
+  @Validate(IsTrustProxy)
+  TRUST_PROXY: string = '';
+
+  /**
+   * For Fastify's `trustProxy`. Fastify 5 refuses a bare hop count (fails closed), so a count n becomes
+   * proxy-addr's hop function: the n nearest hops are trusted, whatever their addresses.
+   */
+  get trustProxy(): boolean | string[] | ((address: string, hop: number) => boolean) {
+    const parsed = parseTrustProxy(this.TRUST_PROXY) ?? false;
+    return typeof parsed === 'number' ? (_address: string, hop: number) => hop < parsed : parsed;
+  }
 
   /**
    * Longest time a client may take to send a whole request (headers and body); a slower one gets 408 and
