@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 describe('auth and rooftops', () => {
@@ -16,7 +17,9 @@ describe('auth and rooftops', () => {
 
   it('logs in with email and password and uses the token', async () => {
     const admin = await t.user('admin');
-    const login = await t.http.post('/api/v1/auth/login').send({ email: admin.email, password: admin.password });
+    const login = await t.http
+      .post('/api/v1/auth/login')
+      .send({ email: admin.email, password: admin.password });
     expect(login.status).toBe(200);
     expect(login.body.tokenType).toBe('Bearer');
     const me = await t.http.get('/api/v1/auth/me').set(bearer(login.body.accessToken));
@@ -28,7 +31,9 @@ describe('auth and rooftops', () => {
     const user = await t.user('salesperson');
     let last = 0;
     for (let i = 0; i < 11; i++) {
-      last = (await t.http.post('/api/v1/auth/login').send({ email: user.email, password: 'wrong-password!' })).status;
+      last = (
+        await t.http.post('/api/v1/auth/login').send({ email: user.email, password: 'wrong-password!' })
+      ).status;
       if (i < 10) expect(last).toBe(401);
     }
     expect(last).toBe(429);
@@ -45,16 +50,26 @@ describe('auth and rooftops', () => {
     expect(fields).toEqual(['name', 'sendWindowStart', 'surprise', 'timeZone']);
     expect(await t.db.query('SELECT count(*)::int AS n FROM rooftop')).toEqual([{ n: 0 }]);
 
-    const ok = await t.http.post('/api/v1/rooftops').set(bearer(admin.token)).send({ name: 'Vientiane Auto', timeZone: 'Asia/Vientiane', currency: 'LAK' });
+    const ok = await t.http
+      .post('/api/v1/rooftops')
+      .set(bearer(admin.token))
+      .send({ name: 'Vientiane Auto', timeZone: 'Asia/Vientiane', currency: 'LAK' });
     expect(ok.status).toBe(201);
-    expect(ok.body).toMatchObject({ name: 'Vientiane Auto', timeZone: 'Asia/Vientiane', currency: 'LAK', sendWindowStart: '08:00' });
+    expect(ok.body).toMatchObject({
+      name: 'Vientiane Auto',
+      timeZone: 'Asia/Vientiane',
+      currency: 'LAK',
+      sendWindowStart: '08:00',
+    });
   });
 
   it('forbids a salesperson from creating rooftops (403) and hides rooftops not granted (404)', async () => {
     const mine = await t.rooftop();
     const theirs = await t.rooftop();
     const sales = await t.user('salesperson', [mine.id]);
-    expect((await t.http.post('/api/v1/rooftops').set(bearer(sales.token)).send({ name: 'X' })).status).toBe(403);
+    expect((await t.http.post('/api/v1/rooftops').set(bearer(sales.token)).send({ name: 'X' })).status).toBe(
+      403,
+    );
     expect((await t.http.get(`/api/v1/rooftops/${mine.id}`).set(bearer(sales.token))).status).toBe(200);
     expect((await t.http.get(`/api/v1/rooftops/${theirs.id}`).set(bearer(sales.token))).status).toBe(404);
     const list = await t.http.get('/api/v1/rooftops').set(bearer(sales.token));
@@ -64,20 +79,42 @@ describe('auth and rooftops', () => {
   it('issues an API key once, accepts it, and refuses it after revocation', async () => {
     const admin = await t.user('admin');
     const integration = await t.user('manager');
-    const created = await t.http.post('/api/v1/api-keys').set(bearer(admin.token)).send({ name: 'DMS', userId: integration.id });
+    const created = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(admin.token))
+      .send({ name: 'DMS', userId: integration.id });
     expect(created.status).toBe(201);
     const key = created.body.key as string;
     expect(key).toMatch(/^crm_/);
-    expect((await t.http.get('/api/v1/auth/me').set('X-API-Key', key)).body).toMatchObject({ id: integration.id, via: 'api_key' });
+    expect((await t.http.get('/api/v1/auth/me').set('X-API-Key', key)).body).toMatchObject({
+      id: integration.id,
+      via: 'api_key',
+    });
     const listed = await t.http.get('/api/v1/api-keys').set(bearer(admin.token));
     expect(JSON.stringify(listed.body)).not.toContain(key);
-    expect((await t.http.delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(admin.token))).status).toBe(204);
+    expect((await t.http.delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(admin.token))).status).toBe(
+      204,
+    );
     expect((await t.http.get('/api/v1/auth/me').set('X-API-Key', key)).status).toBe(401);
   });
 
   it('rejects a token signed with another secret and an expired token', async () => {
-    const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl';
+    const forged =
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl';
     expect((await t.http.get('/api/v1/auth/me').set(bearer(forged))).status).toBe(401);
+  });
+
+  it('refuses a token without exp, even when signed with the app’s own secret', async () => {
+    const user = await t.user('salesperson');
+    const jwt = t.app.get(JwtService);
+    const forever = await jwt.signAsync({ sub: user.id });
+    expect(JSON.parse(Buffer.from(forever.split('.')[1], 'base64url').toString())).not.toHaveProperty('exp');
+    const res = await t.http.get('/api/v1/auth/me').set(bearer(forever));
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // The same claims with an exp pass: the refusal above is the missing exp, not the key.
+    const expiring = await jwt.signAsync({ sub: user.id }, { expiresIn: 60 });
+    expect((await t.http.get('/api/v1/auth/me').set(bearer(expiring))).status).toBe(200);
   });
 
   it('sends security headers and a request id', async () => {

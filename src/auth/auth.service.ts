@@ -69,12 +69,14 @@ export class AuthService {
   }
 
   async authenticateToken(token: string): Promise<AuthUser | null> {
-    let payload: { sub?: unknown };
+    let payload: { sub?: unknown; exp?: unknown };
     try {
       payload = await this.jwt.verifyAsync(token);
     } catch {
       return null;
     }
+    // jsonwebtoken checks `exp` only when present: a token without one would never expire.
+    if (typeof payload.exp !== 'number') return null;
     if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return null;
     const rows: PrincipalRow[] = await this.db.query(
       `SELECT u.id, u.role, COALESCE(array_agg(ur.rooftop_id) FILTER (WHERE ur.rooftop_id IS NOT NULL), '{}') AS rooftops
