@@ -4,7 +4,9 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
+import { assertStrongPassword, WeakPasswordError } from '../auth/password-policy';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
+import { ConfigError } from '../config/app-config';
 import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { Rooftop } from '../rooftops/rooftop.entity';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
@@ -29,15 +31,30 @@ export class UsersService {
     private readonly audit: AuditService,
   ) {}
 
+  /** Every path that creates a user (API, ADMIN_PASSWORD, `admin:create`) comes here: one password rule. */
   async create(dto: CreateUserDto, actor: AuthUser | null): Promise<UserDto> {
+    await assertStrongPassword(dto.password, [dto.email, dto.name]);
     const passwordHash = await this.hasher.hash(dto.password);
     return this.db.transaction(async (m) => {
-      if (await m.createQueryBuilder(User, 'u').where('lower(u.email) = lower(:email)', { email: dto.email }).getExists()) {
+      if (
+        await m
+          .createQueryBuilder(User, 'u')
+          .where('lower(u.email) = lower(:email)', { email: dto.email })
+          .getExists()
+      ) {
         throw new ConflictError('email_taken', 'A user with this email already exists');
       }
       const rooftops = await this.rooftops(m, dto.rooftopIds);
       const user = await m.save(
-        m.create(User, { email: dto.email, name: dto.name, role: dto.role, language: dto.language ?? 'en', passwordHash, active: true, rooftops }),
+        m.create(User, {
+          email: dto.email,
+          name: dto.name,
+          role: dto.role,
+          language: dto.language ?? 'en',
+          passwordHash,
+          active: true,
+          rooftops,
+        }),
       );
       await this.audit.record(m, actor, { action: 'user.created', entityType: 'user', entityId: user.id });
       return toDto(user);
@@ -56,7 +73,9 @@ export class UsersService {
     );
     const page = USER_KEYS.page(rows, limit);
     const users = page.items.length
-      ? await this.db.getRepository(User).find({ where: { id: In(page.items.map((r) => r.id)) }, relations: { rooftops: true } })
+      ? await this.db
+          .getRepository(User)
+          .find({ where: { id: In(page.items.map((r) => r.id)) }, relations: { rooftops: true } })
       : [];
     const byId = new Map(users.map((u) => [u.id, u]));
     return { items: page.items.map((r) => toDto(byId.get(r.id)!)), nextCursor: page.nextCursor };
@@ -69,9 +88,22 @@ export class UsersService {
   }
 
   async update(id: string, dto: UpdateUserDto, actor: AuthUser): Promise<UserDto> {
-    const passwordHash = dto.password ? await this.hasher.hash(dto.password) : undefined;
+    let passwordHash: string | undefined;
+    if (dto.password) {
+      // Checked and hashed before the transaction: argon2 should not run while the row is locked.
+      const current = await this.db
+        .getRepository(User)
+        .findOne({ where: { id }, select: { id: true, email: true, name: true } });
+      if (!current) throw new NotFoundError('User');
+      await assertStrongPassword(dto.password, [current.email, dto.name ?? current.name]);
+      passwordHash = await this.hasher.hash(dto.password);
+    }
     return this.db.transaction(async (m) => {
-      const user = await m.findOne(User, { where: { id }, relations: { rooftops: true }, lock: { mode: 'pessimistic_write', tables: ['app_user'] } });
+      const user = await m.findOne(User, {
+        where: { id },
+        relations: { rooftops: true },
+        lock: { mode: 'pessimistic_write', tables: ['app_user'] },
+      });
       if (!user) throw new NotFoundError('User');
       if (dto.name !== undefined) user.name = dto.name;
       if (dto.role !== undefined) user.role = dto.role;
@@ -81,7 +113,12 @@ export class UsersService {
       if (dto.rooftopIds) user.rooftops = await this.rooftops(m, dto.rooftopIds);
       const saved = await m.save(user);
       // Field names only: the audit log never holds the password or its hash.
-      await this.audit.record(m, actor, { action: 'user.updated', entityType: 'user', entityId: id, fields: Object.keys(dto) });
+      await this.audit.record(m, actor, {
+        action: 'user.updated',
+        entityType: 'user',
+        entityId: id,
+        fields: Object.keys(dto),
+      });
       return toDto(saved);
     });
   }
@@ -90,19 +127,35 @@ export class UsersService {
    * First admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or — on a fresh embedded database with neither set —
    * a generated one-time password that is printed once at start.
    */
-  async ensureFirstAdmin(email: string | undefined, password: string | undefined, allowGenerated: boolean): Promise<{ email: string; password?: string } | null> {
+  async ensureFirstAdmin(
+    email: string | undefined,
+    password: string | undefined,
+    allowGenerated: boolean,
+  ): Promise<{ email: string; password?: string } | null> {
     const admins = await this.db.getRepository(User).countBy({ role: 'admin' });
     if (email && password) {
-      const existing = await this.db.createQueryBuilder(User, 'u').where('lower(u.email) = lower(:email)', { email }).getOne();
+      const existing = await this.db
+        .createQueryBuilder(User, 'u')
+        .where('lower(u.email) = lower(:email)', { email })
+        .getOne();
       if (existing) return null;
-      await this.create({ email, name: 'Administrator', role: 'admin', password, rooftopIds: [] }, null);
+      try {
+        await this.create({ email, name: 'Administrator', role: 'admin', password, rooftopIds: [] }, null);
+      } catch (e) {
+        throw e instanceof WeakPasswordError
+          ? new ConfigError(`Invalid settings — ADMIN_PASSWORD: ${e.message}`)
+          : e;
+      }
       this.logger.log({ msg: 'first admin created from ADMIN_EMAIL' });
       return { email };
     }
     if (admins > 0 || !allowGenerated) return null;
     const generated = randomBytes(12).toString('base64url');
     const adminEmail = 'admin@dealer-crm.local';
-    await this.create({ email: adminEmail, name: 'Administrator', role: 'admin', password: generated, rooftopIds: [] }, null);
+    await this.create(
+      { email: adminEmail, name: 'Administrator', role: 'admin', password: generated, rooftopIds: [] },
+      null,
+    );
     return { email: adminEmail, password: generated };
   }
 
@@ -110,7 +163,9 @@ export class UsersService {
     const unique = [...new Set(ids)];
     const rooftops = unique.length ? await m.findBy(Rooftop, { id: In(unique) }) : [];
     if (rooftops.length !== unique.length) {
-      throw new UnprocessableError('unknown_rooftop', 'rooftopIds names a rooftop that does not exist', [{ field: 'rooftopIds', message: 'unknown rooftop' }]);
+      throw new UnprocessableError('unknown_rooftop', 'rooftopIds names a rooftop that does not exist', [
+        { field: 'rooftopIds', message: 'unknown rooftop' },
+      ]);
     }
     return rooftops;
   }
