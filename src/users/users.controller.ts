@@ -1,7 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
+import { etag, IfMatchVersion } from '../common/http/if-match';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 import { PageQueryDto } from '../common/http/pagination';
@@ -15,9 +36,16 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a user; the password needs 12+ characters and must not be easy to guess' })
   @ApiCreatedResponse({ type: UserDto })
-  create(@Body() body: CreateUserDto, @CurrentUser() actor: AuthUser) {
-    return this.users.create(body, actor);
+  async create(
+    @Body() body: CreateUserDto,
+    @CurrentUser() actor: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const user = await this.users.create(body, actor);
+    void reply.header('etag', etag(user.version));
+    return user;
   }
 
   @Get()
@@ -26,15 +54,30 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a user; the ETag is its version' })
   @ApiOkResponse({ type: UserDto })
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
-    return this.users.get(id);
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const user = await this.users.get(id);
+    void reply.header('etag', etag(user.version));
+    return user;
   }
 
   @Patch(':id')
+  @ApiOperation({
+    summary: 'Update a user (also the password); If-Match is required (412 when stale, 428 when missing)',
+  })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
   @ApiOkResponse({ type: UserDto })
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserDto, @CurrentUser() actor: AuthUser) {
-    return this.users.update(id, body, actor);
+  async update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @IfMatchVersion() version: number,
+    @Body() body: UpdateUserDto,
+    @CurrentUser() actor: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const user = await this.users.update(id, version, body, actor);
+    void reply.header('etag', etag(user.version));
+    return user;
   }
 
   /** Deactivates the user: their tokens and API keys stop working at once. */
@@ -42,7 +85,13 @@ export class UsersController {
   @NoBody()
   @HttpCode(200)
   @ApiOkResponse({ type: UserDto })
-  deactivate(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
-    return this.users.update(id, { active: false }, actor);
+  async deactivate(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() actor: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const user = await this.users.update(id, null, { active: false }, actor);
+    void reply.header('etag', etag(user.version));
+    return user;
   }
 }

@@ -5,7 +5,12 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { PasswordHasher } from '../auth/password-hasher';
 import { assertStrongPassword, WeakPasswordError } from '../auth/password-policy';
-import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnprocessableError,
+} from '../common/problem/domain-error';
 import { ConfigError } from '../config/app-config';
 import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { Rooftop } from '../rooftops/rooftop.entity';
@@ -87,7 +92,17 @@ export class UsersService {
     return toDto(user);
   }
 
-  async update(id: string, dto: UpdateUserDto, actor: AuthUser): Promise<UserDto> {
+  /**
+   * `expectedVersion` is the If-Match of PATCH (412 when someone changed the user since it was read);
+   * null for deactivation, which applies whatever the version. Every change moves the version on, also
+   * one that only changes rooftops (a join table).
+   */
+  async update(
+    id: string,
+    expectedVersion: number | null,
+    dto: UpdateUserDto,
+    actor: AuthUser,
+  ): Promise<UserDto> {
     let passwordHash: string | undefined;
     if (dto.password) {
       // Checked and hashed before the transaction: argon2 should not run while the row is locked.
@@ -105,12 +120,16 @@ export class UsersService {
         lock: { mode: 'pessimistic_write', tables: ['app_user'] },
       });
       if (!user) throw new NotFoundError('User');
+      if (expectedVersion !== null && user.version !== expectedVersion) {
+        throw new PreconditionFailedError(user.version);
+      }
       if (dto.name !== undefined) user.name = dto.name;
       if (dto.role !== undefined) user.role = dto.role;
       if (dto.language !== undefined) user.language = dto.language;
       if (dto.active !== undefined) user.active = dto.active;
       if (passwordHash) user.passwordHash = passwordHash;
       if (dto.rooftopIds) user.rooftops = await this.rooftops(m, dto.rooftopIds);
+      user.version += 1;
       const saved = await m.save(user);
       // Field names only: the audit log never holds the password or its hash.
       await this.audit.record(m, actor, {
