@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { MIGRATIONS } from '../migrations';
 import { freePort } from '../src/database/embedded-postgres';
 import { Child, startAppChild, stopChild } from './support/child-processes';
 
@@ -158,6 +159,40 @@ describe('operator CLI on the embedded PostgreSQL', () => {
     expect(again.code).toBe(0);
     expect(fs.existsSync(postmasterPid(dataDir))).toBe(false);
   }, 180_000);
+});
+
+describe('migrate:status', () => {
+  const dataDir = tempDataDir();
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const names = MIGRATIONS.map((m) => m.name);
+  /** The `applied`/`pending` lines of the listing, as [state, name]. */
+  const listing = async () => {
+    const run = await cli(['migrate:status'], dataDir);
+    expect(run.code).toBe(0);
+    return {
+      rows: run.stdout
+        .split('\n')
+        .map((l) => /^\s+(applied|pending)\s+(\S+)/.exec(l))
+        .filter((m) => m !== null)
+        .map((m) => [m[1], m[2]]),
+      summary: run.stdout.trim().split('\n').pop(),
+    };
+  };
+
+  it('lists every migration by name as applied or pending, in order', async () => {
+    const fresh = await listing();
+    expect(fresh.rows).toEqual(names.map((n) => ['pending', n]));
+    expect(fresh.summary).toMatch(new RegExp(`^0 applied, ${names.length} pending`));
+
+    expect((await cli(['migrate'], dataDir)).code).toBe(0);
+    const migrated = await listing();
+    expect(migrated.rows).toEqual(names.map((n) => ['applied', n]));
+    expect(migrated.summary).toBe(`${names.length} applied, 0 pending`);
+
+    expect((await cli(['migrate:revert'], dataDir)).code).toBe(0);
+    const reverted = await listing();
+    expect(reverted.rows).toEqual(names.map((n, i) => [i === names.length - 1 ? 'pending' : 'applied', n]));
+  }, 300_000);
 });
 
 describe('npm run cli / npm start build step (scripts/build.js)', () => {

@@ -9,6 +9,7 @@ import { JOB_NAMES, JobName } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
 import { UsersService } from '../users/users.service';
 import { CLI_COMMANDS } from './commands';
+import { formatMigrationStates, migrationStates } from './migration-status';
 
 /**
  * The operator CLI: `npm run cli -- <command>`. It shares the app's DataSource (and the embedded
@@ -75,8 +76,7 @@ program
   .description('list applied and pending migrations')
   .action(() =>
     withDatabase(async ({ dataSource }) => {
-      const pending = await dataSource.showMigrations();
-      console.log(pending ? 'migrations are pending' : 'schema is up to date');
+      console.log(formatMigrationStates(await migrationStates(dataSource)));
     }),
   );
 
