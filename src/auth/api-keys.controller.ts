@@ -54,7 +54,10 @@ export class ApiKeysController {
     const limit = limitOf(query);
     const cursor = API_KEY_KEYS.decode(query.cursor);
     const qb = this.db.getRepository(ApiKey).createQueryBuilder('k');
-    const page = API_KEY_KEYS.pageOf(await API_KEY_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
+    const page = API_KEY_KEYS.pageOf(
+      await API_KEY_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(),
+      limit,
+    );
     return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
 

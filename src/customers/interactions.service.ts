@@ -62,7 +62,10 @@ export class InteractionsService {
       .getRepository(Interaction)
       .createQueryBuilder('i')
       .where('i.customer_id = :customerId', { customerId });
-    return INTERACTION_KEYS.pageOf(await INTERACTION_KEYS.applyTo(qb, after, limit).getRawAndEntities(), limit);
+    return INTERACTION_KEYS.pageOf(
+      await INTERACTION_KEYS.applyTo(qb, after, limit).getRawAndEntities(),
+      limit,
+    );
   }
 
   /** The latest few entries, for the 360 view. */

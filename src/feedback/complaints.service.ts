@@ -209,7 +209,10 @@ export class ComplaintsService {
     if (q.breached === true) qb.andWhere('(c.breached_first_response OR c.breached_resolution)');
     if (q.breached === false) qb.andWhere('NOT (c.breached_first_response OR c.breached_resolution)');
     const cursor = COMPLAINT_KEYS.decode(q.cursor);
-    const page = COMPLAINT_KEYS.pageOf(await COMPLAINT_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
+    const page = COMPLAINT_KEYS.pageOf(
+      await COMPLAINT_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(),
+      limit,
+    );
     return { items: page.items.map((c) => toComplaintDto(c)), nextCursor: page.nextCursor };
   }
 
