@@ -12,6 +12,7 @@ import { ReminderSchedule1764000009000 } from './1764000009000-reminder-schedule
 import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
 import { LoginThrottle1764000011000 } from './1764000011000-login-throttle';
 import { RedemptionIdempotencyScope1764000012000 } from './1764000012000-redemption-idempotency-scope';
+import { LoyaltyErasureScrub1764000013000 } from './1764000013000-loyalty-erasure-scrub';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   CustomerRisk1764000010000,
   LoginThrottle1764000011000,
   RedemptionIdempotencyScope1764000012000,
+  LoyaltyErasureScrub1764000013000,
 ];

@@ -886,6 +886,28 @@ describe('customers', () => {
          VALUES ($1, 1, 1, 'test', now(), now(), 'failed', 550, $2)`,
         [message.id, `550 5.1.1 <${Z.email}>: mailbox unavailable`],
       );
+      // Loyalty: a manager's adjustment and a redemption whose reasons name her (ledger, redemption, stored answers).
+      await ok(
+        'adjustment',
+        t.http
+          .post(`/api/v1/customers/${c.id}/loyalty/adjustments`)
+          .set(as)
+          .set('Idempotency-Key', 'erasure-test-adjustment')
+          .send({ points: 500, reason: `Welcome points for ${Z.firstName}` }),
+      );
+      await ok(
+        'redemption',
+        t.http
+          .post(`/api/v1/customers/${c.id}/loyalty/redemptions`)
+          .set(as)
+          .set('Idempotency-Key', 'erasure-test-redemption')
+          .send({ points: 100, reason: `${Z.firstName} took a car wash` }),
+      );
+      const ledgerBefore = await t.db.query(
+        `SELECT type, points, balance_after, source, idempotency_key, occurred_at FROM loyalty_entry
+          WHERE customer_id = $1 ORDER BY id`,
+        [c.id],
+      );
       expect((await findInDatabase()).length).toBeGreaterThan(15);
 
       expect((await t.http.post(`/api/v1/customers/${c.id}/erasure`).set(as)).status).toBe(200);
@@ -900,6 +922,20 @@ describe('customers', () => {
           `service_visit_line l JOIN service_visit v ON v.id = l.service_visit_id WHERE v.customer_id = '${c.id}'`,
         ),
       ).toBe(4);
+      // The loyalty statement keeps every movement; only the reasons staff wrote are blanked.
+      expect(
+        await t.db.query(
+          `SELECT type, points, balance_after, source, idempotency_key, occurred_at FROM loyalty_entry
+            WHERE customer_id = $1 ORDER BY id`,
+          [c.id],
+        ),
+      ).toEqual(ledgerBefore);
+      expect(
+        await t.db.query(
+          `SELECT reason FROM loyalty_entry WHERE customer_id = $1 AND source IN ('manager', 'redemption')`,
+          [c.id],
+        ),
+      ).toEqual([{ reason: '[erased]' }, { reason: '[erased]' }]);
     });
   });
 

@@ -156,6 +156,41 @@ describe('loyalty ledger under concurrency and random histories', () => {
     await assertInvariants(c);
   });
 
+  it("lets only the erasure blank an erased customer's reasons, and still refuses every other rewrite or delete", async () => {
+    const c = await customer();
+    const manager = await t.user('manager', [rooftop]);
+    await t.http
+      .post(`/api/v1/customers/${c}/loyalty/adjustments`)
+      .set(bearer(manager.token))
+      .send({ points: 50, reason: 'Goodwill for Noy' })
+      .expect(201);
+    const entry = `customer_id = '${c}'`;
+    const refused = (sql: string) => expect(t.db.query(sql)).rejects.toThrow(/append-only/);
+    // Not erased: the reason cannot change, not even to the marker.
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]' WHERE ${entry}`);
+    await t.db.query(`UPDATE customer SET erased_at = now() WHERE id = $1`, [c]);
+    // Erased: only to the marker, and nothing else alongside it.
+    await refused(`UPDATE loyalty_entry SET reason = 'Something else' WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]', points = 5000 WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]', type = 'earn' WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]', source = 'visit' WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]', idempotency_key = 'other' WHERE ${entry}`);
+    await refused(
+      `UPDATE loyalty_entry SET reason = '[erased]', occurred_at = occurred_at - interval '1 day' WHERE ${entry}`,
+    );
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]', balance_after = 5000 WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET reason = '[erased]', remaining = remaining + 1 WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET points = 5000 WHERE ${entry}`);
+    await refused(`UPDATE loyalty_entry SET type = 'earn' WHERE ${entry}`);
+    await refused(`DELETE FROM loyalty_entry WHERE ${entry}`);
+    const before = await t.db.query(`SELECT * FROM loyalty_entry WHERE ${entry}`);
+    await t.db.query(`UPDATE loyalty_entry SET reason = '[erased]' WHERE ${entry}`);
+    expect(await t.db.query(`SELECT * FROM loyalty_entry WHERE ${entry}`)).toEqual(
+      before.map((e: object) => ({ ...e, reason: '[erased]' })),
+    );
+    await assertInvariants(c);
+  });
+
   it('matches the in-memory model over random histories of earn, redeem, adjust, expire and reverse (real database)', async () => {
     const service = t.app.get(LoyaltyService);
     const jobs = t.app.get(JobsService);

@@ -21,7 +21,7 @@ const FREE_TEXT_AUDIT_ACTIONS = [
  * behind the event). Free text on a vehicle the customer owned (ownership reasons, reading notes, audit
  * reasons of transfers and corrections) is blanked for the whole vehicle: it may name them.
  *
- * The loyalty ledger's `reason` (adjustments) cannot be blanked yet: the ledger is append-only by trigger.
+ * Loyalty reasons (ledger, redemptions, stored answers) are blanked by the loyalty module's listener of the event.
  */
 export async function eraseFreeText(m: EntityManager, customerId: string, now: Date): Promise<void> {
   const run = (sql: string, params: unknown[] = [customerId]) => m.query(sql, params);

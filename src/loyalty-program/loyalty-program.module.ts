@@ -3,6 +3,7 @@ import { CustomersModule } from '../customers/customers.module';
 import { ServiceRemindersModule } from '../service-reminders/service-reminders.module';
 import { Loyalty360Section } from './loyalty-360.section';
 import { LoyaltyEarningListener } from './loyalty-earning.listener';
+import { LoyaltyErasureListener } from './loyalty-erasure.listener';
 import { LoyaltyExpiryJob } from './loyalty-expiry.job';
 import { LoyaltyLedger } from './loyalty-ledger';
 import { LoyaltyTiersJob } from './loyalty-tiers.job';
@@ -21,6 +22,7 @@ import { RewardsService } from './rewards.service';
     LoyaltyLedger,
     LoyaltyService,
     LoyaltyEarningListener,
+    LoyaltyErasureListener,
     OnTimeServiceCheck,
     LoyaltyTiersJob,
     LoyaltyExpiryJob,
