@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class LoginDto {
-  @ApiProperty({ example: 'admin@dealer.example' })
+  @ApiProperty({ format: 'email', example: 'admin@dealer.example' })
   @IsEmail()
   @MaxLength(254)
   email: string;

@@ -51,6 +51,7 @@ function IsCalendarDate(options?: ValidationOptions) {
 /** The personal fields of a customer: the same rules for the API and for each CSV import row. */
 export class CustomerFieldsDto {
   @ApiPropertyOptional({
+    type: String,
     example: 'DMS-100234',
     description: 'The DMS customer number; unique',
     nullable: true,
@@ -76,7 +77,7 @@ export class CustomerFieldsDto {
   @MaxLength(100)
   lastName?: string;
 
-  @ApiPropertyOptional({ example: 'dara.sok@example.com', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'email', example: 'dara.sok@example.com', nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsEmail()
@@ -84,6 +85,7 @@ export class CustomerFieldsDto {
   email?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     example: '012 345 678',
     description: 'Stored in E.164 (+85512345678); local numbers are read as Cambodian',
     nullable: true,
@@ -93,14 +95,14 @@ export class CustomerFieldsDto {
   @IsPhone()
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: '12 Street 271, Phnom Penh', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '12 Street 271, Phnom Penh', nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()
   @MaxLength(500)
   address?: string | null;
 
-  @ApiPropertyOptional({ example: '1988-04-13', format: 'date', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '1988-04-13', format: 'date', nullable: true })
   @IsOptional()
   @IsCalendarDate()
   birthday?: string | null;
@@ -119,7 +121,7 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   @IsUUID('all')
   homeRooftopId: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'An active user', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'An active user', nullable: true })
   @IsOptional()
   @IsUUID('all')
   assignedSalespersonId?: string | null;
@@ -127,7 +129,7 @@ export class CreateCustomerDto extends CustomerFieldsDto {
 
 /** PATCH: only the fields sent change; `null` clears an optional field. */
 export class UpdateCustomerDto {
-  @ApiPropertyOptional({ example: 'DMS-100234', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'DMS-100234', nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -150,27 +152,27 @@ export class UpdateCustomerDto {
   @MaxLength(100)
   lastName?: string;
 
-  @ApiPropertyOptional({ example: 'dara.sok@example.com', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'email', example: 'dara.sok@example.com', nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsEmail()
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ example: '+85512345678', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '+85512345678', nullable: true })
   @IsOptional()
   @IsString()
   @IsPhone()
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: '12 Street 271, Phnom Penh', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '12 Street 271, Phnom Penh', nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()
   @MaxLength(500)
   address?: string | null;
 
-  @ApiPropertyOptional({ example: '1988-04-13', format: 'date', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '1988-04-13', format: 'date', nullable: true })
   @IsOptional()
   @IsCalendarDate()
   birthday?: string | null;
@@ -185,7 +187,7 @@ export class UpdateCustomerDto {
   @IsUUID('all')
   homeRooftopId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID('all')
   assignedSalespersonId?: string | null;
@@ -219,7 +221,7 @@ export class CustomerDto {
   @ApiProperty({ nullable: true, type: String }) externalId: string | null;
   @ApiProperty({ example: 'Dara' }) firstName: string;
   @ApiProperty({ example: 'Sok' }) lastName: string;
-  @ApiProperty({ nullable: true, type: String }) email: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'email' }) email: string | null;
   @ApiProperty({ nullable: true, type: String, example: '+85512345678' }) phone: string | null;
   @ApiProperty({ nullable: true, type: String }) address: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date' }) birthday: string | null;

@@ -68,6 +68,7 @@ export class ResolveComplaintDto {
   apologySent?: boolean;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: 100000,
     example: 500,
@@ -119,7 +120,7 @@ export class ListComplaintsQueryDto extends PageQueryDto {
 
 export class ComplaintNoteViewDto {
   @ApiProperty() id: string;
-  @ApiPropertyOptional({ nullable: true }) authorId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) authorId: string | null;
   @ApiProperty() body: string;
   @ApiProperty() createdAt: string;
 }
@@ -128,19 +129,19 @@ export class ComplaintDto {
   @ApiProperty() id: string;
   @ApiProperty() rooftopId: string;
   @ApiProperty() customerId: string;
-  @ApiPropertyOptional({ nullable: true }) surveyId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) surveyId: string | null;
   @ApiProperty({ enum: COMPLAINT_SOURCES }) source: ComplaintSource;
   @ApiProperty({ enum: COMPLAINT_SEVERITIES }) severity: ComplaintSeverity;
   @ApiProperty() summary: string;
-  @ApiPropertyOptional({ nullable: true }) ownerId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) ownerId: string | null;
   @ApiProperty({ enum: COMPLAINT_STATES }) state: ComplaintState;
   @ApiProperty() openedAt: string;
   @ApiProperty() firstResponseDueAt: string;
   @ApiProperty() resolutionDueAt: string;
-  @ApiPropertyOptional({ nullable: true }) acknowledgedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) resolvedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) closedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) resolution: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acknowledgedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) resolvedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) resolution: string | null;
   @ApiProperty() apologySent: boolean;
   @ApiProperty() goodwillPoints: number;
   @ApiProperty() breachedFirstResponse: boolean;

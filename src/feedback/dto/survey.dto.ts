@@ -17,14 +17,26 @@ export class SurveyTokenParam {
 }
 
 export class AnswerSurveyDto {
-  @ApiProperty({ minimum: 0, maximum: 10, example: 9, description: 'How likely to recommend us (0–10)' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 10,
+    example: 9,
+    description: 'How likely to recommend us (0–10)',
+  })
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(10)
   nps: number;
 
-  @ApiProperty({ minimum: 1, maximum: 5, example: 5, description: 'Overall satisfaction (1–5)' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: 5,
+    example: 5,
+    description: 'Overall satisfaction (1–5)',
+  })
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -97,14 +109,18 @@ export class FeedbackItemDto {
 export class FeedbackSummaryDto {
   @ApiProperty({ description: 'Invitations issued in the period' }) invited: number;
   @ApiProperty({ description: 'Of those, answered' }) responses: number;
-  @ApiPropertyOptional({ nullable: true, description: 'responses / invited (0–1)' }) responseRate:
-    number | null;
-  @ApiPropertyOptional({ nullable: true, description: '%promoters − %detractors (−100…100)' }) nps:
-    number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'responses / invited (0–1)' })
+  responseRate: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: '%promoters − %detractors (−100…100)' })
+  nps: number | null;
   @ApiProperty() promoters: number;
   @ApiProperty() passives: number;
   @ApiProperty() detractors: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Share of CSAT answers that are 4 or 5 (0–1)' }) csat:
-    number | null;
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Share of CSAT answers that are 4 or 5 (0–1)',
+  })
+  csat: number | null;
   @ApiProperty() csatResponses: number;
 }

@@ -28,6 +28,7 @@ export class CreateRedemptionDto {
   rewardId?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Redeem a number of points (with a reason). Give either rewardId or points.',
     example: 500,
     minimum: 1,
@@ -51,7 +52,11 @@ export class CreateRedemptionDto {
 }
 
 export class CreateAdjustmentDto {
-  @ApiProperty({ description: 'Points to add (positive) or remove (negative); never zero', example: -200 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Points to add (positive) or remove (negative); never zero',
+    example: -200,
+  })
   @IsInt()
   @IsNotIn([0], { message: 'points must not be zero' })
   @Min(-MAX_POINTS)
@@ -86,7 +91,7 @@ export class CreateRewardDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: 300, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 300, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_POINTS)

@@ -24,21 +24,36 @@ const MAX_MONTHS = 240;
 
 /** Interval fields shared by items and overrides; null clears an interval (an item needs at least one). */
 export class IntervalsDto {
-  @ApiPropertyOptional({ example: 10000, nullable: true, description: 'Distance interval in kilometres' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 10000,
+    nullable: true,
+    description: 'Distance interval in kilometres',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_DISTANCE)
   intervalKm?: number | null;
 
-  @ApiPropertyOptional({ example: 6000, nullable: true, description: 'Distance interval in miles' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 6000,
+    nullable: true,
+    description: 'Distance interval in miles',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_DISTANCE)
   intervalMi?: number | null;
 
-  @ApiPropertyOptional({ example: 6, nullable: true, description: 'Time interval in calendar months' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 6,
+    nullable: true,
+    description: 'Time interval in calendar months',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -104,6 +119,7 @@ export class CreateOverrideDto extends IntervalsDto {
   make: string;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'Hilux',
     nullable: true,
     description: 'Omit (or null) to cover the whole make',

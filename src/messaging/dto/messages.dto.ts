@@ -45,11 +45,12 @@ export class MessageSummaryDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) rooftopId: string;
   @ApiProperty({ format: 'uuid' }) customerId: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) vehicleId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) vehicleId: string | null;
   @ApiProperty({ example: 'service_reminder' }) kind: string;
   @ApiProperty({ enum: MESSAGE_PURPOSES }) purpose: string;
   @ApiProperty({ enum: MESSAGE_STATUSES }) status: MessageStatus;
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     example: 'quiet_hours',
     description: 'Why it is suppressed, deferred or failed',
@@ -58,13 +59,18 @@ export class MessageSummaryDto {
   @ApiProperty({ example: '2026-06-15T03:00:00.000Z' }) scheduledAt: string;
   @ApiProperty({ example: '2026-06-15T03:00:00.000Z' }) nextAttemptAt: string;
   @ApiProperty({ example: 1 }) attempts: number;
-  @ApiPropertyOptional({ nullable: true }) sentAt: string | null;
-  @ApiPropertyOptional({ nullable: true, example: '<6f1c2a7e-3b8d-4c55-9b1e-2f0f6a8d9c01@dealer-crm.local>' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) sentAt: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '<6f1c2a7e-3b8d-4c55-9b1e-2f0f6a8d9c01@dealer-crm.local>',
+  })
   messageId: string | null;
-  @ApiPropertyOptional({ nullable: true }) toAddress: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) toAddress: string | null;
   @ApiPropertyOptional({ nullable: true, enum: ['en', 'km', 'lo'] }) language: string | null;
-  @ApiPropertyOptional({ nullable: true }) subject: string | null;
-  @ApiPropertyOptional({ nullable: true, example: '451 4.3.0 Try again later' }) lastError: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) subject: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '451 4.3.0 Try again later' }) lastError:
+    string | null;
   @ApiProperty() createdAt: string;
 }
 
@@ -72,25 +78,30 @@ export class MessageAttemptDto {
   @ApiProperty({ example: 1 }) attempt: number;
   @ApiProperty({ example: 'host-1:4242:ab12cd34' }) worker: string;
   @ApiProperty() startedAt: string;
-  @ApiPropertyOptional({ nullable: true }) finishedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
   @ApiPropertyOptional({
     nullable: true,
     enum: ['sent', 'temporary_failure', 'bounced', 'failed', 'lease_expired'],
   })
   outcome: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 451 }) smtpCode: number | null;
-  @ApiPropertyOptional({ nullable: true }) error: string | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: 451 }) smtpCode: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) error: string | null;
 }
 
 export class MessageDetailDto extends MessageSummaryDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) payload: Record<string, unknown>;
-  @ApiPropertyOptional({ nullable: true, description: 'Rendered HTML part (as sent or last tried)' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Rendered HTML part (as sent or last tried)',
+  })
   html: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Rendered text part' }) text: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Rendered text part' }) text:
+    string | null;
   @ApiProperty({ type: [MessageAttemptDto] }) attemptLog: MessageAttemptDto[];
 }
 
 export class MessagePageDto {
   @ApiProperty({ type: [MessageSummaryDto] }) items: MessageSummaryDto[];
-  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor: string | null;
 }

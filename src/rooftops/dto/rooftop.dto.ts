@@ -49,7 +49,7 @@ export class CreateRooftopDto {
   @MaxLength(40)
   phone?: string;
 
-  @ApiPropertyOptional({ type: String, example: 'service@ppmotors.example', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'email', example: 'service@ppmotors.example', nullable: true })
   @IsOptional()
   @IsEmail()
   senderEmail?: string | null;
@@ -84,6 +84,8 @@ export class CreateRooftopDto {
   sendWindowEnd?: string;
 
   @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
     description: 'Per-rooftop settings (cadence offsets, on/off switches)',
     example: {},
   })

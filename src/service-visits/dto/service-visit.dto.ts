@@ -112,7 +112,11 @@ export class CreateServiceVisitDto {
   @IsISO8601({ strict: true })
   visitDate: string;
 
-  @ApiProperty({ example: 45210, description: 'Odometer at the visit (DISTANCE_UNIT); recorded on closing' })
+  @ApiProperty({
+    type: 'integer',
+    example: 45210,
+    description: 'Odometer at the visit (DISTANCE_UNIT); recorded on closing',
+  })
   @IsInt()
   @Min(0)
   @Max(3_000_000)

@@ -126,21 +126,21 @@ export class TaskDto {
   @ApiProperty() id: string;
   @ApiProperty() rooftopId: string;
   @ApiProperty() customerId: string;
-  @ApiPropertyOptional({ nullable: true }) vehicleId: string | null;
-  @ApiPropertyOptional({ nullable: true }) complaintId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) vehicleId: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) complaintId: string | null;
   @ApiProperty({ enum: TASK_TYPES }) type: TaskType;
   @ApiProperty() title: string;
   @ApiProperty() assigneeId: string;
   @ApiProperty() dueAt: string;
   @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
-  @ApiPropertyOptional({ nullable: true }) outcome: string | null;
-  @ApiPropertyOptional({ nullable: true }) snoozedUntil: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) outcome: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) snoozedUntil: string | null;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true }) completedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
   @ApiProperty() version: number;
 }
 
 export class TaskPageDto {
   @ApiProperty({ type: [TaskDto] }) items: TaskDto[];
-  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor: string | null;
 }

@@ -15,7 +15,7 @@ import { LANGUAGES, type Language } from '../../config/app-config';
 import { ROLES, type Role } from '../user.entity';
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'sok.dara@ppmotors.example' })
+  @ApiProperty({ format: 'email', example: 'sok.dara@ppmotors.example' })
   @IsEmail()
   @MaxLength(254)
   email: string;

@@ -49,7 +49,7 @@ export class CreateVehicleDto {
   @MaxLength(100)
   model: string;
 
-  @ApiProperty({ example: 2024, minimum: 1900, maximum: 2100 })
+  @ApiProperty({ type: 'integer', example: 2024, minimum: 1900, maximum: 2100 })
   @IsInt()
   @Min(1900)
   @Max(2100)
@@ -84,7 +84,12 @@ export class CreateVehicleDto {
   @IsIn(PURCHASE_TYPES)
   purchaseType?: PurchaseType | null;
 
-  @ApiPropertyOptional({ example: 12, default: 0, description: 'Odometer at purchase (DISTANCE_UNIT)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 12,
+    default: 0,
+    description: 'Odometer at purchase (DISTANCE_UNIT)',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(0)
@@ -122,7 +127,7 @@ export class CreateVehicleDto {
   warrantyEndDate?: string | null;
 
   @ApiPropertyOptional({
-    type: Number,
+    type: 'integer',
     example: 100000,
     description: 'Warranty ends at this odometer (DISTANCE_UNIT)',
     nullable: true,
@@ -156,7 +161,7 @@ export class UpdateVehicleDto {
   @MaxLength(100)
   model?: string;
 
-  @ApiPropertyOptional({ example: 2024 })
+  @ApiPropertyOptional({ type: 'integer', example: 2024 })
   @ValidateIf(given)
   @IsInt()
   @Min(1900)
@@ -176,7 +181,7 @@ export class UpdateVehicleDto {
   @IsIn(VEHICLE_STATUSES)
   status?: VehicleStatus;
 
-  @ApiPropertyOptional({ example: '2026-05-20', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-05-20', nullable: true })
   @ValidateIf(givenNotNull)
   @IsDateOnly()
   purchaseDate?: string | null;
@@ -186,34 +191,34 @@ export class UpdateVehicleDto {
   @IsIn(PURCHASE_TYPES)
   purchaseType?: PurchaseType | null;
 
-  @ApiPropertyOptional({ example: 12 })
+  @ApiPropertyOptional({ type: 'integer', example: 12 })
   @ValidateIf(given)
   @IsInt()
   @Min(0)
   @Max(MAX_ODOMETER)
   purchaseOdometer?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @ValidateIf(givenNotNull)
   @IsUUID()
   soldById?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @ValidateIf(givenNotNull)
   @IsUUID()
   sellingRooftopId?: string | null;
 
-  @ApiPropertyOptional({ example: '2030-05-20', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2030-05-20', nullable: true })
   @ValidateIf(givenNotNull)
   @IsDateOnly()
   termEndDate?: string | null;
 
-  @ApiPropertyOptional({ example: '2029-05-20', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2029-05-20', nullable: true })
   @ValidateIf(givenNotNull)
   @IsDateOnly()
   warrantyEndDate?: string | null;
 
-  @ApiPropertyOptional({ example: 100000, nullable: true })
+  @ApiPropertyOptional({ type: 'integer', example: 100000, nullable: true })
   @ValidateIf(givenNotNull)
   @IsInt()
   @Min(0)
@@ -257,7 +262,7 @@ export class TransferSaleDto {
   @IsUUID()
   soldById?: string | null;
 
-  @ApiProperty({ example: 45210, description: 'Odometer at the sale (DISTANCE_UNIT)' })
+  @ApiProperty({ type: 'integer', example: 45210, description: 'Odometer at the sale (DISTANCE_UNIT)' })
   @IsInt()
   @Min(0)
   @Max(MAX_ODOMETER)
@@ -294,7 +299,7 @@ export class TransferVehicleDto {
 export const MANUAL_ODOMETER_SOURCES = ['staff', 'customer', 'import'] as const;
 
 export class CreateOdometerReadingDto {
-  @ApiProperty({ example: 45210, description: 'In DISTANCE_UNIT' })
+  @ApiProperty({ type: 'integer', example: 45210, description: 'In DISTANCE_UNIT' })
   @IsInt()
   @Min(0)
   @Max(MAX_ODOMETER)
