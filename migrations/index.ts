@@ -13,6 +13,7 @@ import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
 import { LoginThrottle1764000011000 } from './1764000011000-login-throttle';
 import { RedemptionIdempotencyScope1764000012000 } from './1764000012000-redemption-idempotency-scope';
 import { LoyaltyErasureScrub1764000013000 } from './1764000013000-loyalty-erasure-scrub';
+import { AdjustmentIdempotencyScope1764000014000 } from './1764000014000-adjustment-idempotency-scope';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -31,4 +32,5 @@ export const MIGRATIONS: Function[] = [
   LoginThrottle1764000011000,
   RedemptionIdempotencyScope1764000012000,
   LoyaltyErasureScrub1764000013000,
+  AdjustmentIdempotencyScope1764000014000,
 ];

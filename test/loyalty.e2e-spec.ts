@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AdjustmentIdempotencyScope1764000014000 } from '../migrations/1764000014000-adjustment-idempotency-scope';
 import { DomainEventMap, DomainEvents } from '../src/common/domain-events';
 import { JobsService } from '../src/jobs/jobs.service';
 import { LoyaltyService } from '../src/loyalty-program/loyalty.service';
@@ -646,6 +647,60 @@ describe('loyalty program', () => {
         { action: 'loyalty.adjusted', fields: ['loyalty.balance'], reason: 'Duplicate credit' },
       ]);
       expect(await balance(c)).toBe(200);
+    });
+
+    it('scopes an Idempotency-Key to its caller: the same key sent by managers of two rooftops gives two adjustments', async () => {
+      const atA = await customer(rooftopA);
+      const atB = await customer(rooftopB);
+      const key = randomUUID();
+      const body = { points: 250, reason: 'Goodwill for the delayed delivery' };
+      const adjust = (c: string, token: string) =>
+        t.http
+          .post(`/api/v1/customers/${c}/loyalty/adjustments`)
+          .set(bearer(token))
+          .set('Idempotency-Key', key)
+          .send(body);
+      const first = await adjust(atA, manager.token);
+      const second = await adjust(atB, managerB.token);
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      expect(second.body).toMatchObject({ customerId: atB, sourceId: managerB.id, balance: 250 });
+      expect([await balance(atA), await balance(atB)]).toEqual([250, 250]);
+      // Each caller's retry still replays its own answer.
+      const retry = await adjust(atB, managerB.token);
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(second.body);
+      expect([await balance(atA), await balance(atB)]).toEqual([250, 250]);
+    });
+
+    it('replays a retry across the upgrade that scoped adjustment keys (migration 1764000014000)', async () => {
+      const c = await customer(rooftopA);
+      const key = randomUUID();
+      const adjust = () =>
+        t.http
+          .post(`/api/v1/customers/${c}/loyalty/adjustments`)
+          .set(bearer(manager.token))
+          .set('Idempotency-Key', key)
+          .send({ points: 40, reason: 'Birthday bonus' });
+      const first = await adjust();
+      expect(first.status).toBe(201);
+      // Stored as before the upgrade: one shared scope.
+      await t.db.query(`UPDATE loyalty_idempotency SET scope = 'adjustment' WHERE scope = $1 AND key = $2`, [
+        `adjustment:${manager.id}`,
+        key,
+      ]);
+      const runner = t.db.createQueryRunner();
+      try {
+        await new AdjustmentIdempotencyScope1764000014000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const retry = await adjust();
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expect(await balance(c)).toBe(40);
     });
 
     it('forbids salespeople and advisors (403) and refuses bad input, writing nothing', async () => {

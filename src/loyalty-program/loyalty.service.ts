@@ -355,7 +355,9 @@ export class LoyaltyService {
     const customer = await this.visibleCustomer(customerId, actor);
     const hash = requestHash({ customerId, points: body.points, reason: body.reason });
     const key = idempotencyKey ?? `server:${randomUUID()}`;
-    return this.idempotent('adjustment', key, hash, customerId, async (manager, account, lots) => {
+    // Keys are the caller's own (as for redemptions): two rooftops' managers may happen to send the same one.
+    const scope = `adjustment:${actor.id}`;
+    return this.idempotent(scope, key, hash, customerId, async (manager, account, lots) => {
       const now = this.clock.now();
       const adjustmentId = randomUUID();
       const meta: EntryMeta = {
