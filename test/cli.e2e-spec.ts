@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { MIGRATIONS } from '../migrations';
 import { freePort } from '../src/database/embedded-postgres';
 import { Child, startAppChild, stopChild } from './support/child-processes';
+import { runCli } from './support/cli-child';
 
 /**
  * The operator CLI in real separate processes (`node src/cli/main.ts`, as `npm run cli` runs dist/), on the
@@ -21,16 +22,7 @@ function baseEnv(dataDir: string): Record<string, string> {
   };
 }
 
-function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', './test/support/swc-register.js', 'src/cli/main.ts', ...args],
-      { cwd: ROOT, env: baseEnv(dataDir), timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], dataDir: string) => runCli(args, baseEnv(dataDir));
 
 function tempDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-cli-'));

@@ -8,6 +8,8 @@ import { DatabaseUnreachableError, OpenedDatabase, openDatabase } from '../datab
 import { JOB_NAMES, JobName } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
 import { UsersService } from '../users/users.service';
+import { writeBackup } from './backup/backup';
+import { restoreBackup } from './backup/restore';
 import { CLI_COMMANDS } from './commands';
 import { formatMigrationStates, migrationStates } from './migration-status';
 
@@ -77,6 +79,33 @@ program
   .action(() =>
     withDatabase(async ({ dataSource }) => {
       console.log(formatMigrationStates(await migrationStates(dataSource)));
+    }),
+  );
+
+program
+  .command('backup')
+  .description('write every table to a gzip file, from one snapshot (the app may keep running)')
+  .argument('<file>', 'file to create, e.g. backups/crm-2026-12-07.sql.gz')
+  .action((file: string) =>
+    withDatabase(async ({ dataSource, url }) => {
+      const s = await writeBackup(url, dataSource.options.migrationsTableName ?? 'migrations', file);
+      console.log(
+        `backed up ${s.rows} rows of ${s.tables} tables (schema at ${s.migration ?? 'no migration'}) to ${s.file} (${Math.ceil(s.bytes / 1024)} KB)`,
+      );
+    }),
+  );
+
+program
+  .command('restore')
+  .description('replace the database content with a backup made by `backup` (stop the app first)')
+  .argument('<file>', 'backup file')
+  .option('--replace', 'confirm replacing a database that already holds data')
+  .action((file: string, opts: { replace?: boolean }) =>
+    withDatabase(async ({ dataSource, url }) => {
+      const s = await restoreBackup(dataSource, url, file, { replace: Boolean(opts.replace) });
+      for (const name of s.reverted) console.log(`undid ${name} (newer than the backup)`);
+      console.log(`restored ${s.rows} rows of ${s.tables} tables from ${file}`);
+      for (const name of s.migratedAfter) console.log(`applied ${name}`);
     }),
   );
 
