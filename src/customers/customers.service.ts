@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
@@ -143,6 +144,9 @@ export class CustomersService {
     const limit = limitOf(query);
     const after = CUSTOMER_KEYS.decode(query.cursor);
     if (query.rooftopId) await actor.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
+    await assertFiltersVisible(this.db, actor, [
+      { field: 'salespersonId', kind: 'user', id: query.salespersonId },
+    ]);
     const params: Record<string, unknown> = {};
     const p = (value: unknown) => {
       const name = `p${Object.keys(params).length}`;

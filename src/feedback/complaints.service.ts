@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
@@ -198,6 +199,10 @@ export class ComplaintsService {
   /** Newest first; served by complaint_case_rooftop_idx. */
   async list(actor: AuthUser, q: ListComplaintsQueryDto): Promise<Page<ComplaintDto>> {
     if (q.rooftopId) await actor.assertUsableRooftop(this.db, q.rooftopId, 'rooftopId');
+    await assertFiltersVisible(this.db, actor, [
+      { field: 'ownerId', kind: 'user', id: q.ownerId },
+      { field: 'customerId', kind: 'customer', id: q.customerId },
+    ]);
     const limit = limitOf(q);
     const qb = this.db.getRepository(ComplaintCase).createQueryBuilder('c');
     const scope = actor.rooftopScope();

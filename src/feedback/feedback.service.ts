@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
 import { NotFoundError } from '../common/problem/domain-error';
@@ -60,6 +61,14 @@ export class FeedbackService {
     private readonly complaints: ComplaintsService,
   ) {}
 
+  /** `?salespersonId=` and `?advisorId=` name users the caller can see (else 404, as for a path id). */
+  private assertPeopleVisible(actor: AuthUser, q: FeedbackFilterDto): Promise<void> {
+    return assertFiltersVisible(this.db, actor, [
+      { field: 'salespersonId', kind: 'user', id: q.salespersonId },
+      { field: 'advisorId', kind: 'user', id: q.advisorId },
+    ]);
+  }
+
   private filters(actor: AuthUser, q: FeedbackFilterDto, timeColumn: 'answered_at' | 'issued_at') {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -82,6 +91,7 @@ export class FeedbackService {
   /** Answered surveys, newest answer first; from/to filter the answer time. */
   async list(actor: AuthUser, q: FeedbackFilterDto): Promise<Page<FeedbackItemDto>> {
     if (q.rooftopId) await actor.assertUsableRooftop(this.db, q.rooftopId, 'rooftopId');
+    await this.assertPeopleVisible(actor, q);
     const limit = limitOf(q);
     const { where, params, p } = this.filters(actor, q, 'answered_at');
     where.push('s.answered_at IS NOT NULL');
@@ -110,6 +120,7 @@ export class FeedbackService {
    */
   async summary(actor: AuthUser, q: FeedbackFilterDto): Promise<FeedbackSummaryDto> {
     if (q.rooftopId) await actor.assertUsableRooftop(this.db, q.rooftopId, 'rooftopId');
+    await this.assertPeopleVisible(actor, q);
     const { where, params, p } = this.filters(actor, { ...q, category: undefined }, 'issued_at');
     where.push(`s.issued_at <= ${p(this.clock.now())}::timestamptz`);
     const answered = q.category

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, type Page } from '../common/http/pagination';
 import { ConflictError, NotFoundError } from '../common/problem/domain-error';
@@ -102,7 +103,12 @@ export class MessagesService {
     if (query.status) add('m.status = ?', query.status);
     if (query.kind) add('m.kind = ?', query.kind);
     if (query.purpose) add('m.purpose = ?', query.purpose);
-    if (query.customerId) add('m.customer_id = ?', query.customerId);
+    if (query.customerId) {
+      await assertFiltersVisible(this.db, user, [
+        { field: 'customerId', kind: 'customer', id: query.customerId },
+      ]);
+      add('m.customer_id = ?', query.customerId);
+    }
     if (cursor)
       where.push(
         MESSAGE_KEYS.after(cursor, (value) => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
@@ -265,6 +266,10 @@ export class ServiceVisitsService {
   /** Newest visit first, scoped to the caller's rooftops (index service_visit_rooftop_date_idx). */
   async list(query: ListServiceVisitsQueryDto, actor: AuthUser): Promise<Page<ServiceVisitView>> {
     if (query.rooftopId) await actor.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
+    await assertFiltersVisible(this.db, actor, [
+      { field: 'vehicleId', kind: 'vehicle', id: query.vehicleId },
+      { field: 'customerId', kind: 'customer', id: query.customerId },
+    ]);
     const limit = limitOf(query);
     const after = VISIT_KEYS.decode(query.cursor);
     const qb = this.db.getRepository(ServiceVisit).createQueryBuilder('s');

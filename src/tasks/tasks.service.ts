@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
@@ -59,6 +60,10 @@ export class TasksService {
     const others = q.mine === false || (q.assigneeId !== undefined && q.assigneeId !== actor.id);
     if (others && !actor.isManager)
       throw new ForbiddenError('Only managers and admins may list other people’s tasks');
+    await assertFiltersVisible(this.db, actor, [
+      { field: 'assigneeId', kind: 'user', id: q.assigneeId },
+      { field: 'customerId', kind: 'customer', id: q.customerId },
+    ]);
     const limit = limitOf(q);
     const now = this.clock.now();
     const where: string[] = [];

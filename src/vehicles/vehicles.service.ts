@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
 import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
@@ -143,6 +144,7 @@ export class VehiclesService {
   /** Scoped to the caller's rooftops; ordered by creation (index vehicle_rooftop_created_idx). */
   async list(query: ListVehiclesQueryDto, actor: AuthUser): Promise<Page<VehicleView>> {
     if (query.rooftopId) await actor.assertUsableRooftop(this.db, query.rooftopId, 'rooftopId');
+    await assertFiltersVisible(this.db, actor, [{ field: 'ownerId', kind: 'customer', id: query.ownerId }]);
     const limit = limitOf(query);
     const after = VEHICLE_KEYS.decode(query.cursor);
     const qb = this.db.getRepository(Vehicle).createQueryBuilder('v');
