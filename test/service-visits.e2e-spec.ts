@@ -138,7 +138,9 @@ describe('service visits', () => {
       rooftopId: a,
       closedAt: new Date('2026-06-15T03:00:00Z'),
       advisorId: advisor.id,
-      // What listeners would otherwise re-read: the totals, the items performed, the owner under the vehicle lock.
+      // What listeners would otherwise re-read: the visit's own date, the totals, the items performed, the owner
+      // under the vehicle lock.
+      visitDate: new Date('2026-06-01T02:00:00Z'),
       customerPayAmount: '78.80',
       itemCodes: ['BRAKE_INSPECTION', 'OIL_CHANGE', 'TIRE_ROTATION'],
       vehicleOwnerId: customer,

@@ -14,7 +14,9 @@ export interface DomainEventMap {
     /** the distinct maintenance item codes the close recorded as performed (sorted), */
     itemCodes?: string[];
     /** and the vehicle's owner read under the vehicle's lock in this transaction (set when known to be current). */
-    vehicleOwnerId?: string | null };
+    vehicleOwnerId?: string | null;
+    /** and when the visit happened: its own date, which a late entry puts well before closedAt. */
+    visitDate?: Date };
   /** A closed visit was voided: its effects (points, surveys) are reversed. */
   'service_visit.voided': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; voidedAt: Date };
   /** A vehicle was sold to a customer (created with a purchase, or transferred with a sale). */

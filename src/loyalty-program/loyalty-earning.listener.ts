@@ -29,7 +29,10 @@ export class LoyaltyEarningListener implements OnModuleInit {
     this.events.on('survey.answered', (m, e) => this.surveyAnswered(m, e));
   }
 
-  /** 1 point per currency unit of customer pay (rooftop setting), +50 % when a due item was serviced on time. */
+  /**
+   * 1 point per currency unit of customer pay (rooftop setting), +50 % when a due item was serviced on time —
+   * judged on the visit's own date, not when it was logged.
+   */
   async visitClosed(manager: EntityManager, e: DomainEventMap['service_visit.closed']): Promise<void> {
     if (!e.customerId) return;
     const amount =
@@ -59,11 +62,19 @@ export class LoyaltyEarningListener implements OnModuleInit {
     });
     const bonus = onTimeBonus(points, rules.onTimeBonusPercent);
     if (bonus > 0) {
+      const visitDate =
+        e.visitDate ??
+        (
+          await manager.query<{ visitDate: Date }[]>(
+            `SELECT visit_date AS "visitDate" FROM service_visit WHERE id = $1`,
+            [e.visitId],
+          )
+        )[0].visitDate;
       const item = await this.onTime.servicedOnTime(manager, {
         visitId: e.visitId,
         vehicleId: e.vehicleId,
         rooftopId: e.rooftopId,
-        closedAt: e.closedAt,
+        visitDate,
         itemCodes: e.itemCodes,
       });
       if (item) {

@@ -4,9 +4,11 @@ import { MaintenanceDueService } from '../service-reminders/maintenance-due.serv
 import { isServicedOnTime, localDate } from './loyalty-rules';
 
 /**
- * "Serviced on time" for the visit bonus: an item the visit performed was, at the moment the visit closed
- * and ignoring what this visit itself performed, between its due_soon date (inclusive) and its overdue
- * date (exclusive) — i.e. in stage due_soon or due — in the rooftop's local calendar (contract C2).
+ * "Serviced on time" for the visit bonus: an item the visit performed was, on the visit's own date and
+ * ignoring what this visit itself performed, between its due_soon date (inclusive) and its overdue date
+ * (exclusive) — i.e. in stage due_soon or due — in the rooftop's local calendar (contract C2). The visit's
+ * date, not when it was logged: a late entry is judged by the day the car was in the workshop, with the
+ * readings known up to that day (the visit's own odometer among them).
  */
 @Injectable()
 export class OnTimeServiceCheck {
@@ -16,7 +18,7 @@ export class OnTimeServiceCheck {
   async servicedOnTime(
     manager: EntityManager,
     /** itemCodes: what the visit performed, when the caller knows it (read from maintenance_performed otherwise). */
-    visit: { visitId: string; vehicleId: string; rooftopId: string; closedAt: Date; itemCodes?: string[] },
+    visit: { visitId: string; vehicleId: string; rooftopId: string; visitDate: Date; itemCodes?: string[] },
   ): Promise<string | null> {
     const performed: string[] =
       visit.itemCodes ??
@@ -28,11 +30,11 @@ export class OnTimeServiceCheck {
       ).map((p) => p.itemCode);
     if (performed.length === 0) return null;
     const codes = new Set(performed);
-    const due = await this.due.dueForVehicle(visit.vehicleId, visit.closedAt, {
+    const due = await this.due.dueForVehicle(visit.vehicleId, visit.visitDate, {
       manager,
       ignoreVisitId: visit.visitId,
     });
-    const servicedOn = localDate(visit.closedAt, due.timeZone);
+    const servicedOn = localDate(visit.visitDate, due.timeZone);
     for (const item of due.items) {
       if (!codes.has(item.itemCode) || !item.dueSoonDate || !item.overdueDate) continue;
       if (isServicedOnTime(servicedOn, item.dueSoonDate, item.overdueDate)) return item.itemCode;

@@ -213,6 +213,7 @@ export class ServiceVisitsService {
       customerId: visit.customerId,
       rooftopId: visit.rooftopId,
       closedAt: visit.closedAt!,
+      visitDate: visit.visitDate,
       advisorId: visit.advisorId,
       customerPayAmount: visit.customerPayAmount,
       itemCodes: codes,
