@@ -68,7 +68,7 @@ describe('follow-up cadences (job follow-ups)', () => {
     expect(both.map((m) => m.payload.years)).toEqual([1, 2]);
   });
 
-  it('plans the service survey two days after a visit closes', async () => {
+  it('plans the service survey two days after the visit’s date, at 09:00 local', async () => {
     const advisor = await t.user('service_advisor', [rooftopId]);
     const customer = await f.customer(rooftopId, { language: 'km' });
     const vehicle = await f.vehicle(rooftopId, customer, { purchaseDate: '2025-01-05' });
@@ -83,7 +83,8 @@ describe('follow-up cadences (job follow-ups)', () => {
       advisor_id: advisor.id,
       language: 'km',
     });
-    expect(survey.issued_at.toISOString()).toBe('2026-04-03T01:00:00.000Z');
+    // Visit on 1 April 08:00 local → survey on 3 April 09:00 local (02:00 UTC), like the other date-based cadences.
+    expect(survey.issued_at.toISOString()).toBe('2026-04-03T02:00:00.000Z');
   });
 
   it('cancels the pending service survey and closes its link when the visit is voided', async () => {
@@ -96,15 +97,13 @@ describe('follow-up cadences (job follow-ups)', () => {
       [visit],
     );
     await t.db.transaction((m) =>
-      t.app
-        .get(DomainEvents)
-        .emit(m, 'service_visit.voided', {
-          visitId: visit,
-          vehicleId: vehicle,
-          customerId: customer,
-          rooftopId,
-          voidedAt: new Date('2026-04-22T04:00:00Z'),
-        }),
+      t.app.get(DomainEvents).emit(m, 'service_visit.voided', {
+        visitId: visit,
+        vehicleId: vehicle,
+        customerId: customer,
+        rooftopId,
+        voidedAt: new Date('2026-04-22T04:00:00Z'),
+      }),
     );
     const [mail] = await f.outbox(customer, 'survey_invitation');
     expect(mail).toMatchObject({ status: 'cancelled', status_reason: 'service_visit_voided' });

@@ -48,6 +48,26 @@ const SALES_ASSIGNEE = `COALESCE(
 const TYPED_PARAMS = `SELECT $1::uuid, $2::text, $3::text, $4::timestamptz, $5::timestamptz, $6::uuid`;
 const IN_WINDOW = `moment > $4::timestamptz AND moment <= $5::timestamptz`;
 
+/** SPEC "Feedback": a survey can be answered for 30 days after it is sent. */
+const SURVEY_VALID_DAYS = 30;
+/** A declined-work email more than this many days past its moment is stale: the next visit or reminder covers it. */
+const DECLINED_GRACE_DAYS = 14;
+/**
+ * Visit cadences are timed from the visit's own date, but a visit can be logged (closed) after that moment — an
+ * import, a late entry. Their candidates also give known_at (when the visit was closed) and stale_at (when the
+ * occurrence is no longer worth sending). An occurrence fires in the run whose window holds the later of its moment
+ * and known_at, as long as it is not stale yet; one that became known already stale is counted, never planned.
+ */
+const VISIT_DUE = `GREATEST(moment, known_at) > $4::timestamptz AND moment <= $5::timestamptz AND known_at <= $5::timestamptz`;
+const VISIT_IN_WINDOW = `${VISIT_DUE} AND stale_at > $5::timestamptz`;
+const VISIT_TOO_OLD = `${VISIT_DUE} AND stale_at <= $5::timestamptz`;
+/**
+ * Visits whose moment (`offset` days after the local visit date) or closing can be in the window: a cheap superset
+ * of VISIT_DUE on the visit's columns (a local date at any send time lies within a day of the instant).
+ */
+const visitMayBeDue = (offset: number) =>
+  `(sv.visit_date > $4::timestamptz - interval '${offset + 2} days' OR sv.closed_at > $4::timestamptz)`;
+
 /**
  * The follow-up cadences of SPEC "Follow-ups" as set-based SQL, one statement per trigger and rooftop.
  * Every effect is an INSERT … ON CONFLICT (dedupe_key) DO NOTHING, so re-runs and concurrent instances
@@ -61,7 +81,7 @@ export class FollowUpsPlanner {
   async planRooftop(m: EntityManager, w: PlanWindow): Promise<PlanCounts> {
     const s = w.settings;
     const counts: PlanCounts = {};
-    const add = (name: string, n: { emails?: number; tasks?: number; surveys?: number }) => {
+    const add = (name: string, n: { emails?: number; tasks?: number; surveys?: number; tooOld?: number }) => {
       for (const [k, v] of Object.entries(n))
         counts[`${name}.${k}`] = (counts[`${name}.${k}`] ?? 0) + (v ?? 0);
     };
@@ -96,10 +116,13 @@ export class FollowUpsPlanner {
       add('saleSurvey', {
         surveys: await this.surveys(m, w, this.saleSurveyCandidates(s.saleSurvey.offsetDays)),
       });
-    if (s.serviceSurvey.enabled)
+    if (s.serviceSurvey.enabled) {
+      const candidates = this.serviceSurveyCandidates(s.serviceSurvey.offsetDays);
       add('serviceSurvey', {
-        surveys: await this.surveys(m, w, this.serviceSurveyCandidates(s.serviceSurvey.offsetDays)),
+        surveys: await this.surveys(m, w, candidates, VISIT_IN_WINDOW),
+        tooOld: await this.tooOld(m, w, candidates, 'survey'),
       });
+    }
     if (s.purchaseAnniversary.enabled)
       add(
         'purchaseAnniversary',
@@ -108,14 +131,20 @@ export class FollowUpsPlanner {
           purpose: 'marketing',
         }),
       );
-    if (s.declinedService.enabled)
-      add(
-        'declinedService',
-        await this.emailsAndTasks(m, w, this.declined(s.declinedService.offsetDays), {
-          kind: 'declined_service',
-          purpose: 'service_reminders',
-        }),
-      );
+    if (s.declinedService.enabled) {
+      const candidates = this.declined(s.declinedService.offsetDays);
+      add('declinedService', {
+        ...(await this.emailsAndTasks(
+          m,
+          w,
+          candidates,
+          { kind: 'declined_service', purpose: 'service_reminders' },
+          undefined,
+          VISIT_IN_WINDOW,
+        )),
+        tooOld: await this.tooOld(m, w, candidates, 'outbox_message'),
+      });
+    }
     if (s.termEnd.enabled)
       add(
         'termEnd',
@@ -164,6 +193,7 @@ export class FollowUpsPlanner {
     candidates: string,
     email?: { kind: string; purpose: Purpose },
     taskType?: TaskType,
+    window = IN_WINDOW,
   ): Promise<{ emails: number; tasks: number }> {
     const params: unknown[] = [
       w.rooftopId,
@@ -188,7 +218,7 @@ export class FollowUpsPlanner {
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1`
       : `SELECT 1 WHERE false`;
     const rows: { emails: number; tasks: number }[] = await m.query(
-      `WITH c AS (SELECT * FROM (${candidates}) q WHERE ${IN_WINDOW}),
+      `WITH c AS (SELECT * FROM (${candidates}) q WHERE ${window}),
             e AS (${emailInsert}),
             t AS (${taskInsert})
        SELECT (SELECT count(*) FROM e)::int AS emails, (SELECT count(*) FROM t)::int AS tasks
@@ -199,7 +229,12 @@ export class FollowUpsPlanner {
   }
 
   /** Survey invitations: the survey row first (its id goes into the signed link), then its email. */
-  private async surveys(m: EntityManager, w: PlanWindow, candidates: string): Promise<number> {
+  private async surveys(
+    m: EntityManager,
+    w: PlanWindow,
+    candidates: string,
+    window = IN_WINDOW,
+  ): Promise<number> {
     const created: {
       id: string;
       customer_id: string;
@@ -210,10 +245,10 @@ export class FollowUpsPlanner {
       kind: string;
       vehicle: unknown;
     }[] = await m.query(
-      `WITH c AS (SELECT * FROM (${candidates}) q WHERE ${IN_WINDOW}),
+      `WITH c AS (SELECT * FROM (${candidates}) q WHERE ${window}),
               s AS (
                 INSERT INTO survey (kind, rooftop_id, customer_id, vehicle_id, service_visit_id, salesperson_id, advisor_id, dedupe_key, language, issued_at, expires_at)
-                SELECT survey_kind, $1, customer_id, vehicle_id, service_visit_id, salesperson_id, advisor_id, email_key, language, moment, moment + interval '30 days' FROM c
+                SELECT survey_kind, $1, customer_id, vehicle_id, service_visit_id, salesperson_id, advisor_id, email_key, language, moment, moment + interval '${SURVEY_VALID_DAYS} days' FROM c
                 ON CONFLICT (dedupe_key) DO NOTHING
                 RETURNING id, customer_id, vehicle_id, issued_at, expires_at, dedupe_key, kind)
          SELECT s.*, c.payload AS vehicle FROM s JOIN c ON c.email_key = s.dedupe_key
@@ -246,6 +281,24 @@ export class FollowUpsPlanner {
     return created.length;
   }
 
+  /**
+   * Visit occurrences that became known in this run's window already stale (VISIT_TOO_OLD) and were never planned:
+   * reported in the job's result, so that an operator sees why a back-dated visit got no survey or email.
+   */
+  private async tooOld(
+    m: EntityManager,
+    w: PlanWindow,
+    candidates: string,
+    plannedIn: 'survey' | 'outbox_message',
+  ): Promise<number> {
+    const rows: { n: number }[] = await m.query(
+      `SELECT count(*)::int AS n FROM (${candidates}) q CROSS JOIN (${TYPED_PARAMS}) AS typed_params
+        WHERE ${VISIT_TOO_OLD} AND NOT EXISTS (SELECT 1 FROM ${plannedIn} p WHERE p.dedupe_key = q.email_key)`,
+      [w.rooftopId, w.timeZone, w.settings.sendAt, w.from, w.asOf, w.fallbackAssigneeId],
+    );
+    return rows[0].n;
+  }
+
   /** Vehicles sold by this rooftop, `offset` days after the purchase date. */
   private saleOffset(offset: number, taskType?: TaskType): string {
     const o = Number(offset);
@@ -273,24 +326,34 @@ export class FollowUpsPlanner {
          AND v.purchase_date BETWEEN ${LOCAL_FROM} - ${o} AND ${LOCAL_AS_OF} - ${o}`;
   }
 
-  /** Closed (not voided) visits, `offset` days after closing. */
+  /**
+   * Closed (not voided) visits, `offset` days after the visit's own local date; a survey that could no longer be
+   * answered (moment + SURVEY_VALID_DAYS passed) is stale.
+   */
   private serviceSurveyCandidates(offset: number): string {
     const o = Number(offset);
     return `
-      SELECT sv.customer_id, sv.vehicle_id, sv.closed_at + interval '${o} days' AS moment,
+      SELECT *, moment + interval '${SURVEY_VALID_DAYS} days' AS stale_at FROM (
+      SELECT sv.customer_id, sv.vehicle_id, ${at(`(sv.visit_date AT TIME ZONE $2)::date + ${o}`)} AS moment,
+             sv.closed_at AS known_at,
              'fu:service:' || sv.id || ':+${o}d:survey' AS email_key,
              ${VEHICLE_JSON} AS payload, 'service' AS survey_kind, sv.id AS service_visit_id,
              NULL::uuid AS salesperson_id, sv.advisor_id, c.language
         FROM service_visit sv JOIN customer c ON c.id = sv.customer_id JOIN vehicle v ON v.id = sv.vehicle_id
        WHERE sv.rooftop_id = $1 AND sv.status = 'closed' AND c.erased_at IS NULL
-         AND sv.closed_at > $4::timestamptz - interval '${o} days' AND sv.closed_at <= $5::timestamptz - interval '${o} days'`;
+         AND ${visitMayBeDue(o)}) visit`;
   }
 
-  /** Declined lines of closed visits, listed in one email per visit; items serviced since are left out. */
+  /**
+   * Declined lines of closed visits, listed in one email per visit, `offset` days after the visit's own local date;
+   * items serviced since the visit's date are left out. Stale DECLINED_GRACE_DAYS after its moment.
+   */
   private declined(offset: number): string {
     const o = Number(offset);
     return `
-      SELECT sv.customer_id, sv.vehicle_id, sv.closed_at + interval '${o} days' AS moment,
+      SELECT *, moment + interval '${DECLINED_GRACE_DAYS} days' AS stale_at FROM (
+      SELECT sv.customer_id, sv.vehicle_id, ${at(`(sv.visit_date AT TIME ZONE $2)::date + ${o}`)} AS moment,
+             sv.closed_at AS known_at,
              'fu:declined:' || sv.id || ':+${o}d' AS email_key,
              jsonb_build_object('vehicle', ${VEHICLE_JSON}, 'visitId', sv.id, 'roNumber', sv.ro_number,
                'visitDate', sv.visit_date, 'currency', r.currency, 'items', d.items) AS payload,
@@ -306,11 +369,11 @@ export class FollowUpsPlanner {
            WHERE l.service_visit_id = sv.id AND l.kind = 'declined'
              AND NOT (l.item_code IS NOT NULL AND EXISTS (
                SELECT 1 FROM maintenance_performed mp
-                WHERE mp.vehicle_id = sv.vehicle_id AND mp.item_code = l.item_code AND mp.performed_at > sv.closed_at))
+                WHERE mp.vehicle_id = sv.vehicle_id AND mp.item_code = l.item_code AND mp.performed_at > sv.visit_date))
         ) d
        WHERE sv.rooftop_id = $1 AND sv.status = 'closed' AND c.erased_at IS NULL AND d.items IS NOT NULL
          AND v.owner_id = sv.customer_id
-         AND sv.closed_at > $4::timestamptz - interval '${o} days' AND sv.closed_at <= $5::timestamptz - interval '${o} days'`;
+         AND ${visitMayBeDue(o)}) visit`;
   }
 
   /** Yearly on the purchase date (1st, 2nd, … anniversary) for the current owner of an active vehicle. */
