@@ -12,6 +12,7 @@ import { ReminderSchedule1764000009000 } from './1764000009000-reminder-schedule
 import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
 import { LoginThrottle1764000011000 } from './1764000011000-login-throttle';
 import { RedemptionIdempotencyScope1764000012000 } from './1764000012000-redemption-idempotency-scope';
+import { Appointments1764000020000 } from './1764000020000-appointments';
 import { LoyaltyErasureScrub1764000013000 } from './1764000013000-loyalty-erasure-scrub';
 import { AdjustmentIdempotencyScope1764000014000 } from './1764000014000-adjustment-idempotency-scope';
 
@@ -33,4 +34,5 @@ export const MIGRATIONS: Function[] = [
   RedemptionIdempotencyScope1764000012000,
   LoyaltyErasureScrub1764000013000,
   AdjustmentIdempotencyScope1764000014000,
+  Appointments1764000020000,
 ];

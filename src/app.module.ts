@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { AppointmentsModule } from './appointments/appointments.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
@@ -50,6 +51,7 @@ export const FEATURE_MODULES = [
   FollowUpsModule,
   FeedbackModule,
   AnalyticsModule,
+  AppointmentsModule,
 ];
 
 @Module({})

@@ -1,3 +1,4 @@
+import { APPOINTMENT_ENTITIES } from '../appointments/appointment.entities';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { CUSTOMER_ENTITIES } from '../customers/customer.entities';
 import { ApiKey } from '../auth/api-key.entity';
@@ -20,4 +21,4 @@ import { ServiceVisit } from '../service-visits/service-visit.entity';
  * Every TypeORM entity, listed once so that the app, the CLI and the tests share one DataSource.
  * Add a module's entities here when the module lands.
  */
-export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, ...CUSTOMER_ENTITIES, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride, Vehicle, VehicleOwnership, OdometerReading, ServiceVisit, ServiceVisitLine, MaintenancePerformed, ...LOYALTY_ENTITIES];
+export const ENTITIES: Function[] = [Rooftop, User, ApiKey, AuditEntry, ...CUSTOMER_ENTITIES, Survey, ComplaintCase, ComplaintNote, Task, MaintenanceItem, MaintenanceItemOverride, Vehicle, VehicleOwnership, OdometerReading, ServiceVisit, ServiceVisitLine, MaintenancePerformed, ...LOYALTY_ENTITIES, ...APPOINTMENT_ENTITIES];

@@ -52,6 +52,13 @@ const visitBody = (w: World) => ({
   odometer: 9_000,
   lines: [{ itemCode: 'OIL_CHANGE', labourAmount: 25, partsAmount: 38.5, payType: 'customer' }],
 });
+const appointmentBody = (w: World) => ({
+  rooftopId: w.rooftopA,
+  customerId: w.customerId,
+  vehicleId: w.vehicleId,
+  advisorId: w.a.service_advisor.id,
+  slotStart: '2026-06-16T04:00:00Z',
+});
 const customerBody = (w: World) => ({
   firstName: 'Body',
   lastName: 'Ids',
@@ -167,6 +174,18 @@ const BODY_IDS: Record<string, Entry> = {
     kind: 'user',
     foreign: (w) => w.b.service_advisor.id,
     body: visitBody,
+  },
+  'POST /api/v1/appointments rooftopId': { kind: 'rooftop', foreign: rooftopB, body: appointmentBody },
+  'POST /api/v1/appointments customerId': { kind: 'customer', foreign: customerB, body: appointmentBody },
+  'POST /api/v1/appointments vehicleId': {
+    kind: 'vehicle',
+    foreign: (w) => w.vehicleB,
+    body: appointmentBody,
+  },
+  'POST /api/v1/appointments advisorId': {
+    kind: 'user',
+    foreign: (w) => w.b.service_advisor.id,
+    body: appointmentBody,
   },
   'POST /api/v1/tasks customerId': { kind: 'customer', foreign: customerB, body: taskBody },
   'POST /api/v1/tasks vehicleId': { kind: 'vehicle', foreign: (w) => w.vehicleB, body: taskBody },

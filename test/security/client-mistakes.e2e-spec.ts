@@ -124,6 +124,7 @@ describe('client mistakes', () => {
       rooftops: w.rooftopA,
       users: w.userId,
       'api-keys': w.apiKeyId,
+      appointments: w.appointmentId,
     };
     return ids[resource] ?? 'no-real-value';
   }
@@ -184,6 +185,20 @@ describe('client mistakes', () => {
         purchaseDate: '2026-01-10',
         purchaseOdometer: 10,
       }),
+    );
+  const freshAppointment = () =>
+    created(
+      'appointment',
+      t.http
+        .post('/api/v1/appointments')
+        .set(admin())
+        .send({
+          rooftopId: w.rooftopA,
+          customerId: w.customerId,
+          vehicleId: w.vehicleId,
+          slotStart: '2026-06-16T07:00:00Z',
+          itemCodes: ['OIL_CHANGE'],
+        }),
     );
   const freshCustomer = () =>
     created(
@@ -321,6 +336,37 @@ describe('client mistakes', () => {
         summary: 'Rude advisor',
         ownerId: w.a.manager.id,
       }),
+    },
+    'PUT /api/v1/rooftops/{id}/service-calendar': {
+      body: () => ({
+        openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '08:00', close: '17:00' })),
+        placesPerSlot: 100,
+      }),
+    },
+    'POST /api/v1/appointments': {
+      body: () => ({
+        rooftopId: w.rooftopA,
+        customerId: w.customerId,
+        vehicleId: w.vehicleId,
+        advisorId: w.a.service_advisor.id,
+        slotStart: '2026-06-16T05:00:00Z',
+        itemCodes: ['OIL_CHANGE'],
+        note: 'Null test',
+        source: 'phone',
+      }),
+    },
+    'POST /api/v1/appointments/{id}/reschedule': {
+      body: () => ({ slotStart: '2026-06-16T06:00:00Z' }),
+      fresh: async () => ({ id: await freshAppointment() }),
+      version: async () => 1,
+    },
+    'POST /api/v1/appointments/{id}/cancel': {
+      body: () => ({ reason: 'Customer travelling' }),
+      fresh: async () => ({ id: await freshAppointment() }),
+    },
+    'POST /api/v1/appointments/{id}/check-in': {
+      body: () => ({ roNumber: `RO-APPT-NULL-${next()}`, odometer: 9_000 }),
+      fresh: async () => ({ id: await freshAppointment() }),
     },
     'POST /api/v1/complaints/{id}/notes': { body: () => ({ body: 'Called the customer' }) },
     'POST /api/v1/complaints/{id}/resolve': {

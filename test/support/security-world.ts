@@ -28,6 +28,8 @@ export interface World {
   /** Records of rooftop B, for ids that rooftop A's staff put in request bodies. */
   customerB: string;
   vehicleB: string;
+  /** A booked appointment of rooftop A (its service calendar: every day 08:00–17:00, 100 places a slot). */
+  appointmentId: string;
 }
 
 async function ok<T = Record<string, unknown>>(
@@ -99,6 +101,29 @@ export async function buildWorld(t: TestApp): Promise<World> {
         visitDate: '2026-06-01T02:00:00Z',
         odometer: 8_000,
         lines: [{ itemCode: 'OIL_CHANGE', labourAmount: 25, partsAmount: 38.5, payType: 'customer' }],
+      }),
+  );
+  await ok(
+    'service calendar',
+    t.http
+      .put(`/api/v1/rooftops/${rooftopA}/service-calendar`)
+      .set(as)
+      .send({
+        openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '08:00', close: '17:00' })),
+        placesPerSlot: 100,
+      }),
+  );
+  const appointment = await ok<{ id: string }>(
+    'appointment',
+    t.http
+      .post('/api/v1/appointments')
+      .set(as)
+      .send({
+        rooftopId: rooftopA,
+        customerId: customer.id,
+        vehicleId: vehicle.id,
+        slotStart: '2026-06-16T02:00:00Z',
+        itemCodes: ['OIL_CHANGE'],
       }),
   );
   const task = await ok<{ id: string }>(
@@ -191,5 +216,6 @@ export async function buildWorld(t: TestApp): Promise<World> {
     userId: a.salesperson.id,
     customerB: customerB.id,
     vehicleB: vehicleB.id,
+    appointmentId: appointment.id,
   };
 }

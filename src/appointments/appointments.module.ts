@@ -1,0 +1,26 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { DomainEvents } from '../common/domain-events';
+import { ServiceVisitsModule } from '../service-visits/service-visits.module';
+import { AppointmentsController } from './appointments.controller';
+import { AppointmentsService } from './appointments.service';
+import { ServiceCalendarController } from './service-calendar.controller';
+import { ServiceCalendarService } from './service-calendar.service';
+
+/** Service appointments: the calendar per rooftop, availability, booking, check-in (SPEC "Service appointments"). */
+@Module({
+  imports: [ServiceVisitsModule],
+  controllers: [ServiceCalendarController, AppointmentsController],
+  providers: [ServiceCalendarService, AppointmentsService],
+  exports: [AppointmentsService, ServiceCalendarService],
+})
+export class AppointmentsModule implements OnModuleInit {
+  constructor(
+    private readonly events: DomainEvents,
+    private readonly appointments: AppointmentsService,
+  ) {}
+
+  /** Closing the visit a check-in opened completes the appointment, in the closing transaction. */
+  onModuleInit() {
+    this.events.on('service_visit.closed', (m, e) => this.appointments.completeByVisit(m, e.visitId));
+  }
+}
