@@ -6,7 +6,7 @@ import { DomainError, ValidationFailedError } from '../problem/domain-error';
  * Reads the expected `version` for an optimistic update from `If-Match` (`"3"`, `W/"3"` or `3`).
  * Updates without it get 428, so that nobody overwrites a change they never saw.
  */
-export const IfMatchVersion = createParamDecorator((_: unknown, ctx: ExecutionContext): number => {
+export const readIfMatchVersion = (_: unknown, ctx: ExecutionContext): number => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   const header = request.headers['if-match'];
   if (header === undefined || header === '') {
@@ -15,7 +15,10 @@ export const IfMatchVersion = createParamDecorator((_: unknown, ctx: ExecutionCo
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(header).trim());
   if (!match) throw new ValidationFailedError([{ field: 'If-Match', message: 'If-Match must be the resource version, e.g. "3"' }]);
   return Number(match[1]);
-});
+};
+
+/** `readIfMatchVersion` as a parameter decorator; the route table finds its users by that factory. */
+export const IfMatchVersion = createParamDecorator(readIfMatchVersion);
 
 export function etag(version: number): string {
   return `"${version}"`;

@@ -1,8 +1,15 @@
-import { INestApplicationContext, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { HttpStatus, INestApplicationContext, ParseUUIDPipe, RequestMethod } from '@nestjs/common';
+import {
+  HTTP_CODE_METADATA,
+  METHOD_METADATA,
+  PATH_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { IS_PUBLIC, ROLES_KEY } from '../../auth/decorators';
 import type { Role } from '../../users/user.entity';
+import { readIfMatchVersion } from './if-match';
 
 export interface RouteInfo {
   method: string;
@@ -15,6 +22,19 @@ export interface RouteInfo {
   handler: string;
   /** Body media types the handler reads (its `@ApiConsumes`), JSON when it declares none. */
   consumes: string[];
+  /** The status of a success: its `@HttpCode`, else Nest's default (201 for POST, 200 otherwise). */
+  status: number;
+  /** The handler reads `@IfMatchVersion()`: 428 without If-Match, 412 when it is stale. */
+  ifMatch: boolean;
+  /** Path parameters parsed with ParseUUIDPipe (anything else is a 400). */
+  uuidParams: string[];
+}
+
+/** A handler argument as Nest records it (`@Param('id', pipe)`, or a custom decorator's factory). */
+interface RouteArg {
+  data?: unknown;
+  pipes?: unknown[];
+  factory?: unknown;
 }
 
 /** The metadata key of `@ApiConsumes` in @nestjs/swagger. */
@@ -54,6 +74,20 @@ export function routeTable(app: INestApplicationContext, prefix = 'api/v1'): Rou
           null) as Role[] | null;
         const consumes = (Reflect.getMetadata(API_CONSUMES, handler) ??
           Reflect.getMetadata(API_CONSUMES, cls) ?? ['application/json']) as string[];
+        const args = Object.entries(
+          (Reflect.getMetadata(ROUTE_ARGS_METADATA, cls, name) ?? {}) as Record<string, RouteArg>,
+        );
+        const ifMatch = args.some(([, a]) => a.factory === readIfMatchVersion);
+        const uuidParams = args
+          .filter(
+            ([key, a]) =>
+              key.startsWith(`${RouteParamtypes.PARAM}:`) &&
+              a.pipes?.some((pipe) => pipe instanceof ParseUUIDPipe),
+          )
+          .map(([, a]) => String(a.data));
+        const status =
+          (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ??
+          (method === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
         for (const p of Array.isArray(sub) ? sub : [sub]) {
           routes.push({
             method: RequestMethod[method],
@@ -63,6 +97,9 @@ export function routeTable(app: INestApplicationContext, prefix = 'api/v1'): Rou
             controller: cls.name,
             handler: name,
             consumes,
+            status,
+            ifMatch,
+            uuidParams,
           });
         }
       }
