@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NotFoundError, UnprocessableError } from '../common/problem/domain-error';
@@ -35,7 +41,9 @@ export class ApiKeysController {
 
   /** Creates a key for an integration. The key is returned once and only its hash is stored. */
   @Post()
+  @ApiOperation({ summary: 'Create an API key for a user; the key is shown once, only its hash is kept' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiUnprocessableEntityResponse({ description: 'userId does not name a user' })
   async create(@Body() body: CreateApiKeyDto, @CurrentUser() actor: AuthUser): Promise<CreatedApiKeyDto> {
     return this.db.transaction(async (m) => {
       const user = await m.findOneBy(User, { id: body.userId });
@@ -50,6 +58,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'API keys (their prefix, never the key), newest first' })
   async list(@Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
     const limit = limitOf(query);
     const cursor = API_KEY_KEYS.decode(query.cursor);
@@ -65,6 +74,7 @@ export class ApiKeysController {
   @Delete(':id')
   @NoBody()
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key at once; calls with it get 401 from then on' })
   async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser): Promise<void> {
     await this.db.transaction(async (m) => {
       const result = await m.update(ApiKey, { id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });

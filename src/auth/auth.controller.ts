@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { CurrentUser, Public } from './decorators';
@@ -14,7 +21,12 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with email and password; answers a short-lived bearer token' })
   @ApiOkResponse({ type: TokenDto })
+  @ApiUnauthorizedResponse({ description: 'Email or password is wrong, or the account is inactive' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed attempts for this email or address; `retryAfter` says when to try again',
+  })
   login(@Body() body: LoginDto, @Ip() ip: string): Promise<TokenDto> {
     return this.auth.login(body.email, body.password, ip);
   }
@@ -22,6 +34,7 @@ export class AuthController {
   /** The caller's identity, role and rooftops. */
   @Get('me')
   @ApiBearerAuth()
+  @ApiOperation({ summary: 'Who is calling: their id, role, rooftops and whether by token or API key' })
   me(@CurrentUser() user: AuthUser) {
     return { id: user.id, role: user.role, rooftopIds: user.rooftopIds, via: user.via };
   }

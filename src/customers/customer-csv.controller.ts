@@ -10,7 +10,16 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { AuthUser } from '../auth/auth-user';
@@ -38,6 +47,11 @@ export class CustomerCsvController {
       'Columns (header names case-insensitive): external_id (aliases customer_id, cust_no, …), first_name, last_name, email, phone, address, birthday (YYYY-MM-DD), language (en|km|lo). Other columns are ignored. Columns missing from the header keep their stored values.',
   })
   @ApiConsumes('text/csv')
+  @ApiConflictResponse({ description: 'An import with this jobId already exists' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'The file cannot be read as CSV, or its header is not usable (the line is named, never a cell)',
+  })
   @ApiBody({
     schema: {
       type: 'string',

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/decorators';
 import { PageQueryDto } from '../common/http/pagination';
@@ -23,6 +23,7 @@ export class CustomerTimelineController {
     summary:
       'Record a consent decision (appended to the history); a withdrawal cancels pending messages of that purpose',
   })
+  @ApiConflictResponse({ description: 'The customer was erased; the record cannot change' })
   recordConsent(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: RecordConsentDto,
@@ -41,6 +42,7 @@ export class CustomerTimelineController {
 
   @Post('interactions')
   @ApiOperation({ summary: 'Log a call, email, visit, note, SMS or meeting on the customer timeline' })
+  @ApiConflictResponse({ description: 'The customer was erased; the record cannot change' })
   createInteraction(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CreateInteractionDto,

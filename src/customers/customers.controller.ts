@@ -12,11 +12,14 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
@@ -39,6 +42,13 @@ export class CustomersController {
   @Post()
   @ApiOperation({ summary: 'Create a customer (phone normalised to E.164)' })
   @ApiCreatedResponse({ type: CustomerDto })
+  @ApiNotFoundResponse({
+    description: 'homeRooftopId or assignedSalespersonId names a record you cannot see',
+  })
+  @ApiConflictResponse({ description: 'Another customer already has this externalId' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The salesperson is not an active user of the home rooftop',
+  })
   async create(
     @Body() body: CreateCustomerDto,
     @CurrentUser() actor: AuthUser,
@@ -76,6 +86,12 @@ export class CustomersController {
   })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
   @ApiOkResponse({ type: CustomerDto })
+  @ApiConflictResponse({
+    description: 'Another customer already has this externalId, or the customer was erased',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'The salesperson is not an active user of the home rooftop',
+  })
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @IfMatchVersion() version: number,
@@ -94,6 +110,7 @@ export class CustomersController {
   @Roles('admin', 'manager')
   @ApiOperation({ summary: 'Erase personal data (anonymise; ids, vehicles and visits stay for statistics)' })
   @ApiOkResponse({ type: CustomerDto })
+  @ApiConflictResponse({ description: 'This customer was already erased' })
   erase(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
     return this.customers.erase(id, actor);
   }

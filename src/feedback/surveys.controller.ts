@@ -1,7 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
+import { PROBLEM_CONTENT } from '../common/http/openapi';
 import { DomainError } from '../common/problem/domain-error';
 import { createValidationPipe } from '../common/problem/validation.pipe';
 import type { Language } from '../config/app-config';
@@ -32,6 +43,9 @@ async function answerBody(body: unknown): Promise<AnswerSurveyDto> {
   return validation.transform(plain, { type: 'body', metatype: AnswerSurveyDto }) as Promise<AnswerSurveyDto>;
 }
 
+/** An error answer: problem+json for API clients, a page in the customer's language for browsers. */
+const PAGE_OR_PROBLEM = { ...PROBLEM_CONTENT, 'text/html': { schema: { type: 'string' } } };
+
 const OUTCOME_BY_STATUS: Record<number, 'answered' | 'expired' | 'notFound'> = {
   409: 'answered',
   410: 'expired',
@@ -50,6 +64,12 @@ export class SurveysController {
     summary: 'The survey: an HTML form for browsers, JSON for API clients; a forged token answers 404',
   })
   @ApiProduces('text/html', 'application/json')
+  @ApiNotFoundResponse({ description: 'The token is forged or names no survey', content: PAGE_OR_PROBLEM })
+  @ApiGoneResponse({
+    description:
+      'Browsers only: the survey closed 30 days after it was sent (API clients get `status: expired`)',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   async view(
     @Param() params: SurveyTokenParam,
     @Req() req: FastifyRequest,
@@ -81,6 +101,9 @@ export class SurveysController {
   @ApiConsumes('application/json', FORM)
   @ApiBody({ type: AnswerSurveyDto })
   @ApiOkResponse({ description: 'Thank-you page (form post) or { surveyId, category, complaintOpened }' })
+  @ApiNotFoundResponse({ description: 'The token is forged or names no survey', content: PAGE_OR_PROBLEM })
+  @ApiConflictResponse({ description: 'The survey was already answered', content: PAGE_OR_PROBLEM })
+  @ApiGoneResponse({ description: 'The survey closed 30 days after it was sent', content: PAGE_OR_PROBLEM })
   async answer(
     @Param() params: SurveyTokenParam,
     @Body() body: unknown,

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
 import { DomainError } from '../common/problem/domain-error';
@@ -12,12 +12,15 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   live() {
     return { status: 'ok' };
   }
 
   /** Readiness: the database answers and no migration is pending. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers and no migration is pending' })
+  @ApiServiceUnavailableResponse({ description: 'The database does not answer, or migrations are pending' })
   async ready() {
     try {
       await this.db.query('SELECT 1');

@@ -1,5 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsISO8601, IsIn } from 'class-validator';
 import { Roles } from '../auth/decorators';
 import { Clock } from '../common/clock';
@@ -33,6 +40,8 @@ export class JobsController {
   /** Runs a job now, "as of" the given instant (back-fills and tests). */
   @Post(':name/runs')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Run a scheduled job now, as of a given instant (back-fills and tests)' })
+  @ApiConflictResponse({ description: 'The job is already running on another instance; try again shortly' })
   run(@Param() params: JobNameParam, @Body() body: RunJobDto) {
     return this.jobs.run(params.name, body.asOf ? new Date(body.asOf) : this.clock.now());
   }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -47,6 +55,7 @@ export class LoyaltyController {
   }
 
   @Get('loyalty/redemptions')
+  @ApiOperation({ summary: 'The customer’s redemptions, newest first, paged' })
   async redemptions(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: PageQueryDto,
@@ -66,6 +75,10 @@ export class LoyaltyController {
     required: true,
     description: 'A unique key per redemption (e.g. a UUID); missing → 428',
   })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'rewardId names no reward or an inactive one, the balance is too low, or the Idempotency-Key was used with a different body',
+  })
   async redeem(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CreateRedemptionDto,
@@ -82,6 +95,9 @@ export class LoyaltyController {
     summary: 'Add or remove points with a mandatory reason (manager, admin); audited; never below zero',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiUnprocessableEntityResponse({
+    description: 'The balance would go below zero, or the Idempotency-Key was used with a different body',
+  })
   async adjust(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CreateAdjustmentDto,
@@ -97,6 +113,9 @@ export class LoyaltyController {
     summary:
       'Record that this customer referred another; they earn points when the referred customer buys a vehicle',
   })
+  @ApiNotFoundResponse({ description: 'No such customer, or referredCustomerId names one you cannot see' })
+  @ApiConflictResponse({ description: 'The referred customer was already referred by someone' })
+  @ApiUnprocessableEntityResponse({ description: 'A customer cannot refer themselves' })
   referral(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CreateReferralDto,
@@ -106,6 +125,7 @@ export class LoyaltyController {
   }
 
   @Get('referrals')
+  @ApiOperation({ summary: 'The referrals this customer made, paged' })
   async listReferrals(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: PageQueryDto,

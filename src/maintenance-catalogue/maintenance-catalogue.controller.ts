@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { IfMatchVersion } from '../common/http/if-match';
@@ -41,6 +41,7 @@ export class MaintenanceCatalogueController {
   @Post()
   @Roles('admin', 'manager')
   @ApiOperation({ summary: 'Add a maintenance item (admin, manager)' })
+  @ApiConflictResponse({ description: 'A maintenance item with this code already exists' })
   create(@Body() body: CreateMaintenanceItemDto, @CurrentUser() actor: AuthUser) {
     return this.catalogue.create(body, actor);
   }
@@ -60,6 +61,7 @@ export class MaintenanceCatalogueController {
   @Post(':code/overrides')
   @Roles('admin', 'manager')
   @ApiOperation({ summary: 'Override the intervals for a make (model omitted) or a make and model' })
+  @ApiConflictResponse({ description: 'An override of this item for this make and model already exists' })
   createOverride(
     @Param('code') code: string,
     @Body() body: CreateOverrideDto,

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ListMessagesQueryDto, MessageDetailDto, MessagePageDto } from './dto/messages.dto';
@@ -30,8 +30,9 @@ export class MessagesController {
   @NoBody()
   @Roles('admin', 'manager')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a failed message again (409 unless it failed)' })
+  @ApiOperation({ summary: 'Send a failed message again' })
   @ApiOkResponse({ type: MessageDetailDto })
+  @ApiConflictResponse({ description: 'Only a failed message can be retried' })
   retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: AuthUser) {
     return this.messages.retry(id, user);
   }

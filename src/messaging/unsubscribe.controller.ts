@@ -1,7 +1,16 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
+import { PROBLEM_CONTENT } from '../common/http/openapi';
 import { NotFoundError } from '../common/problem/domain-error';
 import { confirmPage, donePage, notFoundPage, PAGE_CSP } from './unsubscribe-pages';
 import { UnsubscribeService } from './unsubscribe.service';
@@ -20,6 +29,10 @@ export class UnsubscribeController {
   @ApiOperation({ summary: 'Confirmation page in the customer’s language (changes nothing)' })
   @ApiParam({ name: 'token', description: 'Signed token from the email’s List-Unsubscribe link' })
   @ApiOkResponse({ description: 'HTML page with a button that POSTs to the same URL' })
+  @ApiNotFoundResponse({
+    description: 'An HTML page: the link is forged or names nobody',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   async confirm(@Param('token') token: string, @Res() reply: FastifyReply) {
     const target = await this.unsubscribe.resolve(token);
     void reply.header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store');
@@ -43,6 +56,10 @@ export class UnsubscribeController {
   @ApiOkResponse({
     description: 'Unsubscribed',
     schema: { example: { unsubscribed: true, purposes: ['marketing'], suppressedMessages: 1 } },
+  })
+  @ApiNotFoundResponse({
+    description: 'The link is forged or names nobody: problem+json for JSON clients, else an HTML page',
+    content: { ...PROBLEM_CONTENT, 'text/html': { schema: { type: 'string' } } },
   })
   async act(@Param('token') token: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const json = wantsJson(request);

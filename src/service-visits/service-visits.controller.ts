@@ -10,7 +10,15 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -31,6 +39,15 @@ export class ServiceVisitsController {
 
   @Post()
   @Roles('admin', 'manager', 'service_advisor')
+  @ApiOperation({
+    summary: 'Log a service visit with its lines and declined work; with `close` it is closed at once',
+  })
+  @ApiNotFoundResponse({ description: 'rooftopId, vehicleId or advisorId names a record you cannot see' })
+  @ApiConflictResponse({ description: 'This RO number is already logged at the rooftop' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'An item code is not an active catalogue item, the advisor is not a user of the rooftop, the odometer is implausible (when closing), or the Idempotency-Key was used with a different body',
+  })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -48,11 +65,13 @@ export class ServiceVisitsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List service visits by vehicle, customer, rooftop, period or status, paged' })
   list(@Query() query: ListServiceVisitsQueryDto, @CurrentUser() actor: AuthUser) {
     return this.visits.list(query, actor);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a service visit with its lines and totals' })
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
     return this.visits.get(id, actor);
   }
@@ -61,6 +80,13 @@ export class ServiceVisitsController {
   @NoBody()
   @HttpCode(200)
   @Roles('admin', 'manager', 'service_advisor')
+  @ApiOperation({
+    summary: 'Close a visit: records the odometer, totals the pay types, resets the maintenance it performed',
+  })
+  @ApiConflictResponse({ description: 'The visit is already closed, or voided' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The visit’s odometer reading is implausible for the vehicle',
+  })
   close(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
     return this.visits.close(id, actor);
   }
@@ -68,6 +94,8 @@ export class ServiceVisitsController {
   @Post(':id/void')
   @HttpCode(200)
   @Roles('admin', 'manager', 'service_advisor')
+  @ApiOperation({ summary: 'Void a visit with a reason; what it reset and earned is reversed' })
+  @ApiConflictResponse({ description: 'The visit is already voided' })
   void(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: VoidServiceVisitDto,

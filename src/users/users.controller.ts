@@ -13,11 +13,13 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
@@ -38,6 +40,8 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create a user; the password needs 12+ characters and must not be easy to guess' })
   @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ description: 'A user with this email already exists' })
+  @ApiUnprocessableEntityResponse({ description: 'rooftopIds names a rooftop that does not exist' })
   async create(
     @Body() body: CreateUserDto,
     @CurrentUser() actor: AuthUser,
@@ -49,6 +53,7 @@ export class UsersController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Users with their role and rooftops, paged' })
   list(@Query() query: PageQueryDto) {
     return this.users.list(query);
   }
@@ -68,6 +73,7 @@ export class UsersController {
   })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The version you read, e.g. "3"' })
   @ApiOkResponse({ type: UserDto })
+  @ApiUnprocessableEntityResponse({ description: 'rooftopIds names a rooftop that does not exist' })
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @IfMatchVersion() version: number,
@@ -84,6 +90,7 @@ export class UsersController {
   @Delete(':id')
   @NoBody()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Deactivate a user: their tokens and API keys stop working at once' })
   @ApiOkResponse({ type: UserDto })
   async deactivate(
     @Param('id', new ParseUUIDPipe()) id: string,
