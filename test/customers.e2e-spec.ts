@@ -415,7 +415,7 @@ describe('customers', () => {
   });
 
   describe('consents', () => {
-    it('shows the defaults, appends decisions to the history and cancels pending messages of a withdrawn purpose', async () => {
+    it('shows the defaults, appends decisions to the history and suppresses pending messages of a withdrawn purpose', async () => {
       const c = await create(sales.token, { firstName: 'Consent', email: 'consent@example.com' });
       const initial = await t.http.get(`/api/v1/customers/${c.id}/consents`).set(bearer(sales.token));
       expect(initial.status).toBe(200);
@@ -477,7 +477,7 @@ describe('customers', () => {
       );
       expect(statuses).toEqual([
         { purpose: 'marketing', status: 'pending', status_reason: null },
-        { purpose: 'service_reminders', status: 'cancelled', status_reason: 'consent_withdrawn' },
+        { purpose: 'service_reminders', status: 'suppressed', status_reason: 'consent_withdrawn' },
       ]);
       expect(consentEvents.filter((e) => e.customerId === c.id).map((e) => [e.purpose, e.granted])).toEqual([
         ['marketing', true],

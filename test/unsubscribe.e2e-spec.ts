@@ -11,7 +11,7 @@ import { DispatcherService } from '../src/messaging/dispatcher.service';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
 import { enqueue, insertCustomer, outboxRow, recordConsent } from './support/messaging-fixtures';
 import { rawHeader } from './support/smtp-sink';
-import { startTestApp, type TestApp } from './support/test-app';
+import { bearer, startTestApp, type TestApp } from './support/test-app';
 
 const T = new Date('2026-06-15T03:00:00Z');
 const DAY = 86_400_000;
@@ -71,7 +71,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     ]);
     expect(await outboxRow(t.db, reminder)).toMatchObject({
       status: 'suppressed',
-      status_reason: 'unsubscribed',
+      status_reason: 'consent_withdrawn',
     });
     expect(await outboxRow(t.db, survey)).toMatchObject({ status: 'pending' });
     expect(changes).toEqual([{ customerId, purpose: 'service_reminders', granted: false }]);
@@ -88,6 +88,46 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     ).toBe(200);
     expect(await consents(customerId)).toHaveLength(1);
     expect(changes).toHaveLength(1);
+  });
+
+  it('leaves the same state whether consent is withdrawn through the API or through the link (one act, one state)', async () => {
+    const staff = await t.user('salesperson', [rooftopId]);
+    const viaApi = await insertCustomer(t.db, rooftopId);
+    const viaLink = await insertCustomer(t.db, rooftopId);
+    for (const customerId of [viaApi, viaLink]) {
+      await enqueue(t.db, { rooftopId, customerId, purpose: 'follow_ups' });
+      await enqueue(t.db, { rooftopId, customerId, purpose: 'surveys' });
+    }
+
+    const api = await t.http
+      .post(`/api/v1/customers/${viaApi}/consents`)
+      .set(bearer(staff.token))
+      .send({ purpose: 'follow_ups', granted: false, source: 'phone_call' });
+    expect(api.status).toBe(201);
+    const link = await t.http
+      .post(`/api/v1/unsubscribe/${links.token(viaLink, 'follow_ups', T)}`)
+      .set('Accept', 'application/json');
+    expect(link.status).toBe(200);
+
+    const messages = (customerId: string) =>
+      t.db.query(
+        `SELECT purpose, status, status_reason FROM outbox_message WHERE customer_id = $1 ORDER BY purpose`,
+        [customerId],
+      );
+    const expected = [
+      { purpose: 'follow_ups', status: 'suppressed', status_reason: 'consent_withdrawn' },
+      { purpose: 'surveys', status: 'pending', status_reason: null },
+    ];
+    expect(await messages(viaApi)).toEqual(expected);
+    expect(await messages(viaLink)).toEqual(expected);
+    expect(link.body.suppressedMessages).toBe(1);
+    // Both recorded by customers and announced once; only the source says which path it was.
+    expect((await consents(viaApi)).map((c: { source: string }) => c.source)).toEqual(['phone_call']);
+    expect((await consents(viaLink)).map((c: { source: string }) => c.source)).toEqual(['unsubscribe_link']);
+    expect(changes).toEqual([
+      { customerId: viaApi, purpose: 'follow_ups', granted: false },
+      { customerId: viaLink, purpose: 'follow_ups', granted: false },
+    ]);
   });
 
   it('answers the RFC 8058 one-click POST (urlencoded or multipart) with 200 JSON', async () => {
@@ -200,7 +240,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     ]);
     expect(await outboxRow(t.db, reminder)).toMatchObject({
       status: 'suppressed',
-      status_reason: 'unsubscribed',
+      status_reason: 'consent_withdrawn',
     });
   });
 
@@ -233,7 +273,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
         ]);
         expect(await outboxRow(t.db, pending)).toMatchObject({
           status: 'suppressed',
-          status_reason: 'unsubscribed',
+          status_reason: 'consent_withdrawn',
         });
       } finally {
         await browser.close();

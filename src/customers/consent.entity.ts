@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Purpose } from '../messaging/outbox.service';
+import type { Purpose } from './consent-rules';
 
 /** One entry of the append-only consent history; the latest entry per purpose is the current state. */
 @Entity('consent')

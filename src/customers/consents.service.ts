@@ -3,24 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
-import { OutboxService, PURPOSES, type Purpose } from '../messaging/outbox.service';
 import { Consent } from './consent.entity';
-
-export interface ConsentState {
-  granted: boolean;
-  /** When the decision was recorded; null while the default applies. */
-  at: Date | null;
-  source: string;
-  /** True when the customer never decided and the SPEC default applies. */
-  default: boolean;
-}
-
-export type CurrentConsents = Record<Purpose, ConsentState>;
-
-/** SPEC "Consent": relationship purposes are allowed until withdrawn; marketing needs an explicit opt-in. */
-export function defaultConsent(purpose: Purpose): boolean {
-  return purpose !== 'marketing';
-}
+import { toCurrentConsents, type CurrentConsents, type Purpose } from './consent-rules';
 
 export interface RecordConsent {
   customerId: string;
@@ -33,7 +17,8 @@ export interface RecordConsent {
 
 /**
  * Consent is an append-only history per customer × purpose × channel; the latest entry is the current
- * state. Other modules ask `currentConsents` before planning email, and may `record` decisions (unsubscribe).
+ * state. Customers own it: other modules ask `currentConsents` (or `consentDecisions` set-based) and
+ * `record` decisions here (the unsubscribe link); they react to `consent.changed`, never write `consent`.
  */
 @Injectable()
 export class ConsentsService {
@@ -41,7 +26,6 @@ export class ConsentsService {
     private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
-    private readonly outbox: OutboxService,
   ) {}
 
   /** The current state per purpose (email channel), defaults filled in. Served by consent_current_idx. */
@@ -64,8 +48,8 @@ export class ConsentsService {
   }
 
   /**
-   * Appends a decision in the caller's transaction. A withdrawal cancels pending messages of that purpose
-   * at once; 'consent.changed' is emitted when the effective state changes.
+   * Appends a decision in the caller's transaction; 'consent.changed' is emitted when the effective state
+   * changes (messaging listens and suppresses the pending messages of a withdrawn purpose at once).
    */
   async record(manager: EntityManager, input: RecordConsent): Promise<Consent> {
     const before = (await this.currentConsents(input.customerId, manager))[input.purpose];
@@ -82,13 +66,6 @@ export class ConsentsService {
         recordedBy: input.actor?.id ?? null,
       }),
     );
-    if (!input.granted) {
-      await this.outbox.cancelPending(
-        manager,
-        { customerId: input.customerId, purpose: input.purpose },
-        'consent_withdrawn',
-      );
-    }
     if (before.granted !== input.granted) {
       await this.events.emit(manager, 'consent.changed', {
         customerId: input.customerId,
@@ -99,18 +76,4 @@ export class ConsentsService {
     }
     return entry;
   }
-}
-
-/** Rows of the latest decision per purpose (email channel) → the current state, defaults filled in. */
-export function toCurrentConsents(
-  rows: { purpose: Purpose; granted: boolean; at: Date; source: string }[],
-): CurrentConsents {
-  const current = {} as CurrentConsents;
-  for (const purpose of PURPOSES) {
-    const row = rows.find((r) => r.purpose === purpose);
-    current[purpose] = row
-      ? { granted: row.granted, at: row.at, source: row.source, default: false }
-      : { granted: defaultConsent(purpose), at: null, source: 'default', default: true };
-  }
-  return current;
 }

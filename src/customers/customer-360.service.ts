@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { NotFoundError } from '../common/problem/domain-error';
-import { Purpose } from '../messaging/outbox.service';
-import { toCurrentConsents } from './consents.service';
+import { toCurrentConsents, type Purpose } from './consent-rules';
 import { Customer } from './customer.entity';
 import { jsonEntity, jsonList } from './json-rows';
 

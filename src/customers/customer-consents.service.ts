@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Consent } from './consent.entity';
-import { ConsentsService, CurrentConsents } from './consents.service';
+import type { CurrentConsents } from './consent-rules';
+import { ConsentsService } from './consents.service';
 import { CustomersService } from './customers.service';
 import { RecordConsentDto } from './dto/consent.dto';
 

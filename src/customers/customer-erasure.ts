@@ -16,7 +16,8 @@ const FREE_TEXT_AUDIT_ACTIONS = [
 /**
  * Erasure, part two: every free text the customer wrote or that staff wrote about them, in the tables
  * the erasure still writes itself (rows kept for statistics, the text dropped). Surveys and complaints
- * are blanked by the feedback module's listener of `customer.erased`; the stored at-risk row by analytics.
+ * are blanked by the feedback module's listener of `customer.erased`; the stored at-risk row by analytics;
+ * messages and their attempts by messaging's listener (messaging.listeners.ts).
  * The rest of these tables belong to other modules and are written here as before (issue 13 moves each
  * behind the event). Free text on a vehicle the customer owned (ownership reasons, reading notes, audit
  * reasons of transfers and corrections) is blanked for the whole vehicle: it may name them.
@@ -25,17 +26,6 @@ const FREE_TEXT_AUDIT_ACTIONS = [
  */
 export async function eraseFreeText(m: EntityManager, customerId: string, now: Date): Promise<void> {
   const run = (sql: string, params: unknown[] = [customerId]) => m.query(sql, params);
-  // Messages: rendered text, addresses, and the mail server's errors (which quote the address).
-  await run(
-    `UPDATE outbox_message SET to_address = NULL, subject = NULL, html_body = NULL, text_body = NULL, payload = '{}'::jsonb,
-            last_error = NULL, updated_at = $2
-      WHERE customer_id = $1`,
-    [customerId, now],
-  );
-  await run(
-    `UPDATE message_attempt a SET error = NULL
-       FROM outbox_message o WHERE o.id = a.message_id AND o.customer_id = $1 AND a.error IS NOT NULL`,
-  );
   // The CRM timeline: calls, notes, replies, survey and task summaries.
   await run(`UPDATE interaction SET summary = '${ERASED_TEXT}' WHERE customer_id = $1`);
   // Tasks: titles typed by staff (generated titles name only the vehicle or a date) and outcomes.

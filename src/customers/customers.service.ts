@@ -16,7 +16,7 @@ import {
   ValidationFailedError,
 } from '../common/problem/domain-error';
 import { AppConfig } from '../config/app-config';
-import { OutboxService, PURPOSES } from '../messaging/outbox.service';
+import { PURPOSES } from './consent-rules';
 import { ConsentsService } from './consents.service';
 import { Customer } from './customer.entity';
 import { eraseFreeText } from './customer-erasure';
@@ -68,7 +68,6 @@ export class CustomersService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly events: DomainEvents,
-    private readonly outbox: OutboxService,
     private readonly consents: ConsentsService,
   ) {}
 
@@ -321,6 +320,8 @@ export class CustomersService {
    * Erasure (right to be forgotten): personal data is anonymised, ids and history stay for statistics.
    * Every purpose is withdrawn, every pending message cancelled and every free text they wrote or that
    * names them blanked (here and by the listeners of `customer.erased`), in the same transaction.
+   * `customer.erased` goes out before the withdrawals: messaging cancels every pending message as
+   * `customer_erased` first, so the withdrawals' `consent.changed` finds none to suppress (one act, one state).
    */
   async erase(id: string, actor: AuthUser): Promise<Customer> {
     return this.db.transaction(async (m) => {
@@ -340,11 +341,11 @@ export class CustomersService {
           WHERE id = $1`,
         [id, now],
       );
+      await this.events.emit(m, 'customer.erased', { customerId: id, at: now });
       for (const purpose of PURPOSES) {
         await this.consents.record(m, { customerId: id, purpose, granted: false, source: 'erasure', actor });
       }
-      await this.outbox.cancelPending(m, { customerId: id }, 'customer_erased');
-      // Messages, notes, tasks, visits and vehicles carry names and addresses: keep the rows, drop the text.
+      // Notes, tasks, visits and vehicles carry names and addresses: keep the rows, drop the text.
       await eraseFreeText(m, id, now);
       await this.audit.record(m, actor, {
         action: 'customer.erased',
@@ -353,7 +354,6 @@ export class CustomersService {
         rooftopId: customer.homeRooftopId,
         fields: ERASED_FIELDS,
       });
-      await this.events.emit(m, 'customer.erased', { customerId: id, at: now });
       this.logger.log({ msg: 'customer erased', customerId: id });
       return this.findVisible(m, id, actor);
     });

@@ -1,11 +1,13 @@
 import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { CustomersModule } from '../customers/customers.module';
 import { DispatcherService } from './dispatcher.service';
 import { registerFormBodyParsers } from './form-body';
 import { MailTransport } from './mail-transport';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
+import { MessagingListeners } from './messaging.listeners';
 import { OutboxDispatchJob } from './outbox-dispatch.job';
 import { OutboxService } from './outbox.service';
 import { SendingRules } from './sending-rules';
@@ -17,6 +19,8 @@ import { UnsubscribeService } from './unsubscribe.service';
 /** Outbox, templates, transport, dispatcher, unsubscribe. Global so every module can enqueue email. */
 @Global()
 @Module({
+  // Messaging asks customers (consent decisions, the unsubscribe link's withdrawal); never the other way.
+  imports: [CustomersModule],
   controllers: [MessagesController, UnsubscribeController],
   providers: [
     OutboxService,
@@ -28,6 +32,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     OutboxDispatchJob,
     UnsubscribeService,
     MessagesService,
+    MessagingListeners,
   ],
   exports: [OutboxService, SendingRules, TemplateRenderer, UnsubscribeLinks, DispatcherService],
 })

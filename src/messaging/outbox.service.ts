@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-export const PURPOSES = ['service_reminders', 'follow_ups', 'surveys', 'marketing'] as const;
-export type Purpose = (typeof PURPOSES)[number];
+import type { Purpose } from '../customers/consent-rules';
+
+/** Consent purposes are customers' (consent-rules.ts); re-exported for the modules that enqueue by purpose. */
+export { PURPOSES, type Purpose } from '../customers/consent-rules';
 export type MessagePurpose = Purpose | 'transactional';
 
 export interface EnqueueMessage {

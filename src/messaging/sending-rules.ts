@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
+import { consentDecisions, consentKey } from '../customers/consent-decisions';
 import type { MessagePurpose } from './outbox.service';
 
 /** The outbox row as the rules (and the registered hooks) see it. */
@@ -30,8 +31,6 @@ export type SuppressionHook = (manager: EntityManager, message: RuleMessage) => 
 /** SPEC: at most one reminder, follow-up or marketing email per customer per 72 hours; surveys not counted. */
 export const CAPPED_PURPOSES: readonly MessagePurpose[] = ['service_reminders', 'follow_ups', 'marketing'];
 export const FREQUENCY_CAP_HOURS = 72;
-/** Relationship purposes are allowed until withdrawn; marketing needs an explicit opt-in. */
-const OPT_IN_PURPOSES: readonly MessagePurpose[] = ['marketing'];
 
 /**
  * When the rooftop's sending window next opens, or null if `at` is inside it. The window is local time
@@ -81,8 +80,8 @@ export class SendingRules {
   }
 
   /**
-   * The rules for a claimed batch, in claim order, with two set-based queries (latest consent per customer
-   * and purpose; last capped email per customer) instead of two per message. Two capped messages of one
+   * The rules for a claimed batch, in claim order, with two set-based queries (customers' consent decision
+   * per customer and purpose; last capped email per customer) instead of two per message. Two capped messages of one
    * customer in the same batch are counted against each other: the first that passes holds the cap (as an
    * in-flight send at asOf) and the later ones are deferred. The caller holds the advisory locks of every
    * customer in the batch, so no other worker can pass the cap check for them meanwhile.
@@ -93,9 +92,11 @@ export class SendingRules {
     asOf: Date,
   ): Promise<RuleDecision[]> {
     if (items.length === 0) return [];
-    const consent = await this.consentFor(
+    const consent = await consentDecisions(
       manager,
-      items.map((i) => i.message).filter((m) => m.purpose !== 'transactional'),
+      items.flatMap(({ message: m }) =>
+        m.purpose === 'transactional' ? [] : [{ customerId: m.customerId, purpose: m.purpose }],
+      ),
     );
     const capped = await this.lastCappedEmails(
       manager,
@@ -107,7 +108,9 @@ export class SendingRules {
     const decisions: RuleDecision[] = [];
     for (const { message, ctx } of items) {
       const decision = await this.decide(manager, message, ctx, asOf, {
-        consent: consent.get(`${message.customerId}|${message.purpose}`),
+        consent:
+          message.purpose === 'transactional' ||
+          consent.get(consentKey(message.customerId, message.purpose)) === true,
         lastCapped: heldInBatch.has(message.customerId) ? asOf : (capped.get(message.id) ?? null),
         windows,
       });
@@ -123,13 +126,10 @@ export class SendingRules {
     message: RuleMessage,
     ctx: RuleContext,
     asOf: Date,
-    facts: { consent: boolean | undefined; lastCapped: Date | null; windows: Map<string, Date | null> },
+    /** `consent`: customers' decision for the message's purpose (always true for transactional mail). */
+    facts: { consent: boolean; lastCapped: Date | null; windows: Map<string, Date | null> },
   ): Promise<RuleDecision> {
-    if (message.purpose !== 'transactional') {
-      // The latest consent row decides; without one, relationship purposes are allowed, marketing is not.
-      const granted = facts.consent ?? !OPT_IN_PURPOSES.includes(message.purpose);
-      if (!granted) return { action: 'suppress', reason: `no_consent:${message.purpose}` };
-    }
+    if (!facts.consent) return { action: 'suppress', reason: `no_consent:${message.purpose}` };
     if (ctx.customer.erasedAt) return { action: 'suppress', reason: 'customer_erased' };
     if (!ctx.customer.email) return { action: 'suppress', reason: 'no_email_address' };
     if (ctx.customer.emailBouncing) return { action: 'suppress', reason: 'email_bouncing' };
@@ -156,27 +156,6 @@ export class SendingRules {
       };
     }
     return { action: 'send' };
-  }
-
-  /**
-   * The latest consent row per (customer, purpose), keyed `customer|purpose`. Deliberately not limited to
-   * rows before asOf: a withdrawal recorded "later" than a back-dated run must still stop an email that
-   * would leave now. Served by consent_current_idx.
-   */
-  private async consentFor(manager: EntityManager, messages: RuleMessage[]): Promise<Map<string, boolean>> {
-    const out = new Map<string, boolean>();
-    if (messages.length === 0) return out;
-    const rows: { customer_id: string; purpose: string; granted: boolean }[] = await manager.query(
-      `SELECT k.customer_id, k.purpose, k.granted
-         FROM (SELECT DISTINCT c, p FROM unnest($1::uuid[], $2::text[]) AS x(c, p)) x
-         CROSS JOIN LATERAL (
-           SELECT customer_id, purpose, granted FROM consent
-            WHERE customer_id = x.c AND purpose = x.p AND channel = 'email'
-            ORDER BY at DESC, id DESC LIMIT 1) k`,
-      [messages.map((m) => m.customerId), messages.map((m) => m.purpose)],
-    );
-    for (const r of rows) out.set(`${r.customer_id}|${r.purpose}`, r.granted);
-    return out;
   }
 
   /**

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DomainEvents } from '../common/domain-events';
 import { AppConfig, LANGUAGES, type Language } from '../config/app-config';
-import { PURPOSES, type Purpose } from './outbox.service';
+import { PURPOSES, type Purpose } from '../customers/consent-rules';
+import { ConsentsService } from '../customers/consents.service';
 import { UnsubscribeLinks, type UnsubscribeScope } from './unsubscribe-links';
 
 export interface UnsubscribeTarget {
@@ -30,7 +30,7 @@ export class UnsubscribeService {
     private readonly db: DataSource,
     private readonly links: UnsubscribeLinks,
     private readonly clock: Clock,
-    private readonly events: DomainEvents,
+    private readonly consents: ConsentsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -51,40 +51,38 @@ export class UnsubscribeService {
   }
 
   /**
-   * Withdraws consent at once: a consent row per purpose (source 'unsubscribe_link'), pending messages of
-   * those purposes suppressed, 'consent.changed' emitted — all in one transaction. Repeating it is harmless.
+   * Withdraws consent at once, in one transaction, the same act as a withdrawal through the API: customers
+   * record it (ConsentsService, source 'unsubscribe_link') and emit 'consent.changed', on which messaging
+   * suppresses the pending messages of that purpose (messaging.listeners.ts). A purpose already withdrawn is
+   * left as it was, so repeating the link is harmless.
    */
   async unsubscribe(token: string): Promise<UnsubscribeResult | null> {
     const target = await this.resolve(token);
     if (!target) return null;
-    const now = this.clock.now();
-    const purposes: Purpose[] = target.scope === 'all' ? [...PURPOSES] : [target.scope];
+    const scope: Purpose[] = target.scope === 'all' ? [...PURPOSES] : [target.scope];
     return this.db.transaction(async (manager) => {
       // Serialises with the dispatcher's rule check for this customer.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('outbox-customer:' || $1))`, [
         target.customerId,
       ]);
-      const withdrawn: Purpose[] = [];
-      for (const purpose of purposes) {
-        const current: { granted: boolean }[] = await manager.query(
-          `SELECT granted FROM consent WHERE customer_id = $1 AND purpose = $2 AND channel = 'email'
-           ORDER BY at DESC, id DESC LIMIT 1`,
-          [target.customerId, purpose],
-        );
-        const alreadyOut = current.length > 0 ? !current[0].granted : purpose === 'marketing';
-        if (alreadyOut) continue;
-        await manager.query(
-          `INSERT INTO consent (customer_id, purpose, channel, granted, at, source, wording)
-           VALUES ($1, $2, 'email', false, $3, 'unsubscribe_link', $4)`,
-          [target.customerId, purpose, now, 'One-click unsubscribe link in an email'],
-        );
-        withdrawn.push(purpose);
-      }
-      const [, suppressed]: [unknown[], number] = await manager.query(
-        `UPDATE outbox_message SET status = 'suppressed', status_reason = 'unsubscribed', updated_at = now()
+      const current = await this.consents.currentConsents(target.customerId, manager);
+      const withdrawn = scope.filter((purpose) => current[purpose].granted);
+      // Counted before: the pending messages of the purposes withdrawn now are the ones this act stops.
+      const [{ pending }]: { pending: number }[] = await manager.query(
+        `SELECT count(*)::int AS pending FROM outbox_message
           WHERE customer_id = $1 AND status = 'pending' AND purpose = ANY($2::text[])`,
-        [target.customerId, purposes],
+        [target.customerId, withdrawn],
       );
+      for (const purpose of withdrawn) {
+        await this.consents.record(manager, {
+          customerId: target.customerId,
+          purpose,
+          granted: false,
+          source: 'unsubscribe_link',
+          wording: 'One-click unsubscribe link in an email',
+          actor: null,
+        });
+      }
       if (withdrawn.length > 0) {
         await this.audit.record(manager, null, {
           action: 'consent.withdrawn',
@@ -94,21 +92,13 @@ export class UnsubscribeService {
           reason: 'unsubscribe_link',
         });
       }
-      for (const purpose of withdrawn) {
-        await this.events.emit(manager, 'consent.changed', {
-          customerId: target.customerId,
-          purpose,
-          granted: false,
-          at: now,
-        });
-      }
       this.logger.log({
         msg: 'unsubscribed',
         customerId: target.customerId,
         purposes: withdrawn,
-        suppressed,
+        suppressed: pending,
       });
-      return { ...target, withdrawn, suppressedMessages: suppressed ?? 0 };
+      return { ...target, withdrawn, suppressedMessages: pending };
     });
   }
 }

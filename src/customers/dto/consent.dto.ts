@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/http/validators';
-import { PURPOSES, type Purpose } from '../../messaging/outbox.service';
+import { PURPOSES, type Purpose } from '../consent-rules';
 
 export class RecordConsentDto {
   @ApiProperty({ enum: PURPOSES, example: 'marketing' })
