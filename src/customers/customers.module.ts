@@ -8,6 +8,7 @@ import { CustomerTimelineController } from './customer-timeline.controller';
 import { ConsentsService } from './consents.service';
 import { CustomersController } from './customers.controller';
 import { CustomersService } from './customers.service';
+import { EmailBouncingService } from './email-bouncing.service';
 import { InteractionsService } from './interactions.service';
 
 /** Customers, consents, the CRM timeline, erasure, the 360 view and CSV import/export. */
@@ -21,6 +22,7 @@ import { InteractionsService } from './interactions.service';
     Customer360Service,
     CustomerImportService,
     CustomerExportService,
+    EmailBouncingService,
   ],
   exports: [
     CustomersService,
@@ -28,6 +30,7 @@ import { InteractionsService } from './interactions.service';
     Customer360Service,
     InteractionsService,
     CustomerImportService,
+    EmailBouncingService,
   ],
 })
 export class CustomersModule {}

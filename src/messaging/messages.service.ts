@@ -6,6 +6,7 @@ import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, type Page } from '../common/http/pagination';
 import { ConflictError, NotFoundError } from '../common/problem/domain-error';
+import { EmailBouncingService } from '../customers/email-bouncing.service';
 import type {
   ListMessagesQueryDto,
   MessageDetailDto,
@@ -82,6 +83,7 @@ export class MessagesService {
     private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly bouncing: EmailBouncingService,
   ) {}
 
   /** Newest first; keyset pagination on (created_at, id). Scoped to the user's rooftops. */
@@ -198,22 +200,11 @@ export class MessagesService {
           WHERE id = $1`,
         [id, this.clock.now()],
       );
-      const bounced = /^smtp_5\d\d$/.test(row.status_reason ?? '');
-      if (bounced) {
-        const [, cleared]: [unknown[], number] = await manager.query(
-          `UPDATE customer SET email_bouncing = false, updated_at = now() WHERE id = $1 AND email_bouncing`,
-          [row.customer_id],
-        );
-        if (cleared > 0) {
-          await this.audit.record(manager, user, {
-            action: 'customer.bouncing_cleared',
-            entityType: 'customer',
-            entityId: row.customer_id,
-            rooftopId: row.rooftop_id,
-            fields: ['emailBouncing'],
-            reason: `retry of message ${id}`,
-          });
-        }
+      if (/^smtp_5\d\d$/.test(row.status_reason ?? '')) {
+        await this.bouncing.clear(manager, row.customer_id, user, {
+          rooftopId: row.rooftop_id,
+          reason: `retry of message ${id}`,
+        });
       }
       await this.audit.record(manager, user, {
         action: 'message.retried',
