@@ -1,4 +1,4 @@
-import { DEMO_PASSWORD, seedDemoData } from '../src/analytics/seed/demo-seed';
+import { DEMO_PASSWORD, seedDemoData } from '../src/demo-seed/demo-seed';
 import { TASK_TITLES } from '../src/tasks/task-titles';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 

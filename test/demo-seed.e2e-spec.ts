@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '../src/analytics/seed/demo-seed';
-import { DEMO_UUID_NAMESPACE } from '../src/analytics/seed/demo-seed.sql';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '../src/demo-seed/demo-seed';
+import { DEMO_UUID_NAMESPACE } from '../src/demo-seed/demo-seed.sql';
 import { JobsService } from '../src/jobs/jobs.service';
 import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { bearer, startTestApp, TestApp } from './support/test-app';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { seedDemoData } from '../src/analytics/seed/demo-seed';
+import { seedDemoData } from '../src/demo-seed/demo-seed';
 import { checkVin } from '../src/vehicles/vin';
 import { startTestApp, TestApp } from './support/test-app';
 

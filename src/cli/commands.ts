@@ -1,16 +1,8 @@
-import type { Command } from 'commander';
-import type { INestApplicationContext } from '@nestjs/common';
-import type { OpenedDatabase } from '../database/data-source';
-import { registerCustomerCommands } from '../customers/customers.cli';
-import { registerDemoSeedCommand } from '../analytics/seed/demo-seed.command';
+import type { CliCommand } from '../common/cli-command';
+import { CUSTOMERS_COMMANDS } from '../customers/customers.cli';
+import { DEMO_SEED_COMMANDS } from '../demo-seed/demo-seed.command';
 
-export interface CliContext {
-  withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T>;
-  withDatabase<T>(fn: (db: OpenedDatabase) => Promise<T>): Promise<T>;
-}
+export type { CliCommand, CliContext } from '../common/cli-command';
 
-/** Commands contributed by feature modules (CSV import, demo seed). Each adds itself to this list. */
-export const CLI_COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [];
-
-CLI_COMMANDS.push(registerCustomerCommands);
-CLI_COMMANDS.push(registerDemoSeedCommand);
+/** The CLI's composition root: each module's own commands (CSV import, demo seed), collected here. */
+export const CLI_COMMANDS: CliCommand[] = [...CUSTOMERS_COMMANDS, ...DEMO_SEED_COMMANDS];

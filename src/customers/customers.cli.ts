@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
-import type { CliContext } from '../cli/commands';
+import type { CliCommand, CliContext } from '../common/cli-command';
 import { CustomerImportService } from './customer-import.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,3 +60,6 @@ export function registerCustomerCommands(program: Command, ctx: CliContext): voi
       }),
     );
 }
+
+/** The customers module's CLI commands, collected by src/cli/commands.ts. */
+export const CUSTOMERS_COMMANDS: CliCommand[] = [registerCustomerCommands];

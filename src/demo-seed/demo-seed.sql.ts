@@ -1,4 +1,4 @@
-import { taskTitlesSql, titleInSql } from '../../tasks/task-titles';
+import { taskTitlesSql, titleInSql } from '../tasks/task-titles';
 
 /**
  * The demo dealer group as bulk INSERT … SELECT generate_series statements, run in order in ONE

@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
-import { PasswordHasher } from '../../auth/password-hasher';
-import { LANGUAGES, type Language } from '../../config/app-config';
-import { TemplateRenderer } from '../../messaging/template-renderer';
+import { PasswordHasher } from '../auth/password-hasher';
+import { LANGUAGES, type Language } from '../config/app-config';
+import { TemplateRenderer } from '../messaging/template-renderer';
 import {
   CREATE_DEMO_UUID_FUNCTION,
   DEMO_MESSAGE_KINDS,
   DEMO_SEED_STEPS,
   DROP_DEMO_UUID_FUNCTION,
 } from './demo-seed.sql';
-import { AnalyticsRepository } from '../analytics.repository';
+import { AnalyticsRepository } from '../analytics/analytics.repository';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
 const RANDOM_SEED = 0.2026;

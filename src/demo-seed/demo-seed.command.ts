@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import * as path from 'node:path';
-import type { CliContext } from '../../cli/commands';
-import { AppConfig, loadConfig } from '../../config/app-config';
-import { redactUrl } from '../../database/data-source';
+import type { CliCommand, CliContext } from '../common/cli-command';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { redactUrl } from '../database/data-source';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from './demo-seed';
 
 /** `npm run seed` (= `npm run cli -- seed`). */
@@ -56,3 +56,6 @@ function whereIsTheDatabase(config: AppConfig): string {
     ? redactUrl(config.DATABASE_URL)
     : `embedded PostgreSQL in ${path.join(path.resolve(config.DATA_DIR), 'pg')}`;
 }
+
+/** The demo seed's CLI commands, collected by src/cli/commands.ts. */
+export const DEMO_SEED_COMMANDS: CliCommand[] = [registerDemoSeedCommand];
