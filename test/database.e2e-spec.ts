@@ -27,6 +27,10 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     expect(first.migrationsRun).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    // The server log is its owner's only (it can hold statements and connection details).
+    const logs = fs.readdirSync(dataDir, { recursive: true }).map(String).filter((f) => f.endsWith('postgres.log'));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const log of logs) expect((fs.statSync(path.join(dataDir, log)).mode & 0o777).toString(8)).toBe('600');
 
     const second = await inChild(dataDir, `SELECT name FROM rooftop`);
     expect(second.migrationsRun).toBe(0);

@@ -302,7 +302,9 @@ async function launch(files: Files, password: string, settings: Record<string, s
     : {};
   const port = await freePort();
   const flags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-  const out = fs.openSync(files.log, 'a');
+  // The server log can hold statements and connection details: readable by its owner only.
+  const out = fs.openSync(files.log, 'a', 0o600);
+  fs.fchmodSync(out, 0o600);
   const child = spawn(postgresBinary, ['-D', files.pgDir, '-p', String(port), ...flags], {
     ...ids,
     detached: true,
