@@ -18,7 +18,7 @@ import { LinkSigner } from '../src/common/link-signer';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { DISPATCH_CONCURRENCY, DispatcherService } from '../src/messaging/dispatcher.service';
-import { MailTransport } from '../src/messaging/mail-transport';
+import { EmailDriver } from '../src/messaging/channels/email.driver';
 import { SendingRules } from '../src/messaging/sending-rules';
 import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
@@ -97,7 +97,7 @@ export async function dispatchBench(benchUrl: string, n: number) {
       [rooftopId, n, AS_OF],
     );
 
-    const transport = new MailTransport(config);
+    const transport = new EmailDriver(config);
     const dispatcher = new DispatcherService(
       db,
       config,

@@ -2,9 +2,10 @@ import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { CustomersModule } from '../customers/customers.module';
+import { BookingLinks } from './booking-links';
+import { EmailDriver } from './channels/email.driver';
 import { DispatcherService } from './dispatcher.service';
 import { registerFormBodyParsers } from './form-body';
-import { MailTransport } from './mail-transport';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { MessagingListeners } from './messaging.listeners';
@@ -26,15 +27,16 @@ import { UnsubscribeService } from './unsubscribe.service';
     OutboxService,
     SendingRules,
     TemplateRenderer,
-    MailTransport,
+    EmailDriver,
     UnsubscribeLinks,
     DispatcherService,
     OutboxDispatchJob,
     UnsubscribeService,
     MessagesService,
     MessagingListeners,
+    BookingLinks,
   ],
-  exports: [OutboxService, SendingRules, TemplateRenderer, UnsubscribeLinks, DispatcherService],
+  exports: [BookingLinks, OutboxService, SendingRules, TemplateRenderer, UnsubscribeLinks, DispatcherService],
 })
 export class MessagingModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

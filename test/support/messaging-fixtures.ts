@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { DispatcherService } from '../../src/messaging/dispatcher.service';
-import { MailTransport } from '../../src/messaging/mail-transport';
+import { EmailDriver } from '../../src/messaging/channels/email.driver';
 import { OutboxService, type EnqueueMessage } from '../../src/messaging/outbox.service';
 import { SendingRules } from '../../src/messaging/sending-rules';
 import { TemplateRenderer } from '../../src/messaging/template-renderer';
@@ -76,7 +76,7 @@ export async function outboxRow(db: DataSource, id: string) {
 
 /** A dispatcher of its own (another worker or instance), on `db` and with its own SMTP pool. */
 export function ownDispatcher(t: TestApp, db: DataSource = t.db) {
-  const transport = new MailTransport(t.config);
+  const transport = new EmailDriver(t.config);
   const d = new DispatcherService(
     db,
     t.config,

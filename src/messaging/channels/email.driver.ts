@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../../config/app-config';
+import type { ChannelDriver, SendOptions, SendResult } from './channel-driver';
 
 export interface OutgoingMail {
   /** The outbox row id; names the .eml file in file mode. */
@@ -17,16 +18,8 @@ export interface OutgoingMail {
   html: string;
   text: string;
   headers: Record<string, string>;
-}
-
-export interface SendOptions {
-  /**
-   * Called once the whole message has been handed to the SMTP server and before the end of DATA (the
-   * `<CRLF>.<CRLF>` after which the server takes the message): the last moment a send can still be called
-   * off without anything delivered. Rejecting aborts the send (the connection is closed mid-DATA, so the
-   * server discards the message) and the send fails as temporary.
-   */
-  beforeEnd?: () => Promise<void>;
+  /** An iCalendar invite (METHOD REQUEST or CANCEL): sent as a text/calendar alternative and an .ics attachment. */
+  calendar?: { method: string; content: string };
 }
 
 /** Passes the message through and ends only once `beforeEnd` has settled. */
@@ -47,17 +40,13 @@ class HoldEnd extends Transform {
 
 type HeldOptions = Mail.Options & { beforeEnd?: () => Promise<void> };
 
-export type SendResult =
-  | { ok: true; response: string }
-  /** temporary: SMTP 4xx or a connection problem → retry later; permanent: SMTP 5xx → failed, bouncing. */
-  | { ok: false; kind: 'temporary' | 'permanent'; smtpCode: number | null; error: string };
-
 /**
- * The way out. With SMTP_URL: a pooled nodemailer SMTP transport (connections are reused across a batch).
+ * The email channel. With SMTP_URL: a pooled nodemailer SMTP transport (connections are reused across a batch).
  * Without it (development): each message is written to `<DATA_DIR>/mail/<outbox id>.eml`.
  */
 @Injectable()
-export class MailTransport implements OnApplicationShutdown {
+export class EmailDriver implements ChannelDriver<OutgoingMail>, OnApplicationShutdown {
+  readonly channel = 'email';
   private readonly logger = new Logger('MailTransport');
   private transport: Mail | null = null;
 
@@ -91,6 +80,15 @@ export class MailTransport implements OnApplicationShutdown {
       headers: mail.headers,
       textEncoding: 'base64',
       beforeEnd: options.beforeEnd,
+      ...(mail.calendar
+        ? {
+            icalEvent: {
+              filename: 'appointment.ics',
+              method: mail.calendar.method,
+              content: mail.calendar.content,
+            },
+          }
+        : {}),
     };
     try {
       if (this.mode === 'file') return await this.writeFile(mail, message, options);

@@ -1,0 +1,349 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Language } from '../config/app-config';
+import type { RenderedEmail } from './template-renderer';
+import { describeFailure, type SendResult } from './channels/channel-driver';
+import { backoffMs, RETRY_WINDOW_HOURS } from './dispatch-settings';
+import type { MessagePurpose } from './outbox.service';
+
+/** A row this worker holds: `fence` is the row's fence after the claim; any write of the attempt names it. */
+export interface Claim {
+  id: string;
+  fence: number;
+  attempts: number;
+  workerId: string;
+}
+
+/** A claimed row with what the sending rules and the templates need (the approval's one read). */
+export interface LoadedMessage {
+  id: string;
+  customer_id: string;
+  rooftop_id: string;
+  vehicle_id: string | null;
+  kind: string;
+  purpose: MessagePurpose;
+  payload: Record<string, unknown>;
+  status: string;
+  fence: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  customer_language: string;
+  erased_at: Date | null;
+  email_bouncing: boolean;
+  rooftop_name: string;
+  time_zone: string;
+  address: string;
+  phone: string;
+  sender_email: string | null;
+  sender_name: string | null;
+  booking_url: string | null;
+  currency: string;
+  send_window_start: string;
+  send_window_end: string;
+}
+
+/** The sending rules' verdict on one held claim; `send` carries the addressing the attempt will use. */
+export type ClaimDecision = { claim: Claim } & (
+  | { action: 'send'; messageId: string; to: string | null; language: Language }
+  | { action: 'suppress'; reason: string }
+  | { action: 'defer'; reason: string; until: Date }
+);
+
+/** One attempt's outcome, as the fenced outcome statement records it. */
+export interface AttemptOutcome {
+  claim: Claim;
+  asOf: Date;
+  result: SendResult;
+  rendered: RenderedEmail | null;
+  /** For a permanent failure: whether the address bounced, and the status reason if not the reply code. */
+  failure: { bounce: boolean; reason?: string };
+}
+
+/**
+ * Claim: take up to $2 due rows — pending and due, or 'sending' whose lease expired (an orphan of a dead
+ * worker) — mark them 'sending' under a lease for $3, bump their fence and attempts, close the attempt the
+ * previous holder left open ('lease_expired') and open this one. One statement, one implicit transaction.
+ * Served by outbox_message_due_idx and outbox_message_lease_idx (partial indexes per status).
+ * Parameters: $1 asOf, $2 limit, $3 worker id, $4 lease seconds.
+ */
+const CLAIM_DUE = `
+  WITH due AS (
+    SELECT id FROM outbox_message
+     WHERE (status = 'pending' AND next_attempt_at <= $1)
+        OR (status = 'sending' AND lease_until < $1)
+     ORDER BY next_attempt_at, created_at, id
+     LIMIT $2
+     FOR UPDATE SKIP LOCKED
+  ), claimed AS (
+    UPDATE outbox_message m
+       SET status = 'sending', lease_owner = $3, lease_until = $1::timestamptz + make_interval(secs => $4),
+           fence = m.fence + 1, attempts = m.attempts + 1, approved_fence = NULL, updated_at = now()
+      FROM due WHERE m.id = due.id
+    RETURNING m.id, m.fence, m.attempts, m.next_attempt_at, m.created_at
+  ), expired AS (
+    UPDATE message_attempt a SET finished_at = $1, outcome = 'lease_expired'
+      FROM claimed WHERE a.message_id = claimed.id AND a.finished_at IS NULL
+  ), started AS (
+    INSERT INTO message_attempt (message_id, attempt, fence, worker, started_at)
+    SELECT id, attempts, fence, $3, $1 FROM claimed
+  )
+  -- Oldest first, so that within a batch the earliest-planned email is the one that takes the 72 h cap.
+  SELECT id, fence, attempts FROM claimed ORDER BY next_attempt_at, created_at, id`;
+
+/**
+ * The advisory locks of a batch's customers, in a fixed order so that two workers cannot deadlock: the
+ * frequency cap must see other workers' in-flight sends, and an unsubscribe serialises with the rule check.
+ * By primary key. Parameters: $1 outbox ids.
+ */
+const LOCK_CUSTOMERS_OF = `
+  SELECT count(pg_advisory_xact_lock(k)) FROM (
+    SELECT DISTINCT hashtext('outbox-customer:' || customer_id) AS k
+      FROM outbox_message WHERE id = ANY($1::uuid[]) ORDER BY k) s`;
+
+/** The claimed rows, row-locked, with their customer and rooftop. By primary keys. Parameters: $1 outbox ids. */
+const LOAD_CLAIMED = `
+  SELECT m.id, m.customer_id, m.rooftop_id, m.vehicle_id, m.kind, m.purpose, m.payload, m.status, m.fence,
+         c.first_name, c.last_name, c.email, c.language AS customer_language, c.erased_at, c.email_bouncing,
+         r.name AS rooftop_name, r.time_zone, r.address, r.phone, r.sender_email, r.sender_name,
+         r.booking_url, r.currency, r.send_window_start, r.send_window_end
+    FROM outbox_message m
+    JOIN customer c ON c.id = m.customer_id
+    JOIN rooftop r ON r.id = m.rooftop_id
+   WHERE m.id = ANY($1::uuid[])
+     FOR UPDATE OF m`;
+
+/**
+ * Every decision of a batch, fenced: suppressions and deferrals release the claim without consuming an
+ * attempt (their attempt row is deleted); approvals keep the lease and mark an in-flight send
+ * (approved_fence = fence) with the addressing it uses. By primary keys. Parameters: $1..$8 the decision
+ * columns, $9 asOf (the first attempt's instant).
+ */
+const RECORD_DECISIONS = `
+  WITH v AS (
+    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
+                         $6::text[], $7::text[], $8::text[])
+      AS v(id, fence, action, reason, until, message_id, to_address, language)
+  ), upd AS (
+    UPDATE outbox_message m SET
+      status = CASE v.action WHEN 'suppress' THEN 'suppressed' WHEN 'defer' THEN 'pending' ELSE m.status END,
+      status_reason = CASE WHEN v.action = 'send' THEN m.status_reason ELSE v.reason END,
+      next_attempt_at = CASE WHEN v.action = 'defer' THEN v.until ELSE m.next_attempt_at END,
+      attempts = CASE WHEN v.action = 'send' THEN m.attempts ELSE m.attempts - 1 END,
+      approved_fence = CASE WHEN v.action = 'send' THEN m.fence ELSE m.approved_fence END,
+      message_id = CASE WHEN v.action = 'send' THEN v.message_id ELSE m.message_id END,
+      to_address = CASE WHEN v.action = 'send' THEN v.to_address ELSE m.to_address END,
+      language = CASE WHEN v.action = 'send' THEN v.language ELSE m.language END,
+      first_attempt_at = CASE WHEN v.action = 'send' THEN coalesce(m.first_attempt_at, $9)
+                              ELSE m.first_attempt_at END,
+      lease_owner = CASE WHEN v.action = 'send' THEN m.lease_owner END,
+      lease_until = CASE WHEN v.action = 'send' THEN m.lease_until END,
+      updated_at = now()
+    FROM v WHERE m.id = v.id AND m.fence = v.fence AND m.status = 'sending'
+    RETURNING m.id, v.fence, v.action
+  )
+  DELETE FROM message_attempt a USING upd
+   WHERE upd.action <> 'send' AND a.message_id = upd.id AND a.fence = upd.fence`;
+
+/**
+ * Outcomes, fenced (`WHERE id AND fence AND status = 'sending'`): a worker whose lease expired and whose row
+ * was claimed again changes nothing. Sent; temporary → pending after its back-off, or failed once the retry
+ * window since the first attempt is over; permanent → failed, the address marked bouncing when it bounced.
+ * Closes each attempt row. By primary keys. Returns the rows still held with their new status.
+ * Parameters: $1..$14 the outcome columns, $15 the retry window in hours.
+ */
+const RECORD_OUTCOMES = `
+  WITH v AS (
+    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+                         $7::text[], $8::text[], $9::text[], $10::float8[], $11::bool[], $12::text[],
+                         $13::int[], $14::text[])
+      AS v(id, fence, kind, at, subject, html, text_body, reason, last_error, backoff, bounce,
+           attempt_outcome, smtp_code, attempt_error)
+  ), upd AS (
+    UPDATE outbox_message m SET
+      status = CASE v.kind
+        WHEN 'sent' THEN 'sent'
+        WHEN 'temporary' THEN CASE WHEN v.at >= coalesce(m.first_attempt_at, v.at) + make_interval(hours => $15)
+                                   THEN 'failed' ELSE 'pending' END
+        ELSE 'failed' END,
+      status_reason = CASE v.kind
+        WHEN 'sent' THEN NULL
+        WHEN 'temporary' THEN CASE WHEN v.at >= coalesce(m.first_attempt_at, v.at) + make_interval(hours => $15)
+                                   THEN 'retries_exhausted' ELSE 'retry_scheduled' END
+        ELSE v.reason END,
+      sent_at = CASE WHEN v.kind = 'sent' THEN v.at ELSE m.sent_at END,
+      next_attempt_at = CASE WHEN v.kind = 'temporary' THEN v.at + make_interval(secs => v.backoff)
+                             ELSE m.next_attempt_at END,
+      last_error = v.last_error, subject = v.subject, html_body = v.html, text_body = v.text_body,
+      lease_owner = NULL, lease_until = NULL, updated_at = now()
+    FROM v WHERE m.id = v.id AND m.fence = v.fence AND m.status = 'sending'
+    RETURNING m.id, m.customer_id, m.status, v.fence, v.at, v.bounce, v.attempt_outcome, v.smtp_code, v.attempt_error
+  ), attempt AS (
+    UPDATE message_attempt a
+       SET finished_at = upd.at, outcome = upd.attempt_outcome, smtp_code = upd.smtp_code, error = upd.attempt_error
+      FROM upd WHERE a.message_id = upd.id AND a.fence = upd.fence
+  ), bouncing AS (
+    UPDATE customer c SET email_bouncing = true, updated_at = now()
+      FROM upd WHERE upd.bounce AND c.id = upd.customer_id
+  )
+  SELECT id, status FROM upd`;
+
+/**
+ * Hand-back, fenced: pending again, approval withdrawn, no attempt consumed (the attempt row is deleted; a
+ * first_attempt_at set by this very attempt is cleared). By primary keys. Returns the rows still held.
+ * Parameters: $1 outbox ids, $2 their fences.
+ */
+const HAND_BACK = `
+  WITH v AS (SELECT * FROM unnest($1::uuid[], $2::bigint[]) AS v(id, fence)),
+  upd AS (
+    UPDATE outbox_message m
+       SET status = 'pending', attempts = m.attempts - 1, approved_fence = NULL,
+           first_attempt_at = CASE WHEN m.attempts <= 1 THEN NULL ELSE m.first_attempt_at END,
+           lease_owner = NULL, lease_until = NULL, updated_at = now()
+      FROM v WHERE m.id = v.id AND m.fence = v.fence AND m.status = 'sending'
+    RETURNING m.id, v.fence
+  ), forgotten AS (
+    DELETE FROM message_attempt a USING upd WHERE a.message_id = upd.id AND a.fence = upd.fence
+  )
+  SELECT id FROM upd`;
+
+/**
+ * The dispatcher's statements on the outbox: claim under a lease, the approval's lock, read and decisions,
+ * fenced outcomes and hand-backs. Set-based (one statement per batch or outcome group) and always fenced.
+ * Built per dispatcher on that dispatcher's DataSource (each instance its own connection pool).
+ */
+export class OutboxClaimsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Takes up to `limit` due rows (pending and due, or orphaned in 'sending') under a lease. */
+  async claimDue(asOf: Date, workerId: string, limit: number, leaseSeconds: number): Promise<Claim[]> {
+    const rows = rowsOf<{ id: string; fence: string; attempts: number }>(
+      await this.db.query(CLAIM_DUE, [asOf, limit, workerId, leaseSeconds]),
+    );
+    return rows.map((r) => ({ id: r.id, fence: Number(r.fence), attempts: r.attempts, workerId }));
+  }
+
+  /** In the approval's transaction: `fn` runs with the batch's customers locked and its rows loaded and locked. */
+  withLockedBatch<T>(
+    ids: string[],
+    fn: (manager: EntityManager, loaded: LoadedMessage[]) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction(async (manager) => {
+      await manager.query(LOCK_CUSTOMERS_OF, [ids]);
+      const loaded: LoadedMessage[] = await manager.query(LOAD_CLAIMED, [ids]);
+      return fn(manager, loaded);
+    });
+  }
+
+  /** Writes a batch's rule decisions in one statement (in the approval's transaction). */
+  async recordDecisions(manager: EntityManager, decisions: ClaimDecision[], asOf: Date): Promise<void> {
+    if (decisions.length === 0) return;
+    const send = (d: ClaimDecision) => (d.action === 'send' ? d : null);
+    await manager.query(RECORD_DECISIONS, [
+      decisions.map((d) => d.claim.id),
+      decisions.map((d) => d.claim.fence),
+      decisions.map((d) => d.action),
+      decisions.map((d) => (d.action === 'send' ? null : d.reason)),
+      decisions.map((d) => (d.action === 'defer' ? d.until : null)),
+      decisions.map((d) => send(d)?.messageId ?? null),
+      decisions.map((d) => send(d)?.to ?? null),
+      decisions.map((d) => send(d)?.language ?? null),
+      asOf,
+    ]);
+  }
+
+  /** Records a group of outcomes in one statement; returns the new status of each row still held. */
+  async recordOutcomes(group: AttemptOutcome[]): Promise<Map<string, string>> {
+    const cols = outcomeColumns(group);
+    const rows = rowsOf<{ id: string; status: string }>(
+      await this.db.query(RECORD_OUTCOMES, [
+        cols.id,
+        cols.fence,
+        cols.kind,
+        cols.at,
+        cols.subject,
+        cols.html,
+        cols.text,
+        cols.reason,
+        cols.lastError,
+        cols.backoff,
+        cols.bounce,
+        cols.attemptOutcome,
+        cols.smtpCode,
+        cols.attemptError,
+        RETRY_WINDOW_HOURS,
+      ]),
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  /** Gives claims back in one statement; returns how many were still held. */
+  async handBack(claims: Claim[]): Promise<number> {
+    if (claims.length === 0) return 0;
+    const rows = rowsOf<{ id: string }>(
+      await this.db.query(HAND_BACK, [claims.map((c) => c.id), claims.map((c) => c.fence)]),
+    );
+    return rows.length;
+  }
+}
+
+/** The RECORD_OUTCOMES columns of a group, one entry per outcome. */
+function outcomeColumns(group: AttemptOutcome[]) {
+  const cols = {
+    id: [] as string[],
+    fence: [] as number[],
+    kind: [] as string[],
+    at: [] as Date[],
+    subject: [] as (string | null)[],
+    html: [] as (string | null)[],
+    text: [] as (string | null)[],
+    reason: [] as (string | null)[],
+    lastError: [] as (string | null)[],
+    backoff: [] as number[],
+    bounce: [] as boolean[],
+    attemptOutcome: [] as string[],
+    smtpCode: [] as (number | null)[],
+    attemptError: [] as (string | null)[],
+  };
+  for (const { claim, asOf, result, rendered, failure } of group) {
+    cols.id.push(claim.id);
+    cols.fence.push(claim.fence);
+    cols.at.push(asOf);
+    cols.subject.push(rendered?.subject ?? null);
+    cols.html.push(rendered?.html ?? null);
+    cols.text.push(rendered?.text ?? null);
+    cols.backoff.push(backoffMs(claim.attempts) / 1000);
+    cols.lastError.push(describeFailure(result));
+    cols.smtpCode.push(result.ok ? null : result.smtpCode);
+    cols.attemptError.push(result.ok ? null : result.error.slice(0, 500));
+    if (result.ok) {
+      cols.kind.push('sent');
+      cols.reason.push(null);
+      cols.bounce.push(false);
+      cols.attemptOutcome.push('sent');
+    } else if (result.kind === 'temporary') {
+      // Pending again with a growing back-off, unless the 48 h window since the first attempt is over.
+      cols.kind.push('temporary');
+      cols.reason.push(null);
+      cols.bounce.push(false);
+      cols.attemptOutcome.push('temporary_failure');
+    } else {
+      cols.kind.push('permanent');
+      cols.reason.push(failure.reason ?? (result.smtpCode ? `smtp_${result.smtpCode}` : 'permanent_failure'));
+      cols.bounce.push(failure.bounce);
+      cols.attemptOutcome.push(failure.bounce ? 'bounced' : 'failed');
+    }
+  }
+  return cols;
+}
+
+/** Rows of a raw query: TypeORM answers [rows, rowCount] for a top-level UPDATE/DELETE, rows otherwise. */
+function rowsOf<T>(result: unknown): T[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0] as T[];
+  return result as T[];
+}

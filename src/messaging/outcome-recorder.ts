@@ -1,0 +1,90 @@
+import { Logger } from '@nestjs/common';
+import type { AttemptOutcome, OutboxClaimsRepository } from './outbox-claims.repository';
+
+/** Outcomes written by one group-commit statement at most. */
+const OUTCOME_GROUP_MAX = 200;
+/** How long a failed outcome write is retried (well inside the claim lease). */
+const OUTCOME_RETRY_MS = 15_000;
+
+interface PendingOutcome extends AttemptOutcome {
+  resolve: (status: string | null) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Records outcomes fenced, in group commits: whatever finished while the previous commit was in flight goes in
+ * the next single statement. A failed write is retried for a while (see `writePersistently`).
+ */
+export class OutcomeRecorder {
+  private outcomes: PendingOutcome[] = [];
+  private flushing: Promise<void> | null = null;
+  /** Outcome writes are failing: lanes wait for the writer before starting another send. */
+  private failing = false;
+
+  constructor(
+    private readonly claims: OutboxClaimsRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Queues an outcome for the next group commit. Resolves with the row's new status, or null when a newer
+   * claim took the row over (the stale worker changes nothing).
+   */
+  record(outcome: AttemptOutcome): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      this.outcomes.push({ ...outcome, resolve, reject });
+      if (!this.flushing) this.flushing = this.flush();
+    });
+  }
+
+  /** While writes are failing: the write in flight, to wait for before starting another send; else null. */
+  failingWrite(): Promise<void> | null {
+    return this.failing ? this.flushing : null;
+  }
+
+  /** Settles once every queued outcome has been written (or given up). */
+  async drained(): Promise<void> {
+    await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.outcomes.length > 0) {
+      const group = this.outcomes.splice(0, OUTCOME_GROUP_MAX);
+      try {
+        const statuses = await this.writePersistently(group);
+        for (const o of group) o.resolve(statuses.get(o.claim.id) ?? null);
+      } catch (e) {
+        for (const o of group) o.reject(e);
+      }
+    }
+    this.flushing = null;
+  }
+
+  /**
+   * A channel has accepted these messages: losing their outcome means sending them again once the lease
+   * ends. So a failed write (the database restarting, a connection dropped) is retried with back-off for a
+   * while; meanwhile the lanes start no new send (see `failingWrite`).
+   */
+  private async writePersistently(group: PendingOutcome[]): Promise<Map<string, string>> {
+    const giveUpAt = Date.now() + OUTCOME_RETRY_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        const statuses = await this.claims.recordOutcomes(group);
+        this.failing = false;
+        return statuses;
+      } catch (e) {
+        if (Date.now() + delay > giveUpAt) {
+          this.failing = false;
+          throw e;
+        }
+        this.failing = true;
+        this.logger.warn({
+          msg: 'recording outcomes failed; retrying',
+          outcomes: group.length,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
