@@ -4,6 +4,7 @@ import { CustomerConsentsService } from './customer-consents.service';
 import { CustomerCsvController } from './customer-csv.controller';
 import { CustomerExportService } from './customer-export.service';
 import { CustomerImportService } from './customer-import.service';
+import { CustomerSearchRepository } from './customer-search.repository';
 import { CustomerTimelineController } from './customer-timeline.controller';
 import { ConsentsService } from './consents.service';
 import { CustomersController } from './customers.controller';
@@ -16,6 +17,7 @@ import { InteractionsService } from './interactions.service';
   controllers: [CustomerCsvController, CustomersController, CustomerTimelineController],
   providers: [
     CustomersService,
+    CustomerSearchRepository,
     ConsentsService,
     CustomerConsentsService,
     InteractionsService,
