@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MIGRATIONS } from '../../migrations';
-import { ENTITIES } from './entities';
+import { ENTITIES } from '../app.entities';
 import { EmbeddedCluster, startEmbeddedPostgres } from './embedded-postgres';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -46,7 +46,9 @@ export async function openDatabase(config: AppConfig): Promise<OpenedDatabase> {
     await dataSource.initialize();
   } catch (e) {
     await cluster?.stop();
-    const where = config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded PostgreSQL in ${path.join(config.DATA_DIR, 'pg')}`;
+    const where = config.DATABASE_URL
+      ? redactUrl(config.DATABASE_URL)
+      : `embedded PostgreSQL in ${path.join(config.DATA_DIR, 'pg')}`;
     const reason = e instanceof Error ? e.message : String(e);
     throw new DatabaseUnreachableError(`Cannot reach the database at ${where}: ${reason}`);
   }
