@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
-import { resolveJwtSecret } from './jwt-secret';
+import { resolveJwtSecret } from '../common/jwt-secret';
 import { ApiKeysController } from './api-keys.controller';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';

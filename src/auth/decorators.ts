@@ -1,9 +1,9 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Role } from '../users/user.entity';
+import { IS_PUBLIC, ROLES_KEY } from '../common/http/route-metadata';
 import type { AuthUser } from './auth-user';
 
-export const IS_PUBLIC = 'auth:public';
-export const ROLES_KEY = 'auth:roles';
+export { IS_PUBLIC, ROLES_KEY };
 
 /** Marks a route as reachable without credentials (health, signed customer links, login). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);

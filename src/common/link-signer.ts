@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import { resolveJwtSecret } from '../auth/jwt-secret';
+import { resolveJwtSecret } from './jwt-secret';
 import { AppConfig } from '../config/app-config';
 import { signToken, verifyToken } from './signed-token';
 
@@ -11,7 +11,9 @@ export class LinkSigner {
 
   constructor(private readonly config: AppConfig) {
     // A key of its own, derived from the app secret, so link tokens can never pass as access tokens.
-    this.secret = createHmac('sha256', resolveJwtSecret(config)).update('public-links/v1').digest('base64url');
+    this.secret = createHmac('sha256', resolveJwtSecret(config))
+      .update('public-links/v1')
+      .digest('base64url');
   }
 
   sign(kind: string, payload: Record<string, unknown>): string {

@@ -7,8 +7,7 @@ import {
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
-import { IS_PUBLIC, ROLES_KEY } from '../../auth/decorators';
-import type { Role } from '../../users/user.entity';
+import { IS_PUBLIC, ROLES_KEY } from './route-metadata';
 import { readIfMatchVersion } from './if-match';
 
 export interface RouteInfo {
@@ -16,8 +15,8 @@ export interface RouteInfo {
   /** Full path with the global prefix, parameters as `{name}` (OpenAPI style). */
   path: string;
   public: boolean;
-  /** null = every authenticated role. */
-  roles: Role[] | null;
+  /** The roles its @Roles(…) names; null = every authenticated role. */
+  roles: string[] | null;
   controller: string;
   handler: string;
   /** Body media types the handler reads (its `@ApiConsumes`), JSON when it declares none. */
@@ -71,7 +70,7 @@ export function routeTable(app: INestApplicationContext, prefix = 'api/v1'): Rou
         );
         const roles = (Reflect.getMetadata(ROLES_KEY, handler) ??
           Reflect.getMetadata(ROLES_KEY, cls) ??
-          null) as Role[] | null;
+          null) as string[] | null;
         const consumes = (Reflect.getMetadata(API_CONSUMES, handler) ??
           Reflect.getMetadata(API_CONSUMES, cls) ?? ['application/json']) as string[];
         const args = Object.entries(
