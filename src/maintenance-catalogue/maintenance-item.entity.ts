@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import type { Powertrain } from '../service-reminders/effective-interval';
+import type { Powertrain } from '../vehicles/vehicle.entity';
 
 /** A maintenance item of the catalogue (SPEC defaults seeded by migration 1764000003000). */
 @Entity('maintenance_item')

@@ -1,7 +1,8 @@
 import type { DistanceUnit } from '../config/app-config';
+import type { Powertrain } from '../vehicles/vehicle.entity';
 
-export const POWERTRAINS = ['ice', 'hybrid', 'ev'] as const;
-export type Powertrain = (typeof POWERTRAINS)[number];
+/** A vehicle's powertrain (the vehicles module owns the list); items apply to some of them. */
+export type { Powertrain };
 
 export interface IntervalSource {
   intervalKm: number | null;

@@ -16,7 +16,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/http/validators';
-import { POWERTRAINS, type Powertrain } from '../../service-reminders/effective-interval';
+import { POWERTRAINS, type Powertrain } from '../../vehicles/vehicle.entity';
 
 export const ITEM_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
 const MAX_DISTANCE = 1_000_000;
