@@ -1,7 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '../common/domain-events';
 import { ServiceVisitsModule } from '../service-visits/service-visits.module';
+import { AppointmentMessages } from './appointment-messages';
 import { AppointmentsController } from './appointments.controller';
+import { BookingLinkService } from './booking-links.provider';
+import { BookingPageController } from './booking-page.controller';
+import { BookingPageService } from './booking-page.service';
 import { AppointmentsService } from './appointments.service';
 import { ServiceCalendarController } from './service-calendar.controller';
 import { ServiceCalendarService } from './service-calendar.service';
@@ -9,8 +13,14 @@ import { ServiceCalendarService } from './service-calendar.service';
 /** Service appointments: the calendar per rooftop, availability, booking, check-in (SPEC "Service appointments"). */
 @Module({
   imports: [ServiceVisitsModule],
-  controllers: [ServiceCalendarController, AppointmentsController],
-  providers: [ServiceCalendarService, AppointmentsService],
+  controllers: [ServiceCalendarController, AppointmentsController, BookingPageController],
+  providers: [
+    ServiceCalendarService,
+    AppointmentsService,
+    AppointmentMessages,
+    BookingLinkService,
+    BookingPageService,
+  ],
   exports: [AppointmentsService, ServiceCalendarService],
 })
 export class AppointmentsModule implements OnModuleInit {
@@ -22,5 +32,7 @@ export class AppointmentsModule implements OnModuleInit {
   /** Closing the visit a check-in opened completes the appointment, in the closing transaction. */
   onModuleInit() {
     this.events.on('service_visit.closed', (m, e) => this.appointments.completeByVisit(m, e.visitId));
+    // Erasure blanks the free text the customer wrote on their appointments.
+    this.events.on('customer.erased', (m, e) => this.appointments.eraseCustomer(m, e.customerId));
   }
 }

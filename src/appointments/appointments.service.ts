@@ -17,6 +17,7 @@ import {
   ValidationFailedError,
 } from '../common/problem/domain-error';
 import { ServiceVisitsService } from '../service-visits/service-visits.service';
+import { AppointmentChange, AppointmentMessages } from './appointment-messages';
 import { Appointment, AppointmentSource } from './appointment.entity';
 import { AppointmentSlots } from './appointment-slots';
 import { refuseSlot, SlotRefusal } from './availability-rules';
@@ -72,7 +73,13 @@ export class AppointmentsService {
     private readonly audit: AuditService,
     private readonly calendars: ServiceCalendarService,
     private readonly visits: ServiceVisitsService,
+    private readonly messages: AppointmentMessages,
   ) {}
+
+  /** What follows every booking, move and cancel, in its transaction: the customer's confirmation or cancellation. */
+  async afterChange(m: EntityManager, appointment: Appointment, change: AppointmentChange): Promise<void> {
+    await this.messages.changed(m, appointment, change, this.clock.now());
+  }
 
   /** Staff booking (phone-in, walk-in). Salespeople may book only for the customers assigned to them. */
   async book(
@@ -115,6 +122,7 @@ export class AppointmentsService {
         language: customer.language,
         bookedBy: actor.id,
       });
+      await this.afterChange(m, appointment, 'booked');
       await this.audit.record(m, actor, {
         action: 'appointment.booked',
         entityType: 'appointment',
@@ -157,6 +165,7 @@ export class AppointmentsService {
       const appointment = await this.lockVisible(m, id, actor);
       if (appointment.version !== version) throw new PreconditionFailedError(appointment.version);
       const moved = await this.rescheduleIn(m, appointment, slotStart);
+      if (moved.version !== version) await this.afterChange(m, moved, 'rescheduled');
       await this.audit.record(m, actor, {
         action: 'appointment.rescheduled',
         entityType: 'appointment',
@@ -197,6 +206,7 @@ export class AppointmentsService {
     return this.db.transaction(async (m) => {
       const appointment = await this.lockVisible(m, id, actor);
       const cancelled = await this.cancelIn(m, appointment, reason);
+      await this.afterChange(m, cancelled, 'cancelled');
       await this.audit.record(m, actor, {
         action: 'appointment.cancelled',
         entityType: 'appointment',
@@ -297,6 +307,12 @@ export class AppointmentsService {
         WHERE service_visit_id = $1 AND state = 'checked_in'`,
       [visitId],
     );
+  }
+
+  async eraseCustomer(m: EntityManager, customerId: string): Promise<void> {
+    await m.query(`UPDATE appointment SET note = NULL, cancel_reason = NULL WHERE customer_id = $1`, [
+      customerId,
+    ]);
   }
 
   async get(id: string, actor: AuthUser): Promise<AppointmentDto> {

@@ -14,6 +14,8 @@ const ROLES: Role[] = ['admin', 'manager', 'salesperson', 'service_advisor'];
 /** Routes that need no login (SPEC: health and the public customer links). */
 const PUBLIC = [
   'POST /api/v1/auth/login',
+  'GET /api/v1/book/{token}',
+  'POST /api/v1/book/{token}',
   'GET /api/v1/health',
   'GET /api/v1/health/ready',
   'GET /api/v1/surveys/{token}',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { BookingLinkService } from '../../src/appointments/booking-links.provider';
 import { LinkSigner } from '../../src/common/link-signer';
 import { buildWorld, type World } from '../support/security-world';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
@@ -186,6 +187,14 @@ describe('client mistakes', () => {
         purchaseOdometer: 10,
       }),
     );
+  /** A booking link of a fresh customer (one standing appointment per link's customer and vehicle). */
+  const freshBookingLink = async () =>
+    t.app
+      .get(BookingLinkService)
+      .sign(
+        { c: await freshCustomer(), r: w.rooftopA, v: null, i: [], l: 'en', m: null, mk: null },
+        new Date('2026-06-15T03:00:00Z'),
+      );
   const freshAppointment = () =>
     created(
       'appointment',
@@ -336,6 +345,10 @@ describe('client mistakes', () => {
         summary: 'Rude advisor',
         ownerId: w.a.manager.id,
       }),
+    },
+    'POST /api/v1/book/{token}': {
+      body: () => ({ action: 'book', slotStart: '2026-06-16T08:00:00Z', itemCodes: ['OIL_CHANGE'], note: 'Null' }),
+      fresh: async () => ({ token: await freshBookingLink() }),
     },
     'PUT /api/v1/rooftops/{id}/service-calendar': {
       body: () => ({

@@ -11,6 +11,8 @@ import { winBackTemplate } from './win-back.template';
 import { loyaltyTierUpTemplate } from './loyalty-tier-up.template';
 import { serviceReminderTemplate } from './service-reminder.template';
 import { transactionalTemplate } from './transactional.template';
+import { appointmentConfirmationTemplate } from './appointment-confirmation.template';
+import { appointmentCancelledTemplate, appointmentNoShowTemplate, appointmentReminderTemplate } from './appointment-updates.template';
 
 /**
  * Every email template, one line each (contract C3). Add yours below: `import { xTemplate } from './x.template';`
@@ -30,6 +32,10 @@ export const EMAIL_TEMPLATES: EmailTemplate[] = [
   termEndTemplate,
   warrantyExpiringTemplate,
   winBackTemplate,
+  appointmentConfirmationTemplate,
+  appointmentCancelledTemplate,
+  appointmentReminderTemplate,
+  appointmentNoShowTemplate,
 ];
 
 export type { EmailTemplate, Localized } from './email-template';
