@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LinkSigner } from '../common/link-signer';
-import { PURPOSES, type MessagePurpose, type Purpose } from './outbox.service';
+import { isPurpose, type Purpose } from '../customers/consent-rules';
+import type { MessagePurpose } from './outbox.service';
 
 export const UNSUBSCRIBE_KIND = 'unsubscribe';
 /** SPEC: the link works without login for at least a year; we honour it for two. */
@@ -42,10 +43,10 @@ export class UnsubscribeLinks {
     if (!claim) return null;
     const { c, p, iat } = claim;
     if (typeof c !== 'string' || !/^[0-9a-f-]{36}$/i.test(c)) return null;
-    if (typeof p !== 'string' || !(p === 'all' || (PURPOSES as readonly string[]).includes(p))) return null;
+    if (!(p === 'all' || isPurpose(p))) return null;
     if (typeof iat !== 'number' || !Number.isFinite(iat)) return null;
     const ageDays = (now.getTime() / 1000 - iat) / 86_400;
     if (ageDays > UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS) return null;
-    return { customerId: c, scope: p as UnsubscribeScope, issuedAt: new Date(iat * 1000) };
+    return { customerId: c, scope: p, issuedAt: new Date(iat * 1000) };
   }
 }
