@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { CustomersModule } from './customers/customers.module';
 import { Clock } from './common/clock';
+import { ClockModule } from './common/clock.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { OpenedDatabase } from './database/data-source';
@@ -60,7 +61,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(runtime.config, runtime.clock),
+        ConfigModule.forRoot(runtime.config),
+        ClockModule.forRoot(runtime.clock),
         DatabaseModule.forRoot(runtime.database),
         ScheduleModule.forRoot(),
         ...FEATURE_MODULES,

@@ -1,19 +1,15 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { Clock, SystemClock } from '../common/clock';
 import { AppConfig } from './app-config';
 
-/** The validated settings and the business clock, available everywhere. */
+/** The validated settings, available everywhere (the business clock is common/'s ClockModule). */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: AppConfig, clock: Clock = new SystemClock()): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [
-        { provide: AppConfig, useValue: config },
-        { provide: Clock, useValue: clock },
-      ],
-      exports: [AppConfig, Clock],
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
     };
   }
 }

@@ -19,8 +19,6 @@ const COMMON_MAY_IMPORT = new Set(['common', 'config']);
  * dependency with an event or a token.
  */
 const KNOWN_MODULE_CIRCLES: Record<string, string> = {
-  'common ↔ config':
-    'config.module provides the Clock of common/; common/ reads AppConfig (link signer, JWT secret)',
   'audit ↔ auth ↔ rooftops ↔ users':
     'Role lives in users/user.entity and auth reads it, while users (and rooftops) use the auth decorators and users the password policy; audit.service takes an AuthUser while auth writes audit entries',
 };
