@@ -33,10 +33,12 @@ function facts(): ModuleFacts[] {
   const out: ModuleFacts[] = [];
   for (const [folder, files] of [...byFolder].sort(([a], [b]) => a.localeCompare(b))) {
     const text = (f: string) => fs.readFileSync(f, 'utf8');
-    const moduleFile = files.find(
+    const moduleFiles = files.filter(
       (f) => f.endsWith('.module.ts') && path.dirname(f) === path.join(SRC, folder),
     );
-    const exportsList = moduleFile ? /exports:\s*\[([^\]]*)\]/.exec(text(moduleFile))?.[1] : undefined;
+    const exportsList = moduleFiles.flatMap((f) =>
+      [...text(f).matchAll(/exports:\s*\[([^\]]*)\]/g)].map((m) => m[1]),
+    );
     const emits = new Set<string>();
     const listens = new Map<string, string[]>();
     const lists: string[] = [];
@@ -53,7 +55,8 @@ function facts(): ModuleFacts[] {
     out.push({
       folder,
       tables: Object.keys(TABLE_OWNERS).filter((t) => TABLE_OWNERS[t] === folder),
-      exports: (exportsList ?? '')
+      exports: exportsList
+        .join(',')
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean),
