@@ -23,7 +23,7 @@ export class AuditService {
     await manager.insert(AuditEntry, {
       at: this.clock.now(),
       actorId: actor?.id ?? null,
-      actorKind: actor ? actor.via === 'api_key' ? 'api_key' : 'user' : 'system',
+      actorKind: actorKind(actor),
       action: record.action,
       entityType: record.entityType,
       entityId: record.entityId ?? null,
@@ -33,4 +33,35 @@ export class AuditService {
       requestId: null,
     });
   }
+
+  /**
+   * The same entry for many records of one type (a set-based write such as an import) in one statement: one
+   * row per id, at `at` (the write's own business time).
+   */
+  async recordMany(
+    manager: EntityManager,
+    actor: AuthUser | null,
+    record: Omit<AuditRecord, 'entityId'> & { entityIds: string[]; at: Date },
+  ): Promise<void> {
+    if (record.entityIds.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_log (at, actor_id, actor_kind, action, entity_type, entity_id, rooftop_id, fields, reason)
+       SELECT $1, $2, $3, $4, $5, id, $6, $7, $8 FROM unnest($9::text[]) AS id`,
+      [
+        record.at,
+        actor?.id ?? null,
+        actorKind(actor),
+        record.action,
+        record.entityType,
+        record.rooftopId ?? null,
+        record.fields ?? [],
+        record.reason ?? null,
+        record.entityIds,
+      ],
+    );
+  }
+}
+
+function actorKind(actor: AuthUser | null): string {
+  return actor ? (actor.via === 'api_key' ? 'api_key' : 'user') : 'system';
 }

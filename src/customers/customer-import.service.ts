@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
@@ -64,6 +65,7 @@ export class CustomerImportService {
     private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async import(input: Readable, options: ImportOptions): Promise<ImportJob> {
@@ -387,7 +389,7 @@ export class CustomerImportService {
     options.onProgress?.(job);
   }
 
-  /** Set-based audit: one entry per customer, field names only (AuditService writes one row at a time). */
+  /** One audit entry per customer, field names only (AuditService.recordMany: one statement). */
   private async auditRows(
     m: EntityManager,
     actor: AuthUser | null,
@@ -396,20 +398,15 @@ export class CustomerImportService {
     ids: string[],
     action: string,
   ) {
-    if (!ids.length) return;
-    await m.query(
-      `INSERT INTO audit_log (at, actor_id, actor_kind, action, entity_type, entity_id, rooftop_id, fields, reason)
-       SELECT $1, $2, $3, $4, 'customer', id, $5, $6, 'csv_import' FROM unnest($7::text[]) AS id`,
-      [
-        at,
-        actor?.id ?? null,
-        actor ? (actor.via === 'api_key' ? 'api_key' : 'user') : 'system',
-        action,
-        rooftopId,
-        [...FIELDS, 'externalId'],
-        ids,
-      ],
-    );
+    await this.audit.recordMany(m, actor, {
+      action,
+      entityType: 'customer',
+      entityIds: ids,
+      rooftopId,
+      fields: [...FIELDS, 'externalId'],
+      reason: 'csv_import',
+      at,
+    });
   }
 
   private async finish(

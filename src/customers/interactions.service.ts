@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
 import { CustomersService } from './customers.service';
 import { CreateInteractionDto } from './dto/interaction.dto';
-import { Interaction } from './interaction.entity';
+import { Interaction, InteractionDirection, InteractionKind } from './interaction.entity';
 
 /** Newest first; interaction_customer_idx (customer_id, occurred_at DESC, id) serves it. */
 const INTERACTION_KEYS = new Keyset(
@@ -50,6 +50,34 @@ export class InteractionsService {
         fields: Object.keys(dto),
       });
       return interaction;
+    });
+  }
+
+  /**
+   * Logs an entry that another module's act produced (a task done, a survey answered) in the caller's
+   * transaction: occurred and created at the same instant, by the acting user (null for the customer).
+   */
+  async log(
+    m: EntityManager,
+    entry: {
+      customerId: string;
+      rooftopId: string;
+      kind: InteractionKind;
+      direction: InteractionDirection | null;
+      summary: string;
+      at: Date;
+      createdBy: string | null;
+    },
+  ): Promise<void> {
+    await m.insert(Interaction, {
+      customerId: entry.customerId,
+      rooftopId: entry.rooftopId,
+      kind: entry.kind,
+      direction: entry.direction,
+      summary: entry.summary,
+      occurredAt: entry.at,
+      createdBy: entry.createdBy,
+      createdAt: entry.at,
     });
   }
 

@@ -12,6 +12,7 @@ import { FeedbackController } from './feedback.controller';
 import { FeedbackService } from './feedback.service';
 import { OpenComplaintRule } from './open-complaint.rule';
 import { SurveysController } from './surveys.controller';
+import { SurveyInvitationsService } from './survey-invitations.service';
 import { SurveysService } from './surveys.service';
 
 /** Surveys (public link, answers, NPS/CSAT), complaint cases with SLA, and the feedback sections of the 360. */
@@ -20,6 +21,7 @@ import { SurveysService } from './surveys.service';
   controllers: [SurveysController, FeedbackController, ComplaintsController],
   providers: [
     SurveysService,
+    SurveyInvitationsService,
     ComplaintsService,
     FeedbackService,
     ComplaintSlaJob,
@@ -27,7 +29,7 @@ import { SurveysService } from './surveys.service';
     Feedback360Section,
     FeedbackErasureListener,
   ],
-  exports: [FeedbackService, ComplaintsService],
+  exports: [FeedbackService, ComplaintsService, SurveyInvitationsService],
 })
 export class FeedbackModule implements OnModuleInit {
   constructor(private readonly http: HttpAdapterHost) {}

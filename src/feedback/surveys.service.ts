@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { InteractionsService } from '../customers/interactions.service';
 import { DomainEvents } from '../common/domain-events';
 import { LinkSigner } from '../common/link-signer';
 import { ConflictError, DomainError, NotFoundError } from '../common/problem/domain-error';
@@ -35,6 +36,7 @@ export class SurveysService implements OnModuleInit {
     private readonly events: DomainEvents,
     private readonly complaints: ComplaintsService,
     private readonly outbox: OutboxService,
+    private readonly interactions: InteractionsService,
   ) {}
 
   onModuleInit() {
@@ -130,16 +132,15 @@ export class SurveysService implements OnModuleInit {
       survey.comment = dto.comment?.trim() || null;
       await m.save(survey);
       const category = npsCategory(survey.nps);
-      await m.query(
-        `INSERT INTO interaction (customer_id, rooftop_id, kind, direction, summary, occurred_at, created_by, created_at)
-         VALUES ($1, $2, 'note', 'inbound', $3, $4, NULL, $4)`,
-        [
-          survey.customerId,
-          survey.rooftopId,
-          `Answered the ${survey.kind} survey: NPS ${survey.nps} (${category}), CSAT ${survey.csat}`,
-          now,
-        ],
-      );
+      await this.interactions.log(m, {
+        customerId: survey.customerId,
+        rooftopId: survey.rooftopId,
+        kind: 'note',
+        direction: 'inbound',
+        summary: `Answered the ${survey.kind} survey: NPS ${survey.nps} (${category}), CSAT ${survey.csat}`,
+        at: now,
+        createdBy: null,
+      });
       await this.events.emit(m, 'survey.answered', {
         surveyId: survey.id,
         customerId: survey.customerId,

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
 /** Staff tasks: cadence calls, lease ends, win-backs, complaint breaches and manual to-dos. */
-@Module({ controllers: [TasksController], providers: [TasksService], exports: [TasksService] })
+@Module({
+  imports: [CustomersModule],
+  controllers: [TasksController],
+  providers: [TasksService],
+  exports: [TasksService],
+})
 export class TasksModule {}

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
+import { InteractionsService } from '../customers/interactions.service';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
   ConflictError,
@@ -12,6 +13,7 @@ import {
 } from '../common/problem/domain-error';
 import { CreateTaskDto, ListTasksQueryDto, TaskDto } from './dto/task.dto';
 import { Task, TaskType } from './task.entity';
+import { titleInSql } from './task-titles';
 
 /** Task kinds that are phone calls: completing one logs a call on the customer's timeline, others a note. */
 const CALL_TYPES: readonly TaskType[] = ['call_after_sale', 'lease_end', 'win_back'];
@@ -45,11 +47,35 @@ const TASK_KEYS = new Keyset(
   'ASC',
 );
 
+/** A task the system raises (cadences, complaint breaches): at most one per dedupe key, ever. */
+export interface RaiseTask {
+  rooftopId: string;
+  customerId: string;
+  vehicleId?: string | null;
+  complaintId?: string | null;
+  type: TaskType;
+  /** Titles by language (`TASK_TITLES`): the task gets its assignee's (English if none). */
+  titles: Partial<Record<string, string>> & { en: string };
+  assigneeId: string;
+  dueAt: Date;
+  dedupeKey: string;
+}
+
+/**
+ * The columns a set-based raise reads from its source SELECT: rooftop_id, customer_id, vehicle_id, complaint_id,
+ * type, titles (jsonb by language, see taskTitlesSql), assignee_id, due_at and dedupe_key.
+ */
+export interface TaskSource {
+  sql: string;
+  params: unknown[];
+}
+
 @Injectable()
 export class TasksService {
   constructor(
     private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly interactions: InteractionsService,
   ) {}
 
   /**
@@ -107,6 +133,48 @@ export class TasksService {
       : [];
     const byId = new Map(tasks.map((t) => [t.id, t]));
     return { items: page.items.map((r) => toTaskDto(byId.get(r.id)!)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Raises system tasks from the rows of `source` (planners, jobs) with one INSERT … SELECT: each title in its
+   * assignee's language; a row whose assignee is unknown, or whose dedupe key exists, adds nothing.
+   * Returns how many tasks were added.
+   */
+  async raiseFromQuery(m: EntityManager, source: TaskSource): Promise<number> {
+    const rows: { n: number }[] = await m.query(
+      `WITH ins AS (
+         INSERT INTO task (rooftop_id, customer_id, vehicle_id, complaint_id, type, title, assignee_id, due_at, status, dedupe_key)
+         SELECT s.rooftop_id::uuid, s.customer_id::uuid, s.vehicle_id::uuid, s.complaint_id::uuid, s.type::text,
+                ${titleInSql('s.titles::jsonb', 'u.language')}, s.assignee_id::uuid, s.due_at::timestamptz, 'open',
+                s.dedupe_key::text
+           FROM (${source.sql}) s JOIN app_user u ON u.id = s.assignee_id::uuid
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      source.params,
+    );
+    return rows[0].n;
+  }
+
+  /** Raises one system task (see raiseFromQuery); false when its dedupe key already exists. */
+  async raise(m: EntityManager, task: RaiseTask): Promise<boolean> {
+    const added = await this.raiseFromQuery(m, {
+      sql: `SELECT $1::uuid AS rooftop_id, $2::uuid AS customer_id, $3::uuid AS vehicle_id, $4::uuid AS complaint_id,
+                   $5::text AS type, $6::jsonb AS titles, $7::uuid AS assignee_id, $8::timestamptz AS due_at,
+                   $9::text AS dedupe_key`,
+      params: [
+        task.rooftopId,
+        task.customerId,
+        task.vehicleId ?? null,
+        task.complaintId ?? null,
+        task.type,
+        JSON.stringify(task.titles),
+        task.assigneeId,
+        task.dueAt,
+        task.dedupeKey,
+      ],
+    });
+    return added > 0;
   }
 
   async get(id: string, actor: AuthUser): Promise<TaskDto> {
@@ -171,19 +239,15 @@ export class TasksService {
       task.snoozedUntil = null;
       const saved = await m.save(task);
       const call = CALL_TYPES.includes(task.type);
-      await m.query(
-        `INSERT INTO interaction (customer_id, rooftop_id, kind, direction, summary, occurred_at, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $6)`,
-        [
-          task.customerId,
-          task.rooftopId,
-          call ? 'call' : 'note',
-          call ? 'outbound' : null,
-          `Task done — ${task.title}: ${outcome}`,
-          now,
-          actor.id,
-        ],
-      );
+      await this.interactions.log(m, {
+        customerId: task.customerId,
+        rooftopId: task.rooftopId,
+        kind: call ? 'call' : 'note',
+        direction: call ? 'outbound' : null,
+        summary: `Task done — ${task.title}: ${outcome}`,
+        at: now,
+        createdBy: actor.id,
+      });
       return toTaskDto(saved);
     });
   }
