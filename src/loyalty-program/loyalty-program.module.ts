@@ -5,7 +5,12 @@ import { Loyalty360Section } from './loyalty-360.section';
 import { LoyaltyEarningListener } from './loyalty-earning.listener';
 import { LoyaltyErasureListener } from './loyalty-erasure.listener';
 import { LoyaltyExpiryJob } from './loyalty-expiry.job';
+import { LoyaltyAccountReads } from './loyalty-account-reads';
+import { LoyaltyAdjustments } from './loyalty-adjustments';
+import { LoyaltyIdempotency } from './loyalty-idempotency';
 import { LoyaltyLedger } from './loyalty-ledger';
+import { LoyaltyRedemptions } from './loyalty-redemptions';
+import { LoyaltyTiers } from './loyalty-tiers';
 import { LoyaltyTiersJob } from './loyalty-tiers.job';
 import { LoyaltyController } from './loyalty.controller';
 import { LoyaltyService } from './loyalty.service';
@@ -20,6 +25,11 @@ import { RewardsService } from './rewards.service';
   controllers: [LoyaltyController, RewardsController],
   providers: [
     LoyaltyLedger,
+    LoyaltyIdempotency,
+    LoyaltyTiers,
+    LoyaltyAccountReads,
+    LoyaltyRedemptions,
+    LoyaltyAdjustments,
     LoyaltyService,
     LoyaltyEarningListener,
     LoyaltyErasureListener,
