@@ -246,8 +246,8 @@ describe('back-dated service visits: timed from the visit’s own date', () => {
       expect(earned).toEqual([{ points: 200 }]);
     });
 
-    it('reads the visit’s own date when a closing event does not carry it', async () => {
-      // An emitter that predates visitDate in the event: the listener falls back to the stored visit.
+    it('judges on the visit date the closing event carries (a required field: nothing is re-read)', async () => {
+      // The event's payload is complete: the listener takes the visit's date, amount and items from it.
       const customer = await f.customer(rooftopId);
       const v = await vehicle(customer, '2025-01-05');
       const [visit] = await t.db.query(
@@ -269,6 +269,10 @@ describe('back-dated service visits: timed from the visit’s own date', () => {
           rooftopId,
           closedAt: new Date('2027-06-15T03:00:00Z'),
           advisorId: null,
+          customerPayAmount: '200.00',
+          itemCodes: ['OIL_CHANGE'],
+          vehicleOwnerId: customer,
+          visitDate: new Date('2025-07-01T03:00:00Z'),
         }),
       );
       expect(await bonusOf(visit.id)).toEqual([100]);

@@ -78,7 +78,11 @@ describe('service reminders', () => {
     it('sends one digest when two items fall due the same day', async () => {
       const { customerId, vehicleId } = await customerWithTwoItemsDueSoon();
       const asOf = new Date('2026-05-20T03:00:00Z');
-      expect(await planner.plan(asOf)).toMatchObject({ stagesPlanned: 2, stagesSkipped: 0, messagesPlanned: 1 });
+      expect(await planner.plan(asOf)).toMatchObject({
+        stagesPlanned: 2,
+        stagesSkipped: 0,
+        messagesPlanned: 1,
+      });
       const [message] = await messages(customerId);
       expect(message).toMatchObject({
         status: 'pending',
@@ -248,6 +252,10 @@ describe('service reminders', () => {
             rooftopId,
             closedAt: new Date('2026-05-21T05:00:00Z'),
             advisorId: null,
+            customerPayAmount: '0.00',
+            itemCodes: [itemCode],
+            vehicleOwnerId: customerId,
+            visitDate: new Date('2026-05-21T03:00:00Z'),
           });
         });
 

@@ -9,14 +9,14 @@ import { EntityManager } from 'typeorm';
 export interface DomainEventMap {
   /** A service visit was closed (service desk). */
   'service_visit.closed': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; closedAt: Date; advisorId: string | null;
-    /** Optional, so that listeners need not re-read the visit: its customer-pay total (numeric(12,2) string), */
-    customerPayAmount?: string;
+    /** Everything the listeners need, so that none re-reads the visit: its customer-pay total (numeric(12,2) string), */
+    customerPayAmount: string;
     /** the distinct maintenance item codes the close recorded as performed (sorted), */
-    itemCodes?: string[];
-    /** and the vehicle's owner read under the vehicle's lock in this transaction (set when known to be current). */
-    vehicleOwnerId?: string | null;
+    itemCodes: string[];
+    /** the vehicle's owner read under the vehicle's lock in this transaction, */
+    vehicleOwnerId: string | null;
     /** and when the visit happened: its own date, which a late entry puts well before closedAt. */
-    visitDate?: Date };
+    visitDate: Date };
   /** A closed visit was voided: its effects (points, surveys) are reversed. */
   'service_visit.voided': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; voidedAt: Date };
   /** A vehicle was sold to a customer (created with a purchase, or transferred with a sale). */
@@ -27,6 +27,8 @@ export interface DomainEventMap {
   'consent.changed': { customerId: string; purpose: string; granted: boolean; at: Date };
   /** A customer answered a survey. */
   'survey.answered': { surveyId: string; customerId: string; rooftopId: string; nps: number | null; csat: number | null; answeredAt: Date };
+  /** A complaint was resolved with goodwill points: loyalty credits them (idempotent per complaint version). */
+  'complaint.goodwill_granted': { complaintId: string; customerId: string; rooftopId: string; points: number; complaintVersion: number; grantedById: string; at: Date };
   /** A customer's personal data was erased. */
   'customer.erased': { customerId: string; at: Date };
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/domain-events';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
 import {
   ConflictError,
@@ -13,7 +13,6 @@ import {
   PreconditionFailedError,
   UnprocessableError,
 } from '../common/problem/domain-error';
-import { LoyaltyService } from '../loyalty-program/loyalty.service';
 import { managersOf } from '../tasks/assignees';
 import { ComplaintCase, ComplaintNote, ComplaintSeverity, ComplaintState } from './complaint-case.entity';
 import {
@@ -93,7 +92,7 @@ export class ComplaintsService {
     private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-    private readonly moduleRef: ModuleRef,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Staff open a case from a call, email, visit or social media (every role may). */
@@ -276,7 +275,16 @@ export class ComplaintsService {
         }
         if (now > c.resolutionDueAt) c.breachedResolution = true;
         if (r.goodwillPoints) {
-          await this.creditGoodwill(m, c, r.goodwillPoints, actor);
+          // Loyalty credits the points (its listener, same transaction); the case records them either way.
+          await this.events.emit(m, 'complaint.goodwill_granted', {
+            complaintId: c.id,
+            customerId: c.customerId,
+            rooftopId: c.rooftopId,
+            points: r.goodwillPoints,
+            complaintVersion: c.version,
+            grantedById: actor.id,
+            at: now,
+          });
           c.goodwillPoints += r.goodwillPoints;
           fields.push('goodwillPoints');
         }
@@ -308,33 +316,6 @@ export class ComplaintsService {
         order: { createdAt: 'ASC', id: 'ASC' },
       });
       return toComplaintDto(saved, notes);
-    });
-  }
-
-  /** Goodwill through LoyaltyService.credit (C4) when the loyalty module is loaded; the points are recorded on the case either way. */
-  private async creditGoodwill(m: EntityManager, c: ComplaintCase, points: number, actor: AuthUser) {
-    let loyalty: LoyaltyService | null;
-    try {
-      loyalty = this.moduleRef.get(LoyaltyService, { strict: false });
-    } catch {
-      loyalty = null;
-    }
-    if (!loyalty) {
-      this.logger.warn({
-        msg: 'loyalty module not loaded: goodwill recorded on the case only',
-        complaintId: c.id,
-      });
-      return;
-    }
-    await loyalty.credit(m, {
-      customerId: c.customerId,
-      points,
-      source: 'complaint_goodwill',
-      sourceId: c.id,
-      reason: 'Goodwill for a complaint',
-      idempotencyKey: `complaint:${c.id}:goodwill:${c.version}`,
-      actor,
-      rooftopId: c.rooftopId,
     });
   }
 

@@ -8,8 +8,9 @@ import { OnTimeServiceCheck } from './on-time-service.check';
 import { onTimeBonus, pointsForAmount } from './loyalty-rules';
 
 /**
- * Earns points from what happens elsewhere, inside the emitter's transaction. Every credit has a
- * deterministic idempotency key (`visit:<id>:earn`…), so a repeated event earns nothing more.
+ * The loyalty module's listeners: earns points from what happens elsewhere and credits complaint goodwill,
+ * inside the emitter's transaction. Every credit has a deterministic idempotency key (`visit:<id>:earn`…),
+ * so a repeated event earns nothing more.
  */
 @Injectable()
 export class LoyaltyEarningListener implements OnModuleInit {
@@ -27,6 +28,7 @@ export class LoyaltyEarningListener implements OnModuleInit {
     this.events.on('service_visit.voided', (m, e) => this.visitVoided(m, e));
     this.events.on('vehicle.sold', (m, e) => this.vehicleSold(m, e));
     this.events.on('survey.answered', (m, e) => this.surveyAnswered(m, e));
+    this.events.on('complaint.goodwill_granted', (m, e) => this.goodwillGranted(m, e));
   }
 
   /**
@@ -35,16 +37,8 @@ export class LoyaltyEarningListener implements OnModuleInit {
    */
   async visitClosed(manager: EntityManager, e: DomainEventMap['service_visit.closed']): Promise<void> {
     if (!e.customerId) return;
-    const amount =
-      e.customerPayAmount ??
-      (
-        await manager.query(`SELECT customer_pay_amount AS "amount" FROM service_visit WHERE id = $1`, [
-          e.visitId,
-        ])
-      )[0]?.amount ??
-      null;
     const rules = await this.rules(manager, e.rooftopId);
-    const points = pointsForAmount(amount, rules.pointsPerCurrencyUnit);
+    const points = pointsForAmount(e.customerPayAmount, rules.pointsPerCurrencyUnit);
     if (points <= 0) return;
     const base = {
       customerId: e.customerId,
@@ -62,19 +56,11 @@ export class LoyaltyEarningListener implements OnModuleInit {
     });
     const bonus = onTimeBonus(points, rules.onTimeBonusPercent);
     if (bonus > 0) {
-      const visitDate =
-        e.visitDate ??
-        (
-          await manager.query<{ visitDate: Date }[]>(
-            `SELECT visit_date AS "visitDate" FROM service_visit WHERE id = $1`,
-            [e.visitId],
-          )
-        )[0].visitDate;
       const item = await this.onTime.servicedOnTime(manager, {
         visitId: e.visitId,
         vehicleId: e.vehicleId,
         rooftopId: e.rooftopId,
-        visitDate,
+        visitDate: e.visitDate,
         itemCodes: e.itemCodes,
       });
       if (item) {
@@ -152,6 +138,24 @@ export class LoyaltyEarningListener implements OnModuleInit {
       occurredAt: e.answeredAt,
       rooftopId: e.rooftopId,
       actor: null,
+    });
+  }
+
+  /** Goodwill a manager granted on resolving a complaint (contract C4), once per complaint version. */
+  async goodwillGranted(
+    manager: EntityManager,
+    e: DomainEventMap['complaint.goodwill_granted'],
+  ): Promise<void> {
+    await this.loyalty.credit(manager, {
+      customerId: e.customerId,
+      points: e.points,
+      source: 'complaint_goodwill',
+      sourceId: e.complaintId,
+      reason: 'Goodwill for a complaint',
+      idempotencyKey: `complaint:${e.complaintId}:goodwill:${e.complaintVersion}`,
+      occurredAt: e.at,
+      rooftopId: e.rooftopId,
+      actor: { id: e.grantedById },
     });
   }
 

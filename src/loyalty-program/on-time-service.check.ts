@@ -17,17 +17,10 @@ export class OnTimeServiceCheck {
   /** The code of the first item serviced on time, or null. */
   async servicedOnTime(
     manager: EntityManager,
-    /** itemCodes: what the visit performed, when the caller knows it (read from maintenance_performed otherwise). */
-    visit: { visitId: string; vehicleId: string; rooftopId: string; visitDate: Date; itemCodes?: string[] },
+    /** itemCodes: what the visit performed (the close's event carries them). */
+    visit: { visitId: string; vehicleId: string; rooftopId: string; visitDate: Date; itemCodes: string[] },
   ): Promise<string | null> {
-    const performed: string[] =
-      visit.itemCodes ??
-      (
-        await manager.query<{ itemCode: string }[]>(
-          `SELECT DISTINCT item_code AS "itemCode" FROM maintenance_performed WHERE service_visit_id = $1 ORDER BY 1`,
-          [visit.visitId],
-        )
-      ).map((p) => p.itemCode);
+    const performed = visit.itemCodes;
     if (performed.length === 0) return null;
     const codes = new Set(performed);
     const due = await this.due.dueForVehicle(visit.vehicleId, visit.visitDate, {

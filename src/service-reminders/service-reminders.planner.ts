@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainEvents } from '../common/domain-events';
 import { AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
+import { OutboxService } from '../messaging/outbox.service';
 import { Job, JobResult } from '../jobs/job';
 import { PlanCounts, ServiceRemindersRepository } from './service-reminders.repository';
 
@@ -22,6 +23,7 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
     private readonly repository: ServiceRemindersRepository,
     private readonly jobs: JobsService,
     private readonly events: DomainEvents,
+    private readonly outbox: OutboxService,
   ) {}
 
   onModuleInit() {
@@ -44,30 +46,22 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
   }
 
   /**
-   * The visit's performed items leave pending digests for that vehicle (a new cycle starts for them). With the
-   * item codes and the vehicle's current owner in the event, nothing is re-read and only that owner's pending
-   * digests are searched (index outbox_message_svc_pending_idx): a transfer already dropped the vehicle from the
-   * previous owner's digests (onOwnershipChanged), so no other customer's digest holds it.
+   * The visit's performed items leave pending digests for that vehicle (a new cycle starts for them). The event
+   * carries the item codes and the vehicle's owner read under the vehicle's lock, so nothing is re-read and only
+   * that owner's pending digests are searched (index outbox_message_svc_pending_idx): a transfer already dropped
+   * the vehicle from the previous owner's digests (onOwnershipChanged), so no other customer's digest holds it.
    */
   async onVisitClosed(
     manager: EntityManager,
     visitId: string,
     vehicleId: string,
-    itemCodes?: string[],
-    vehicleOwnerId?: string | null,
+    itemCodes: string[],
+    vehicleOwnerId: string | null,
   ): Promise<void> {
-    const codes =
-      itemCodes ??
-      (
-        await manager.query<{ item_code: string }[]>(
-          `SELECT DISTINCT item_code FROM maintenance_performed WHERE service_visit_id = $1`,
-          [visitId],
-        )
-      ).map((r) => r.item_code);
-    if (codes.length === 0) return;
-    const changed = await this.repository.removeFromPendingDigests(
+    if (itemCodes.length === 0) return;
+    const changed = await this.outbox.removeDigestItems(
       manager,
-      { vehicleId, itemCodes: codes, ...(vehicleOwnerId ? { customerId: vehicleOwnerId } : {}) },
+      { kind: 'service_reminder', vehicleId, itemCodes, customerId: vehicleOwnerId },
       'items serviced',
     );
     if (changed.messagesChanged > 0)
@@ -89,15 +83,12 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
     previousOwnerId: string | null,
   ): Promise<void> {
     if (!previousOwnerId) return;
-    const changed = await this.repository.removeFromPendingDigests(
+    const changed = await this.outbox.removeDigestItems(
       manager,
-      { vehicleId, customerId: previousOwnerId },
+      { kind: 'service_reminder', vehicleId, customerId: previousOwnerId },
       'vehicle changed owner',
     );
-    await manager.query(`DELETE FROM service_reminder_stage WHERE vehicle_id = $1 AND customer_id = $2`, [
-      vehicleId,
-      previousOwnerId,
-    ]);
+    await this.repository.forgetStages(manager, vehicleId, previousOwnerId);
     if (changed.messagesChanged > 0)
       this.logger.log({ msg: 'reminders of the previous owner removed', vehicleId, ...changed });
   }

@@ -13,15 +13,11 @@ import { ServiceVisitLine } from './service-visit-line.entity';
 import { ServiceVisit } from './service-visit.entity';
 import { fromCents, payTotals, toCents } from './visit-totals';
 
-/**
- * What logging wrote: the visit, its lines (by position), the vehicle's owner read under its lock and, for a visit
- * written closed, the distinct item codes written to maintenance_performed (sorted).
- */
+/** What logging wrote: the (open) visit, its lines (by position) and the vehicle's owner read under its lock. */
 export interface LoggedVisit {
   visit: ServiceVisit;
   lines: ServiceVisitLine[];
   vehicleOwnerId: string | null;
-  performedCodes: string[];
 }
 
 interface References {
@@ -49,26 +45,19 @@ SELECT EXISTS (SELECT 1 FROM rooftop WHERE id = $1) AS rooftop_ok,
   FROM (SELECT 1) AS one
   LEFT JOIN LATERAL (SELECT rooftop_id, owner_id FROM vehicle WHERE id = $2 FOR SHARE) v ON true`;
 
-/**
- * The visit row, its lines and — when it is written closed — its maintenance performed (one row per distinct item
- * code; an empty array writes none), in one statement: the visit written once, already closed when the request
- * asks to close (see ServiceVisitsService.create); the lines' arrays are unnested in position order.
- */
+/** The visit row and its lines in one statement; the lines' arrays are unnested in position order. */
 const INSERT_SQL = `
 WITH v AS (
   INSERT INTO service_visit (rooftop_id, vehicle_id, customer_id, advisor_id, ro_number, visit_date, odometer, status,
-                             customer_pay_amount, warranty_amount, internal_amount, closed_at, created_by, version)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                             customer_pay_amount, warranty_amount, internal_amount, created_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11)
   RETURNING id, created_at, updated_at),
 l AS (
   INSERT INTO service_visit_line (service_visit_id, position, kind, item_code, description, labour_amount,
                                   parts_amount, pay_type, estimate_amount)
-  SELECT v.id, t.* FROM v, unnest($15::int[], $16::text[], $17::text[], $18::text[], $19::numeric[], $20::numeric[],
-                                  $21::text[], $22::numeric[]) AS t
-  RETURNING id, position),
-mp AS (
-  INSERT INTO maintenance_performed (vehicle_id, item_code, performed_at, odometer, service_visit_id)
-  SELECT $2, code, $6, $7, v.id FROM v, unnest($23::text[]) AS code)
+  SELECT v.id, t.* FROM v, unnest($12::int[], $13::text[], $14::text[], $15::text[], $16::numeric[], $17::numeric[],
+                                  $18::text[], $19::numeric[]) AS t
+  RETURNING id, position)
 SELECT v.id, v.created_at, v.updated_at,
        (SELECT coalesce(json_agg(json_build_array(l.position, l.id)), '[]'::json) FROM l) AS line_ids
   FROM v`;
@@ -76,20 +65,14 @@ SELECT v.id, v.created_at, v.updated_at,
 /**
  * "Log a service visit" (STYLE: one use case for a many-step operation): checks every reference the
  * request makes — rooftop, vehicle, advisor, catalogue codes, RO number — then writes the visit and its
- * lines in the caller's transaction. With `closedAt` the row is written closed (totals, closed_at, the
- * version an insert plus the close update would have given); the caller then does the rest of closing
- * (ServiceVisitsService). A separate close is ServiceVisitsService.closeInTransaction.
+ * lines, open, in the caller's transaction. Closing — also of a visit logged with `close` — is
+ * ServiceVisitsService's one close path.
  */
 @Injectable()
 export class LogServiceVisit {
   constructor(private readonly clock: Clock) {}
 
-  async execute(
-    m: EntityManager,
-    dto: CreateServiceVisitDto,
-    actor: AuthUser,
-    closedAt: Date | null = null,
-  ): Promise<LoggedVisit> {
+  async execute(m: EntityManager, dto: CreateServiceVisitDto, actor: AuthUser): Promise<LoggedVisit> {
     const visitDate = new Date(dto.visitDate);
     if (visitDate > this.clock.now()) {
       throw new ValidationFailedError([
@@ -97,6 +80,92 @@ export class LogServiceVisit {
       ]);
     }
     const advisorId = dto.advisorId ?? actor.id;
+    const declined = dto.declinedLines ?? [];
+    const { refs, catalogue } = await this.checkReferences(m, dto, actor, advisorId);
+
+    const totals = payTotals(dto.lines);
+    const money = (n: number) => fromCents(toCents(n));
+    const rows: Omit<ServiceVisitLine, 'id' | 'serviceVisitId'>[] = [
+      ...dto.lines.map((l) => ({
+        kind: 'performed' as const,
+        itemCode: l.itemCode ?? null,
+        description: l.description ?? catalogue.get(l.itemCode!)!,
+        labourAmount: money(l.labourAmount),
+        partsAmount: money(l.partsAmount),
+        payType: l.payType,
+        estimateAmount: null,
+      })),
+      ...declined.map((l) => ({
+        kind: 'declined' as const,
+        itemCode: l.itemCode ?? null,
+        description: l.description ?? catalogue.get(l.itemCode!)!,
+        labourAmount: null,
+        partsAmount: null,
+        payType: null,
+        estimateAmount: money(l.estimateAmount),
+      })),
+    ].map((r, position) => ({ ...r, position }));
+    const [row]: { id: string; created_at: Date; updated_at: Date; line_ids: [number, string][] }[] =
+      await m.query(INSERT_SQL, [
+        dto.rooftopId,
+        dto.vehicleId,
+        refs.owner_id,
+        advisorId,
+        dto.roNumber,
+        visitDate,
+        dto.odometer,
+        totals.customer,
+        totals.warranty,
+        totals.internal,
+        actor.id,
+        rows.map((r) => r.position),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.itemCode),
+        rows.map((r) => r.description),
+        rows.map((r) => r.labourAmount),
+        rows.map((r) => r.partsAmount),
+        rows.map((r) => r.payType),
+        rows.map((r) => r.estimateAmount),
+      ]);
+    const visit = Object.assign(new ServiceVisit(), {
+      id: row.id,
+      rooftopId: dto.rooftopId,
+      vehicleId: dto.vehicleId,
+      customerId: refs.owner_id,
+      advisorId,
+      roNumber: dto.roNumber,
+      visitDate,
+      odometer: dto.odometer,
+      status: 'open',
+      customerPayAmount: totals.customer,
+      warrantyAmount: totals.warranty,
+      internalAmount: totals.internal,
+      closedAt: null,
+      voidedAt: null,
+      voidReason: null,
+      createdBy: actor.id,
+      version: 1,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    });
+
+    const idAt = new Map(row.line_ids);
+    const lines = rows.map((r) =>
+      Object.assign(new ServiceVisitLine(), { id: idAt.get(r.position)!, serviceVisitId: visit.id, ...r }),
+    );
+    return { visit, lines, vehicleOwnerId: refs.owner_id };
+  }
+
+  /**
+   * Every reference the request makes, in one round trip: unseen ids 404, unknown or inactive ones 422, a
+   * taken RO number 409. Returns what was read (the vehicle's owner under its lock) and the catalogue names.
+   */
+  private async checkReferences(
+    m: EntityManager,
+    dto: CreateServiceVisitDto,
+    actor: AuthUser,
+    advisorId: string,
+  ): Promise<{ refs: References; catalogue: Map<string, string> }> {
     const declined = dto.declinedLines ?? [];
     const codes = [
       ...new Set([...dto.lines, ...declined].map((l) => l.itemCode).filter((c): c is string => !!c)),
@@ -143,86 +212,6 @@ export class LogServiceVisit {
         `RO number ${dto.roNumber} is already logged at this rooftop`,
       );
     }
-
-    const totals = payTotals(dto.lines);
-    const status = closedAt ? 'closed' : 'open';
-    const version = closedAt ? 2 : 1;
-    const money = (n: number) => fromCents(toCents(n));
-    const rows: Omit<ServiceVisitLine, 'id' | 'serviceVisitId'>[] = [
-      ...dto.lines.map((l) => ({
-        kind: 'performed' as const,
-        itemCode: l.itemCode ?? null,
-        description: l.description ?? catalogue.get(l.itemCode!)!,
-        labourAmount: money(l.labourAmount),
-        partsAmount: money(l.partsAmount),
-        payType: l.payType,
-        estimateAmount: null,
-      })),
-      ...declined.map((l) => ({
-        kind: 'declined' as const,
-        itemCode: l.itemCode ?? null,
-        description: l.description ?? catalogue.get(l.itemCode!)!,
-        labourAmount: null,
-        partsAmount: null,
-        payType: null,
-        estimateAmount: money(l.estimateAmount),
-      })),
-    ].map((r, position) => ({ ...r, position }));
-    const performedCodes = closedAt
-      ? [...new Set(dto.lines.map((l) => l.itemCode).filter((c): c is string => !!c))].sort()
-      : [];
-    const [row]: { id: string; created_at: Date; updated_at: Date; line_ids: [number, string][] }[] =
-      await m.query(INSERT_SQL, [
-        dto.rooftopId,
-        dto.vehicleId,
-        refs.owner_id,
-        advisorId,
-        dto.roNumber,
-        visitDate,
-        dto.odometer,
-        status,
-        totals.customer,
-        totals.warranty,
-        totals.internal,
-        closedAt,
-        actor.id,
-        version,
-        rows.map((r) => r.position),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.itemCode),
-        rows.map((r) => r.description),
-        rows.map((r) => r.labourAmount),
-        rows.map((r) => r.partsAmount),
-        rows.map((r) => r.payType),
-        rows.map((r) => r.estimateAmount),
-        performedCodes,
-      ]);
-    const visit = Object.assign(new ServiceVisit(), {
-      id: row.id,
-      rooftopId: dto.rooftopId,
-      vehicleId: dto.vehicleId,
-      customerId: refs.owner_id,
-      advisorId,
-      roNumber: dto.roNumber,
-      visitDate,
-      odometer: dto.odometer,
-      status,
-      customerPayAmount: totals.customer,
-      warrantyAmount: totals.warranty,
-      internalAmount: totals.internal,
-      closedAt,
-      voidedAt: null,
-      voidReason: null,
-      createdBy: actor.id,
-      version,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    });
-
-    const idAt = new Map(row.line_ids);
-    const lines = rows.map((r) =>
-      Object.assign(new ServiceVisitLine(), { id: idAt.get(r.position)!, serviceVisitId: visit.id, ...r }),
-    );
-    return { visit, lines, vehicleOwnerId: refs.owner_id, performedCodes };
+    return { refs, catalogue };
   }
 }

@@ -72,9 +72,8 @@ export class ServiceVisitsService {
   ) {}
 
   /**
-   * Logs a visit (and closes it when asked) in one transaction. With an Idempotency-Key, the same caller
-   * sending the same body again gets the first response back, marked `replayed`. Logging and closing in one
-   * request writes the visit row once, already closed, and answers from what it wrote (no re-reads).
+   * Logs a visit (and closes it when asked, through the one close path) in one transaction. With an
+   * Idempotency-Key, the same caller sending the same body again gets the first response back, marked `replayed`.
    */
   async create(
     dto: CreateServiceVisitDto,
@@ -87,10 +86,8 @@ export class ServiceVisitsService {
         const claim = await IdempotencyStore.claim(m, actor.id, idempotencyKey, requestHash(dto));
         if (claim.replay) return { visit: claim.response as ServiceVisitView, replayed: true };
       }
-      const closedAt = dto.close ? this.clock.now() : null;
-      const logged = await this.logVisit.execute(m, dto, actor, closedAt);
-      const { visit, lines } = logged;
-      if (closedAt) await this.completeClose(m, visit, lines, actor, logged);
+      const { visit, lines, vehicleOwnerId } = await this.logVisit.execute(m, dto, actor);
+      if (dto.close) await this.closeVisit(m, visit, lines, vehicleOwnerId, actor);
       await this.audit.record(m, actor, {
         action: 'service_visit.created',
         entityType: 'service_visit',
@@ -118,11 +115,7 @@ export class ServiceVisitsService {
     });
   }
 
-  /**
-   * Closing (SPEC "Service visit"): records the odometer, totals the pay types, resets the maintenance
-   * items performed, then emits 'service_visit.closed' so that loyalty and surveys follow in the same
-   * transaction — if any listener fails, the close is rolled back entirely.
-   */
+  /** Closes a logged visit: checks its state, reads its lines and the vehicle's owner, then the one close path. */
   async closeInTransaction(
     m: EntityManager,
     id: string,
@@ -132,26 +125,47 @@ export class ServiceVisitsService {
     if (visit.status === 'closed')
       throw new ConflictError('visit_already_closed', 'The visit is already closed');
     if (visit.status === 'voided') throw new ConflictError('visit_voided', 'A voided visit cannot be closed');
-
     const lines = await m.find(ServiceVisitLine, {
       where: { serviceVisitId: id },
       order: { position: 'ASC' },
     });
+    // The owner under the vehicle's lock (as logging reads it), for the event's listeners.
+    const [vehicle]: { owner_id: string | null }[] = await m.query(
+      `SELECT owner_id FROM vehicle WHERE id = $1 FOR SHARE`,
+      [visit.vehicleId],
+    );
+    await this.closeVisit(m, visit, lines, vehicle?.owner_id ?? null, actor);
+    return { visit, lines };
+  }
+
+  /**
+   * The one close path (SPEC "Service visit"), for an open visit locked or written in this transaction: totals
+   * the pay types, marks it closed, records the odometer reading (guard) and the maintenance performed (one row per
+   * distinct item code, one statement), then emits 'service_visit.closed' — carrying what the listeners need, so
+   * that none re-reads the visit — so that loyalty, reminders and surveys follow in the same transaction (if any
+   * listener fails, the close is rolled back entirely), and audits.
+   */
+  private async closeVisit(
+    m: EntityManager,
+    visit: ServiceVisit,
+    lines: ServiceVisitLine[],
+    vehicleOwnerId: string | null,
+    actor: AuthUser,
+  ): Promise<void> {
+    const performed = lines.filter((l) => l.kind === 'performed');
     const totals = payTotals(
-      lines
-        .filter((l) => l.kind === 'performed')
-        .map((l) => ({
-          labourAmount: l.labourAmount!,
-          partsAmount: l.partsAmount!,
-          payType: l.payType!,
-        })),
+      performed.map((l) => ({
+        labourAmount: l.labourAmount!,
+        partsAmount: l.partsAmount!,
+        payType: l.payType!,
+      })),
     );
     const closedAt = this.clock.now();
     const [[saved]]: [{ version: number; updated_at: Date }[], number] = await m.query(
       `UPDATE service_visit SET status = 'closed', closed_at = $2, customer_pay_amount = $3, warranty_amount = $4,
               internal_amount = $5, version = version + 1, updated_at = now()
         WHERE id = $1 RETURNING version, updated_at`,
-      [id, closedAt, totals.customer, totals.warranty, totals.internal],
+      [visit.id, closedAt, totals.customer, totals.warranty, totals.internal],
     );
     Object.assign(visit, {
       status: 'closed',
@@ -162,24 +176,7 @@ export class ServiceVisitsService {
       version: saved.version,
       updatedAt: saved.updated_at,
     });
-    await this.completeClose(m, visit, lines, actor);
-    return { visit, lines };
-  }
 
-  /**
-   * The rest of closing, for a visit already marked closed in this transaction: the odometer reading (guard),
-   * the maintenance performed (one row per distinct item code, one statement; a visit logged closed has it
-   * written with the visit already), the event — carrying what the
-   * listeners need so that they do not re-read it — and the audit entry.
-   */
-  private async completeClose(
-    m: EntityManager,
-    visit: ServiceVisit,
-    lines: ServiceVisitLine[],
-    actor: AuthUser,
-    /** Set when logging wrote the visit closed: the maintenance performed is already written. */
-    logged?: { vehicleOwnerId: string | null; performedCodes: string[] },
-  ): Promise<void> {
     await this.odometer.record(m, {
       vehicleId: visit.vehicleId,
       value: visit.odometer,
@@ -188,18 +185,8 @@ export class ServiceVisitsService {
       actor,
       field: 'odometer',
     });
-
-    const codes =
-      logged?.performedCodes ??
-      [
-        ...new Set(
-          lines
-            .filter((l) => l.kind === 'performed')
-            .map((l) => l.itemCode)
-            .filter((c): c is string => !!c),
-        ),
-      ].sort();
-    if (!logged && codes.length > 0) {
+    const codes = [...new Set(performed.map((l) => l.itemCode).filter((c): c is string => !!c))].sort();
+    if (codes.length > 0) {
       await m.query(
         `INSERT INTO maintenance_performed (vehicle_id, item_code, performed_at, odometer, service_visit_id)
          SELECT $1, code, $3, $4, $5 FROM unnest($2::text[]) AS code`,
@@ -212,12 +199,12 @@ export class ServiceVisitsService {
       vehicleId: visit.vehicleId,
       customerId: visit.customerId,
       rooftopId: visit.rooftopId,
-      closedAt: visit.closedAt!,
+      closedAt,
       visitDate: visit.visitDate,
       advisorId: visit.advisorId,
-      customerPayAmount: visit.customerPayAmount,
+      customerPayAmount: totals.customer,
       itemCodes: codes,
-      ...(logged ? { vehicleOwnerId: logged.vehicleOwnerId } : {}),
+      vehicleOwnerId,
     });
     await this.audit.record(m, actor, {
       action: 'service_visit.closed',
