@@ -2,6 +2,8 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '../common/domain-events';
 import { ServiceVisitsModule } from '../service-visits/service-visits.module';
 import { AppointmentMessages } from './appointment-messages';
+import { AppointmentNoShowsJob } from './appointment-no-shows.job';
+import { AppointmentRemindersJob } from './appointment-reminders.job';
 import { AppointmentsController } from './appointments.controller';
 import { BookingLinkService } from './booking-links.provider';
 import { BookingPageController } from './booking-page.controller';
@@ -20,6 +22,8 @@ import { ServiceCalendarService } from './service-calendar.service';
     AppointmentMessages,
     BookingLinkService,
     BookingPageService,
+    AppointmentRemindersJob,
+    AppointmentNoShowsJob,
   ],
   exports: [AppointmentsService, ServiceCalendarService],
 })

@@ -148,6 +148,8 @@ export class AppointmentsService {
       originMessageId: input.originMessageId ?? null,
       originKind: input.originKind ?? null,
       slotEnd,
+      // Business time, not the database's: the reminder job reads how far ahead the booking was made.
+      createdAt: this.clock.now(),
       state: 'booked',
       icsSequence: 0,
       cancelReason: null,

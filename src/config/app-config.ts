@@ -224,6 +224,10 @@ export class AppConfig {
   CRON_LOYALTY_EXPIRY: string = '0 0 3 * * *';
   @IsString()
   CRON_CUSTOMER_RISK: string = '0 10 * * * *';
+  @IsString()
+  CRON_APPOINTMENT_REMINDERS: string = '0 */5 * * * *';
+  @IsString()
+  CRON_APPOINTMENT_NO_SHOWS: string = '0 */5 * * * *';
 
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');

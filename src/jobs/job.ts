@@ -7,6 +7,8 @@ export const JOB_NAMES = [
   'loyalty-tiers',
   'loyalty-expiry',
   'customer-risk',
+  'appointment-reminders',
+  'appointment-no-shows',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 

@@ -15,6 +15,8 @@ const CRON_SETTING: Record<JobName, keyof AppConfig> = {
   'loyalty-tiers': 'CRON_LOYALTY_TIERS',
   'loyalty-expiry': 'CRON_LOYALTY_EXPIRY',
   'customer-risk': 'CRON_CUSTOMER_RISK',
+  'appointment-reminders': 'CRON_APPOINTMENT_REMINDERS',
+  'appointment-no-shows': 'CRON_APPOINTMENT_NO_SHOWS',
 };
 
 export interface JobRun {
