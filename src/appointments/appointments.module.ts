@@ -1,6 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '../common/domain-events';
 import { ServiceVisitsModule } from '../service-visits/service-visits.module';
+import { AppointmentAnalyticsController } from './appointment-analytics.controller';
+import { AppointmentAnalyticsService } from './appointment-analytics.service';
 import { AppointmentMessages } from './appointment-messages';
 import { AppointmentNoShowsJob } from './appointment-no-shows.job';
 import { AppointmentRemindersJob } from './appointment-reminders.job';
@@ -15,7 +17,12 @@ import { ServiceCalendarService } from './service-calendar.service';
 /** Service appointments: the calendar per rooftop, availability, booking, check-in (SPEC "Service appointments"). */
 @Module({
   imports: [ServiceVisitsModule],
-  controllers: [ServiceCalendarController, AppointmentsController, BookingPageController],
+  controllers: [
+    ServiceCalendarController,
+    AppointmentsController,
+    BookingPageController,
+    AppointmentAnalyticsController,
+  ],
   providers: [
     ServiceCalendarService,
     AppointmentsService,
@@ -24,6 +31,7 @@ import { ServiceCalendarService } from './service-calendar.service';
     BookingPageService,
     AppointmentRemindersJob,
     AppointmentNoShowsJob,
+    AppointmentAnalyticsService,
   ],
   exports: [AppointmentsService, ServiceCalendarService],
 })
