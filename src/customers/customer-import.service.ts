@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -8,8 +7,11 @@ import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page } from '../common/http/pagination';
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { AppConfig } from '../config/app-config';
-import { canonicalColumn, CsvColumn, CustomerRow, parseCustomerRow } from './customer-csv';
-import { csvInputError, Utf8TextGuard } from './customer-csv-input';
+import type { CustomerRow } from './customer-csv';
+import { csvInputError } from './customer-csv-input';
+import { IMPORT_FIELDS, lastRowPerExternalId, planBatch } from './customer-import-plan';
+import { readCustomerCsv } from './customer-import-reader';
+import { CustomerImportRepository } from './customer-import.repository';
 import type { ListImportsQueryDto } from './dto/import.dto';
 import { ImportJob, ImportRowError } from './import-job.entity';
 
@@ -27,21 +29,6 @@ export interface ImportOptions {
   jobId?: string;
   onProgress?: (job: ImportJob) => void;
 }
-
-interface Existing {
-  id: string;
-  external_id: string;
-  home_rooftop_id: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
-  address: string | null;
-  birthday: string | null;
-  language: string;
-}
-
-const FIELDS = ['firstName', 'lastName', 'email', 'phone', 'address', 'birthday', 'language'] as const;
 
 /** Newest first: import_job_rooftop_idx (rooftop_id, started_at DESC) within a rooftop. */
 const IMPORT_KEYS = new Keyset(
@@ -66,6 +53,7 @@ export class CustomerImportService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly statements: CustomerImportRepository,
   ) {}
 
   async import(input: Readable, options: ImportOptions): Promise<ImportJob> {
@@ -124,50 +112,13 @@ export class CustomerImportService {
     return job;
   }
 
+  /** Reads the file and writes it batch by batch; a bad header or an unreadable file answers 422. */
   async run(job: ImportJob, input: Readable, options: ImportOptions): Promise<ImportJob> {
-    const head: { columns: CsvColumn[] | null; error: string | null } = { columns: null, error: null };
-    const parser = parse({
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      max_record_size: 64 * 1024,
-      info: true,
-      columns: (cells: string[]) => {
-        const columns = cells.map((c) => canonicalColumn(c));
-        const present = columns.filter((c): c is CsvColumn => c !== undefined);
-        const twice = present.find((c, i) => present.indexOf(c) !== i);
-        const missing = (['external_id', 'first_name'] as const).filter((c) => !present.includes(c));
-        if (twice) head.error = `the column ${twice} appears twice (aliases count)`;
-        else if (missing.length) head.error = `the header lacks ${missing.join(', ')}`;
-        head.columns = present;
-        return columns.map((c) => c ?? false);
-      },
-    });
-    // Bytes → UTF-8 check → parser. On a refusal the rest of the upload is drained, not cut off, so that
-    // the client still reads the answer.
-    const text = new Utf8TextGuard();
-    input.on('error', (e) => parser.destroy(e));
-    text.on('error', (e) => parser.destroy(e));
-    input.pipe(text).pipe(parser);
-    const drain = () => {
-      input.unpipe(text);
-      input.resume();
-    };
-
+    const csv = readCustomerCsv(input, () => this.clock.now());
     let batch: CustomerRow[] = [];
     try {
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: Partial<Record<CsvColumn, string>>;
-        info: { lines: number };
-      }>) {
-        if (head.error) break;
+      for await (const { parsed } of csv.lines()) {
         job.rowsProcessed += 1;
-        const row = info.lines;
-        const parsed =
-          Object.keys(record).length < (head.columns?.length ?? 0)
-            ? [{ row, field: '*', message: 'the row has fewer fields than the header' }]
-            : parseCustomerRow(record, row, this.clock.now());
         if (Array.isArray(parsed)) this.fail(job, parsed);
         else batch.push(parsed);
         if (batch.length >= IMPORT_BATCH_SIZE) {
@@ -175,10 +126,9 @@ export class CustomerImportService {
           batch = [];
         }
       }
-      if (!head.columns) head.error = 'the file is empty: a header row is required';
-      if (head.error) {
-        const headerError = head.error;
-        drain();
+      const headerError = csv.headerError();
+      if (headerError) {
+        csv.drain();
         await this.finish(job, 'failed', headerError);
         throw new UnprocessableError(
           'csv_header_invalid',
@@ -194,7 +144,7 @@ export class CustomerImportService {
       // Every parser error and a file that is not UTF-8 text: 422 with the line, never the cell's content.
       const unreadable = csvInputError(e);
       if (unreadable) {
-        drain();
+        csv.drain();
         this.logger.warn({
           msg: 'customer import refused',
           jobId: job.id,
@@ -234,141 +184,33 @@ export class CustomerImportService {
   }
 
   /**
-   * One transaction per batch: lock the existing rows of these external ids, decide per row (new,
-   * changed, unchanged, another rooftop's), upsert the new and changed ones in one statement, audit them,
-   * and save the job's progress.
+   * One transaction per batch: lock the existing rows of these external ids, decide per row (new, changed,
+   * unchanged, refused: customer-import-plan.ts), upsert the new and changed ones in one statement, audit
+   * them, and save the job's progress.
    */
   private async writeBatch(job: ImportJob, rows: CustomerRow[], options: ImportOptions): Promise<void> {
     await this.db.transaction(async (m) => {
-      // Within a batch the last row of an external id wins; earlier ones are reported.
-      const byId = new Map<string, CustomerRow>();
-      for (const row of rows) {
-        const earlier = byId.get(row.externalId);
-        if (earlier)
-          this.fail(job, [
-            {
-              row: earlier.row,
-              field: 'external_id',
-              message: `external_id appears again on line ${row.row}; that row was used`,
-            },
-          ]);
-        byId.set(row.externalId, row);
-      }
-      const existing = new Map<string, Existing>();
-      if (byId.size) {
-        const found: Existing[] = await m.query(
-          `SELECT id, external_id, home_rooftop_id, first_name, last_name, email, phone, address, birthday::text AS birthday, language
-             FROM customer WHERE external_id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-          [[...byId.keys()]],
-        );
-        for (const e of found) existing.set(e.external_id, e);
-      }
-      const erased = new Set<string>(
-        byId.size
-          ? (
-              await m.query(
-                `SELECT e.external_id FROM unnest($1::text[]) AS e(external_id)
-                  WHERE encode(sha256(convert_to(e.external_id, 'UTF8')), 'hex') IN (SELECT external_id_hash FROM erased_external_id)`,
-                [[...byId.keys()]],
-              )
-            ).map((r: { external_id: string }) => r.external_id)
-          : [],
-      );
-
+      const { byId, refused } = lastRowPerExternalId(rows);
+      for (const errors of refused) this.fail(job, errors);
+      const externalIds = [...byId.keys()];
+      const plan = planBatch(byId.values(), {
+        existing: await this.statements.lockExisting(m, externalIds),
+        erased: await this.statements.erasedAmong(m, externalIds),
+        rooftopId: job.rooftopId,
+        defaultLanguage: this.config.DEFAULT_LANGUAGE,
+      });
+      for (const errors of plan.refused) this.fail(job, errors);
+      job.unchanged += plan.unchanged;
       const now = this.clock.now();
-      const writes: { externalId: string; values: Record<(typeof FIELDS)[number], string | null> }[] = [];
-      for (const row of byId.values()) {
-        const current = existing.get(row.externalId);
-        if (!current && erased.has(row.externalId)) {
-          this.fail(job, [
-            {
-              row: row.row,
-              field: 'external_id',
-              message: 'this customer asked to be erased; the row is not imported again',
-            },
-          ]);
-          continue;
-        }
-        if (current && current.home_rooftop_id !== job.rooftopId) {
-          this.fail(job, [
-            {
-              row: row.row,
-              field: 'external_id',
-              message: 'external_id belongs to a customer of another rooftop',
-            },
-          ]);
-          continue;
-        }
-        const merged = {
-          firstName: row.values.firstName ?? current?.first_name ?? null,
-          lastName: row.values.lastName ?? current?.last_name ?? '',
-          email: 'email' in row.values ? (row.values.email ?? null) : (current?.email ?? null),
-          phone: 'phone' in row.values ? (row.values.phone ?? null) : (current?.phone ?? null),
-          address: 'address' in row.values ? (row.values.address ?? null) : (current?.address ?? null),
-          birthday: 'birthday' in row.values ? (row.values.birthday ?? null) : (current?.birthday ?? null),
-          language: row.values.language ?? current?.language ?? this.config.DEFAULT_LANGUAGE,
-        };
-        if (!merged.firstName) {
-          this.fail(job, [
-            { row: row.row, field: 'first_name', message: 'first_name is required for a new customer' },
-          ]);
-          continue;
-        }
-        if (current && FIELDS.every((f) => merged[f] === currentValue(current, f))) {
-          job.unchanged += 1;
-          continue;
-        }
-        writes.push({ externalId: row.externalId, values: merged });
-      }
-
-      if (writes.length) {
-        const column = (f: (typeof FIELDS)[number]) => writes.map((w) => w.values[f]);
-        // One statement per batch. The WHERE keeps a concurrent import of another rooftop from taking over a row.
-        const result: { id: string; inserted: boolean }[] = await m.query(
-          `INSERT INTO customer (home_rooftop_id, external_id, first_name, last_name, email, phone, address, birthday, language, created_at, updated_at)
-           SELECT $1, u.external_id, u.first_name, u.last_name, u.email, u.phone, u.address, u.birthday, u.language, $2, $2
-             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::date[], $10::text[])
-                  AS u(external_id, first_name, last_name, email, phone, address, birthday, language)
-           ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO UPDATE
-              SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, email = EXCLUDED.email, phone = EXCLUDED.phone,
-                  address = EXCLUDED.address, birthday = EXCLUDED.birthday, language = EXCLUDED.language,
-                  version = customer.version + 1, updated_at = EXCLUDED.updated_at
-            WHERE customer.home_rooftop_id = EXCLUDED.home_rooftop_id AND customer.erased_at IS NULL
-           RETURNING id, (xmax = 0) AS inserted`,
-          [
-            job.rooftopId,
-            now,
-            writes.map((w) => w.externalId),
-            column('firstName'),
-            column('lastName'),
-            column('email'),
-            column('phone'),
-            column('address'),
-            column('birthday'),
-            column('language'),
-          ],
-        );
-        const created = result.filter((r) => r.inserted);
-        const updated = result.filter((r) => !r.inserted);
+      if (plan.writes.length) {
+        const result = await this.statements.upsert(m, job.rooftopId, now, plan.writes);
+        const created = result.filter((r) => r.inserted).map((r) => r.id);
+        const updated = result.filter((r) => !r.inserted).map((r) => r.id);
         job.created += created.length;
         job.updated += updated.length;
-        job.unchanged += writes.length - result.length;
-        await this.auditRows(
-          m,
-          options.actor,
-          job.rooftopId,
-          now,
-          created.map((r) => r.id),
-          'customer.imported',
-        );
-        await this.auditRows(
-          m,
-          options.actor,
-          job.rooftopId,
-          now,
-          updated.map((r) => r.id),
-          'customer.updated',
-        );
+        job.unchanged += plan.writes.length - result.length;
+        await this.auditRows(m, options.actor, job.rooftopId, now, created, 'customer.imported');
+        await this.auditRows(m, options.actor, job.rooftopId, now, updated, 'customer.updated');
       }
       job.updatedAt = now;
       await m.update(
@@ -403,7 +245,7 @@ export class CustomerImportService {
       entityType: 'customer',
       entityIds: ids,
       rooftopId,
-      fields: [...FIELDS, 'externalId'],
+      fields: [...IMPORT_FIELDS, 'externalId'],
       reason: 'csv_import',
       at,
     });
@@ -450,9 +292,4 @@ export class CustomerImportService {
     const page = IMPORT_KEYS.pageOf(await IMPORT_KEYS.applyTo(qb, cursor, limit).getRawAndEntities(), limit);
     return { items: page.items.map((j) => ({ ...j, errors: [] })), nextCursor: page.nextCursor };
   }
-}
-
-function currentValue(current: Existing, field: (typeof FIELDS)[number]): string | null {
-  const columns = { firstName: current.first_name, lastName: current.last_name } as const;
-  return field === 'firstName' || field === 'lastName' ? columns[field] : current[field];
 }

@@ -4,6 +4,7 @@ import { CustomerConsentsService } from './customer-consents.service';
 import { CustomerCsvController } from './customer-csv.controller';
 import { CustomerExportService } from './customer-export.service';
 import { CustomerImportService } from './customer-import.service';
+import { CustomerImportRepository } from './customer-import.repository';
 import { CustomerSearchRepository } from './customer-search.repository';
 import { CustomerTimelineController } from './customer-timeline.controller';
 import { ConsentsService } from './consents.service';
@@ -23,6 +24,7 @@ import { InteractionsService } from './interactions.service';
     InteractionsService,
     Customer360Service,
     CustomerImportService,
+    CustomerImportRepository,
     CustomerExportService,
     EmailBouncingService,
   ],
