@@ -142,4 +142,69 @@ describe('appointment jobs: reminders and no-shows, as of an instant', () => {
     const claims = t.app.get(BookingLinkService).verify(decodeURIComponent(link));
     expect(claims).toMatchObject({ c: customer, mk: 'appointment_no_show', i: ['OIL_CHANGE'] });
   });
+
+  describe('maintenance reminders for booked items', () => {
+    const digestItems = async (customer: string) =>
+      (
+        await t.db.query(
+          `SELECT payload->'items' AS items, status, scheduled_at FROM outbox_message
+            WHERE customer_id = $1 AND kind = 'service_reminder' ORDER BY scheduled_at`,
+          [customer],
+        )
+      ).map((r: { items: { itemCode: string }[]; status: string }) => [
+        r.status,
+        r.items.map((i) => i.itemCode).sort(),
+      ]);
+
+    it('pause while the appointment stands (planned and pending alike) and resume once it is cancelled', async () => {
+      const f = fixtures(t);
+      // Bought 2025-12-10: the oil change and the tyre rotation are both due (since 2026-06-10).
+      const booked = await f.customer(rooftop);
+      const bookedVehicle = await f.vehicle(rooftop, booked, { purchaseDate: '2025-12-10' });
+      const appointment = await t.http
+        .post('/api/v1/appointments')
+        .set(bearer(advisor.token))
+        .send({
+          rooftopId: rooftop,
+          customerId: booked,
+          vehicleId: bookedVehicle,
+          slotStart: '2026-06-19T02:00:00Z',
+          itemCodes: ['OIL_CHANGE'],
+        });
+      expect(appointment.status).toBe(201);
+      const pending = await f.customer(rooftop);
+      const pendingVehicle = await f.vehicle(rooftop, pending, { purchaseDate: '2025-12-10' });
+
+      await run('service-reminders', T0);
+      expect(await digestItems(booked)).toEqual([['pending', ['TIRE_ROTATION']]]);
+      expect(await digestItems(pending)).toEqual([['pending', ['OIL_CHANGE', 'TIRE_ROTATION']]]);
+
+      // Booking takes the item out of the digest that is still waiting to be sent.
+      await t.http
+        .post('/api/v1/appointments')
+        .set(bearer(advisor.token))
+        .send({
+          rooftopId: rooftop,
+          customerId: pending,
+          vehicleId: pendingVehicle,
+          slotStart: '2026-06-19T03:00:00Z',
+          itemCodes: ['OIL_CHANGE'],
+        })
+        .expect(201);
+      expect(await digestItems(pending)).toEqual([['pending', ['TIRE_ROTATION']]]);
+
+      // Cancelled: the oil change is reminded again at the vehicle's next check (the overdue threshold).
+      await t.http
+        .post(`/api/v1/appointments/${appointment.body.id}/cancel`)
+        .set(bearer(advisor.token))
+        .send({ reason: 'Travelling' })
+        .expect(200);
+      await run('service-reminders', '2026-07-11T03:00:00Z');
+      const after = await digestItems(booked);
+      expect(after[after.length - 1]).toEqual(['pending', ['OIL_CHANGE', 'TIRE_ROTATION']]);
+      // The other appointment still stands: its oil change stays paused.
+      const other = await digestItems(pending);
+      expect(other[other.length - 1][1]).not.toContain('OIL_CHANGE');
+    });
+  });
 });

@@ -37,6 +37,19 @@ export class AppointmentMessages {
         { customerId: a.customerId, kind: 'appointment_reminder', dedupeKeyPrefix: `appt:${a.id}:` },
         `appointment_${change}`,
       );
+    // While the appointment stands, the reminders for its items pause: pending digests drop them now, and the
+    // service-reminders planner skips items a booked appointment names.
+    if (change !== 'cancelled' && a.vehicleId && a.itemCodes.length > 0)
+      await this.outbox.removeDigestItems(
+        m,
+        {
+          kind: 'service_reminder',
+          vehicleId: a.vehicleId,
+          itemCodes: a.itemCodes,
+          customerId: a.customerId,
+        },
+        'appointment booked',
+      );
     const context = await this.context(m, a);
     const method = change === 'cancelled' ? 'CANCEL' : 'REQUEST';
     const calendar = {

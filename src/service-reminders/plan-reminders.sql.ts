@@ -25,6 +25,9 @@ export const PLAN_SQL = `
        AND NOT EXISTS (SELECT 1 FROM service_reminder_stage x
                         WHERE x.vehicle_id = s.vehicle_id AND x.item_code = s.item_code
                           AND x.cycle_key = s.cycle_key AND x.stage = s.stage)
+       -- Paused while a booked appointment of the vehicle names the item (appointments module's table, read only).
+       AND NOT EXISTS (SELECT 1 FROM appointment ap
+                        WHERE ap.vehicle_id = s.vehicle_id AND ap.state = 'booked' AND s.item_code = ANY (ap.item_codes))
   ),
   ins AS (
     INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date, as_of)
