@@ -13,6 +13,7 @@ import { CustomerRisk1764000010000 } from './1764000010000-customer-risk';
 import { LoginThrottle1764000011000 } from './1764000011000-login-throttle';
 import { RedemptionIdempotencyScope1764000012000 } from './1764000012000-redemption-idempotency-scope';
 import { Appointments1764000020000 } from './1764000020000-appointments';
+import { AppointmentVehicleIndex1764000021000 } from './1764000021000-appointment-vehicle-index';
 import { LoyaltyErasureScrub1764000013000 } from './1764000013000-loyalty-erasure-scrub';
 import { AdjustmentIdempotencyScope1764000014000 } from './1764000014000-adjustment-idempotency-scope';
 
@@ -35,4 +36,5 @@ export const MIGRATIONS: Function[] = [
   LoyaltyErasureScrub1764000013000,
   AdjustmentIdempotencyScope1764000014000,
   Appointments1764000020000,
+  AppointmentVehicleIndex1764000021000,
 ];
