@@ -13,6 +13,7 @@ import { FeedbackService } from './feedback.service';
 import { OpenComplaintRule } from './open-complaint.rule';
 import { SurveysController } from './surveys.controller';
 import { SurveyInvitationsService } from './survey-invitations.service';
+import { SurveyVoidedListener } from './survey-voided.listener';
 import { SurveysService } from './surveys.service';
 
 /** Surveys (public link, answers, NPS/CSAT), complaint cases with SLA, and the feedback sections of the 360. */
@@ -28,6 +29,7 @@ import { SurveysService } from './surveys.service';
     OpenComplaintRule,
     Feedback360Section,
     FeedbackErasureListener,
+    SurveyVoidedListener,
   ],
   exports: [FeedbackService, ComplaintsService, SurveyInvitationsService],
 })

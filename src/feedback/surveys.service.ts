@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { InteractionsService } from '../customers/interactions.service';
@@ -6,7 +6,6 @@ import { DomainEvents } from '../common/domain-events';
 import { LinkSigner } from '../common/link-signer';
 import { ConflictError, DomainError, NotFoundError } from '../common/problem/domain-error';
 import type { Language } from '../config/app-config';
-import { OutboxService } from '../messaging/outbox.service';
 import { ComplaintsService } from './complaints.service';
 import { AnswerSurveyDto, npsCategory, NpsCategory } from './dto/survey.dto';
 import { Survey, SurveyKind } from './survey.entity';
@@ -28,36 +27,15 @@ export interface PublicSurvey {
 
 /** The customer's side of a survey: the signed link, the page's data and the one-time answer. */
 @Injectable()
-export class SurveysService implements OnModuleInit {
+export class SurveysService {
   constructor(
     private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly links: LinkSigner,
     private readonly events: DomainEvents,
     private readonly complaints: ComplaintsService,
-    private readonly outbox: OutboxService,
     private readonly interactions: InteractionsService,
   ) {}
-
-  onModuleInit() {
-    // A voided visit takes back its effects: the pending survey email is cancelled and the link closes.
-    this.events.on('service_visit.voided', async (m, e) => {
-      await this.outbox.cancelPending(
-        m,
-        { dedupeKeyPrefix: `fu:service:${e.visitId}:` },
-        'service_visit_voided',
-      );
-      await this.outbox.cancelPending(
-        m,
-        { dedupeKeyPrefix: `fu:declined:${e.visitId}:` },
-        'service_visit_voided',
-      );
-      await m.query(
-        `UPDATE survey SET expires_at = LEAST(expires_at, $2) WHERE service_visit_id = $1 AND answered_at IS NULL`,
-        [e.visitId, e.voidedAt],
-      );
-    });
-  }
 
   nowMs(): number {
     return this.clock.now().getTime();

@@ -1,39 +1,29 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { DomainEvents } from '../common/domain-events';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
-import { OutboxService } from '../messaging/outbox.service';
 import { Job, JobResult } from '../jobs/job';
 import { PlanCounts, ServiceRemindersRepository } from './service-reminders.repository';
 
 /**
  * The `service-reminders` job: plans maintenance reminder digests as of an instant (SPEC "When is maintenance
- * due"), and keeps pending digests honest when an item is serviced or the vehicle changes hands.
+ * due"). Its listeners (service-reminders.listener.ts) keep pending digests honest when an item is serviced or
+ * the vehicle changes hands.
  */
 @Injectable()
 export class ServiceRemindersPlanner implements Job, OnModuleInit {
   readonly name = 'service-reminders' as const;
   readonly exclusive = true;
-  private readonly logger = new Logger('ServiceReminders');
 
   constructor(
     private readonly db: DataSource,
     private readonly config: AppConfig,
     private readonly repository: ServiceRemindersRepository,
     private readonly jobs: JobsService,
-    private readonly events: DomainEvents,
-    private readonly outbox: OutboxService,
   ) {}
 
   onModuleInit() {
     this.jobs.register(this);
-    this.events.on('service_visit.closed', (m, e) =>
-      this.onVisitClosed(m, e.visitId, e.vehicleId, e.itemCodes, e.vehicleOwnerId),
-    );
-    this.events.on('vehicle.ownership_changed', (m, e) =>
-      this.onOwnershipChanged(m, e.vehicleId, e.previousOwnerId),
-    );
   }
 
   async run(asOf: Date): Promise<JobResult> {
@@ -43,53 +33,5 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
   /** One transaction, one set-based statement; safe to re-run and to run concurrently (unique keys). */
   async plan(asOf: Date): Promise<PlanCounts> {
     return this.db.transaction((m) => this.repository.planDue(m, asOf, this.config.DISTANCE_UNIT));
-  }
-
-  /**
-   * The visit's performed items leave pending digests for that vehicle (a new cycle starts for them). The event
-   * carries the item codes and the vehicle's owner read under the vehicle's lock, so nothing is re-read and only
-   * that owner's pending digests are searched (index outbox_message_svc_pending_idx): a transfer already dropped
-   * the vehicle from the previous owner's digests (onOwnershipChanged), so no other customer's digest holds it.
-   */
-  async onVisitClosed(
-    manager: EntityManager,
-    visitId: string,
-    vehicleId: string,
-    itemCodes: string[],
-    vehicleOwnerId: string | null,
-  ): Promise<void> {
-    if (itemCodes.length === 0) return;
-    const changed = await this.outbox.removeDigestItems(
-      manager,
-      { kind: 'service_reminder', vehicleId, itemCodes, customerId: vehicleOwnerId },
-      'items serviced',
-    );
-    if (changed.messagesChanged > 0)
-      this.logger.log({
-        msg: 'serviced items removed from pending reminders',
-        visitId,
-        vehicleId,
-        ...changed,
-      });
-  }
-
-  /**
-   * A transfer stops the previous owner's reminders about the vehicle and starts the new owner's: the previous
-   * owner's stage records for this vehicle are dropped, so the next run sends the new owner the latest stage.
-   */
-  async onOwnershipChanged(
-    manager: EntityManager,
-    vehicleId: string,
-    previousOwnerId: string | null,
-  ): Promise<void> {
-    if (!previousOwnerId) return;
-    const changed = await this.outbox.removeDigestItems(
-      manager,
-      { kind: 'service_reminder', vehicleId, customerId: previousOwnerId },
-      'vehicle changed owner',
-    );
-    await this.repository.forgetStages(manager, vehicleId, previousOwnerId);
-    if (changed.messagesChanged > 0)
-      this.logger.log({ msg: 'reminders of the previous owner removed', vehicleId, ...changed });
   }
 }
