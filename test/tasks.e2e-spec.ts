@@ -1,3 +1,4 @@
+import { TasksService } from '../src/tasks/tasks.service';
 import { fixtures } from './follow-ups-fixtures';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
@@ -308,5 +309,26 @@ describe('tasks API', () => {
       (await create(o, { customerId: customer, title: 'x', dueAt: '2026-06-16T03:00:00Z' })).status,
     ).toBe(404);
     expect((await t.http.get(`/api/v1/tasks/${task.id}`).set(bearer(sales.token))).status).toBe(200);
+  });
+
+  it('raises a system task once per key, titled in its assignee’s language (TasksService.raise, the owner API)', async () => {
+    const khmer = await t.user('salesperson', [rooftopId]);
+    await t.db.query(`UPDATE app_user SET language = 'km' WHERE id = $1`, [khmer.id]);
+    const raise = () =>
+      t.db.transaction((m) =>
+        t.app.get(TasksService).raise(m, {
+          rooftopId,
+          customerId: customer,
+          type: 'win_back',
+          titles: { en: 'Win back: English', km: 'Win back: Khmer' },
+          assigneeId: khmer.id,
+          dueAt: new Date('2026-06-20T03:00:00Z'),
+          dedupeKey: `task:test:${khmer.id}`,
+        }),
+      );
+    expect(await raise()).toBe(true);
+    expect(await raise()).toBe(false);
+    const rows = await t.db.query(`SELECT title, status, type FROM task WHERE assignee_id = $1`, [khmer.id]);
+    expect(rows).toEqual([{ title: 'Win back: Khmer', status: 'open', type: 'win_back' }]);
   });
 });
