@@ -109,6 +109,28 @@ describe('appointment jobs: reminders and no-shows, as of an instant', () => {
     ]);
   });
 
+  it('does not send a reminder of an appointment that no longer stands when its turn comes', async () => {
+    const { customer, id } = await book('2026-06-22T02:00:00Z');
+    await run('appointment-reminders', '2026-06-21T02:00:00Z');
+    t.clock.set('2026-06-21T03:00:00Z');
+    await t.http
+      .post(`/api/v1/appointments/${id}/check-in`)
+      .set(bearer(advisor.token))
+      .send({ roNumber: 'RO-EARLY-1', odometer: 100 })
+      .expect(200);
+    t.clock.set(T0);
+    await run('outbox-dispatch', '2026-06-22T00:00:00Z');
+    const rows = await t.db.query(
+      `SELECT payload->>'stage' AS stage, status, status_reason FROM outbox_message
+        WHERE customer_id = $1 AND kind = 'appointment_reminder' ORDER BY scheduled_at`,
+      [customer],
+    );
+    expect(rows).toEqual([
+      { stage: 'day_before', status: 'suppressed', status_reason: 'appointment_checked_in' },
+      { stage: 'two_hours', status: 'suppressed', status_reason: 'appointment_checked_in' },
+    ]);
+  });
+
   it('marks a no-show 30 minutes after the slot ends without a check-in, once, and emails a link to book again', async () => {
     const { customer, id } = await book('2026-06-16T02:00:00Z'); // 09:00–09:30 local
     const checkedIn = await book('2026-06-16T02:00:00Z');

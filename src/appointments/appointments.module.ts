@@ -5,6 +5,7 @@ import { AppointmentAnalyticsController } from './appointment-analytics.controll
 import { AppointmentAnalyticsService } from './appointment-analytics.service';
 import { AppointmentMessages } from './appointment-messages';
 import { AppointmentNoShowsJob } from './appointment-no-shows.job';
+import { AppointmentReminderRule } from './appointment-reminder.rule';
 import { AppointmentRemindersJob } from './appointment-reminders.job';
 import { AppointmentsController } from './appointments.controller';
 import { BookingLinkService } from './booking-links.provider';
@@ -32,6 +33,7 @@ import { ServiceCalendarService } from './service-calendar.service';
     AppointmentRemindersJob,
     AppointmentNoShowsJob,
     AppointmentAnalyticsService,
+    AppointmentReminderRule,
   ],
   exports: [AppointmentsService, ServiceCalendarService],
 })
