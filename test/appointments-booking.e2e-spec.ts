@@ -94,6 +94,25 @@ describe('booking from a reminder, over HTTP (JSON)', () => {
     expect(page.body.items.filter((i: { checked: boolean }) => !i.checked).length).toBeGreaterThan(0);
   });
 
+  it('puts the booking link in the declined-work follow-up too, suggesting the declined items', async () => {
+    const f = fixtures(t);
+    const customer = await f.customer(rooftop);
+    const vehicle = await f.vehicle(rooftop, customer, { purchaseDate: '2026-03-01' });
+    await f.closedVisit(rooftop, vehicle, customer, '2026-06-01T03:00:00Z', {
+      declined: [{ description: 'Brake fluid', itemCode: 'BRAKE_FLUID', estimate: 45 }],
+    });
+    await f.runFollowUps(T0);
+    const [declined] = await f.outbox(customer, 'declined_service');
+    expect(declined).toBeDefined();
+    await run('outbox-dispatch', new Date(Math.max(Date.parse(T0), declined.scheduled_at.getTime())));
+    const [{ email }] = await t.db.query(`SELECT email FROM customer WHERE id = $1`, [customer]);
+    const mail = sink.accepted.find((m) => m.to.includes(email))!.parsed;
+    const claims = t.app
+      .get(BookingLinkService)
+      .verify(decodeURIComponent(bookingPath(mail).split('/').pop()!));
+    expect(claims).toMatchObject({ c: customer, v: vehicle, mk: 'declined_service', i: ['BRAKE_FLUID'] });
+  });
+
   it('books, confirms with a calendar invite, moves (SEQUENCE 1) and cancels (METHOD:CANCEL) with the same link', async () => {
     const { customer, mail } = await reminderEmail();
     const link = bookingPath(mail);
