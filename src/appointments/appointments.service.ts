@@ -232,8 +232,9 @@ export class AppointmentsService {
 
   /**
    * Check-in at the desk opens the service visit of the appointment — its items as lines to confirm (no
-   * amounts yet) — through the service-visits module. The appointment row stays locked meanwhile, so a
-   * double check-in waits and then answers 409 instead of opening a second visit.
+   * amounts yet) — through the service-visits module, in the same transaction: both happen or neither. The
+   * appointment row is locked first, so a double check-in waits and then answers 409 instead of opening a
+   * second visit.
    */
   async checkIn(id: string, dto: CheckInAppointmentDto, actor: AuthUser): Promise<AppointmentDto> {
     return this.db.transaction(async (m) => {
@@ -244,7 +245,8 @@ export class AppointmentsService {
           'vehicle_required',
           'The appointment names no vehicle to open a visit for',
         );
-      const { visit } = await this.visits.create(
+      const visit = await this.visits.openInTransaction(
+        m,
         {
           rooftopId: appointment.rooftopId,
           vehicleId: appointment.vehicleId,

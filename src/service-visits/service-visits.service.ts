@@ -108,6 +108,22 @@ export class ServiceVisitsService {
     });
   }
 
+  /** Opens (logs, does not close) a visit in the caller's transaction: the check-in of an appointment. */
+  async openInTransaction(
+    m: EntityManager,
+    dto: CreateServiceVisitDto,
+    actor: AuthUser,
+  ): Promise<ServiceVisitView> {
+    const { visit, lines } = await this.logVisit.execute(m, { ...dto, close: false }, actor);
+    await this.audit.record(m, actor, {
+      action: 'service_visit.created',
+      entityType: 'service_visit',
+      entityId: visit.id,
+      rooftopId: visit.rooftopId,
+    });
+    return this.toView(visit, lines);
+  }
+
   async close(id: string, actor: AuthUser): Promise<ServiceVisitView> {
     return this.db.transaction(async (m) => {
       const { visit, lines } = await this.closeInTransaction(m, id, actor);
