@@ -172,6 +172,21 @@ describe('service appointments: calendar, availability and the staff API', () =>
       expect((await t.db.query(`SELECT count(*)::int AS n FROM appointment`))[0].n).toBe(1);
     });
 
+    it('refuses items that are not in the active catalogue, naming itemCodes, and takes no place', async () => {
+      const slotStart = at('2026-06-18T15:00');
+      const res = await book({ slotStart, itemCodes: ['OIL_CHANGE', 'FLUX_CAPACITOR'] });
+      expect([res.status, res.body.code, res.body.errors?.[0]?.field]).toEqual([
+        422,
+        'unknown_item',
+        'itemCodes',
+      ]);
+      const taken = await t.db.query(
+        `SELECT 1 FROM appointment_slot WHERE rooftop_id = $1 AND slot_start = $2`,
+        [rooftop, slotStart],
+      );
+      expect(taken).toEqual([]);
+    });
+
     it('lets a salesperson book for their own customers only', async () => {
       const mine = await book({ slotStart: at('2026-06-18T10:00') }, salesperson);
       expect(mine.status).toBe(201);

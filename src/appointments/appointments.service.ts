@@ -140,6 +140,7 @@ export class AppointmentsService {
   async bookIn(m: EntityManager, input: BookingInput): Promise<Appointment> {
     const calendar = await this.calendarFor(m, input.rooftopId);
     this.assertBookable(calendar, input.slotStart);
+    await assertCatalogueItems(m, input.itemCodes);
     if (!(await AppointmentSlots.take(m, input.rooftopId, input.slotStart, calendar.rules.placesPerSlot)))
       throw slotFull();
     const slotEnd = new Date(input.slotStart.getTime() + calendar.rules.slotMinutes * 60_000);
@@ -407,6 +408,23 @@ export function slotFull(): DomainError {
     'Every place of this slot is taken; pick another',
     [{ field: 'slotStart', message: 'this slot is full' }],
   );
+}
+
+/** Booked items are active catalogue items, so that check-in can open the visit with them (422 naming itemCodes). */
+async function assertCatalogueItems(m: EntityManager, codes: string[]): Promise<void> {
+  if (codes.length === 0) return;
+  const [{ known }]: { known: string[] }[] = await m.query(
+    `SELECT coalesce(array_agg(code), '{}') AS known FROM maintenance_item WHERE code = ANY ($1::text[]) AND active`,
+    [codes],
+  );
+  const unknown = codes.filter((c) => !known.includes(c));
+  if (unknown.length > 0)
+    throw new UnprocessableError('unknown_item', `Not in the maintenance catalogue: ${unknown.join(', ')}`, [
+      {
+        field: 'itemCodes',
+        message: `itemCodes must be active catalogue items; unknown: ${unknown.join(', ')}`,
+      },
+    ]);
 }
 
 function assertState(appointment: Appointment, state: Appointment['state']): void {
