@@ -78,6 +78,12 @@ describe('appointment jobs: reminders and no-shows, as of an instant', () => {
     ]);
   });
 
+  it('plans no two-hours reminder that quiet hours would hold until the slot (08:00 slot, window from 08:00)', async () => {
+    const { customer } = await book('2026-06-23T01:00:00Z'); // Tuesday 08:00 local; 06:00 is quiet
+    await run('appointment-reminders', '2026-06-22T01:00:00Z');
+    expect((await reminders(customer)).map((r: { stage: string }) => r.stage)).toEqual(['day_before']);
+  });
+
   it('sends no day-before reminder for an appointment booked less than a day ahead', async () => {
     const { customer } = await book('2026-06-15T08:00:00Z');
     await run('appointment-reminders', '2026-06-15T03:30:00Z');
