@@ -56,7 +56,8 @@ async function outcome(db: DataSource) {
   const [row] = await db.query(`
     SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*)::int AS n FROM outbox_message GROUP BY kind) k) AS messages,
            (SELECT count(*)::int FROM outbox_message) AS total,
-           (SELECT count(DISTINCT (customer_id, kind, scheduled_at))::int FROM outbox_message) AS distinct_messages,
+           -- a customer may get a sale and a service survey at the same instant (both at 09:00 local): two messages
+           (SELECT count(DISTINCT (customer_id, kind, scheduled_at, payload->>'surveyKind'))::int FROM outbox_message) AS distinct_messages,
            (SELECT json_object_agg(type, n) FROM (SELECT type, count(*)::int AS n FROM task GROUP BY type) k) AS tasks,
            (SELECT count(*)::int FROM survey) AS surveys,
            (SELECT count(*)::int FROM service_reminder_stage) AS stages`);
