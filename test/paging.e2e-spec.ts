@@ -209,6 +209,16 @@ const CASES: ListCase[] = [
     whole: true,
   },
   {
+    route: 'GET /api/v1/appointments',
+    url: () => '/api/v1/appointments',
+    expected: () => [`SELECT id FROM appointment`, []],
+  },
+  {
+    route: 'GET /api/v1/appointments',
+    url: (w) => `/api/v1/appointments?rooftopId=${w.other}&state=booked&date=2026-06-10`,
+    expected: (w) => [`SELECT id FROM appointment WHERE rooftop_id = $1 AND state = 'booked'`, [w.other]],
+  },
+  {
     route: 'GET /api/v1/customers/{id}/referrals',
     url: (w) => `/api/v1/customers/${w.customer}/referrals`,
     expected: (w) => [`SELECT id FROM referral WHERE referrer_customer_id = $1`, [w.customer]],
@@ -310,6 +320,14 @@ async function seed(t: TestApp, w: World): Promise<void> {
      SELECT $2, $3, 'RO-PAGING-' || i, $1, 1000, CASE WHEN i % 2 = 0 THEN 'closed' ELSE 'open' END
        FROM generate_series(1, ${N}) i`,
     [r, v],
+  );
+  // Every appointment in one slot (AT, 15:00 in Phnom Penh): many places of one bay list, in slot order.
+  await q(
+    `INSERT INTO appointment (rooftop_id, customer_id, vehicle_id, slot_start, slot_end, state, source)
+     SELECT ${rooftopOf()}, $4, $5, $1, $1 + interval '30 minutes',
+            CASE WHEN i % 3 = 0 THEN 'cancelled' ELSE 'booked' END, 'staff'
+       FROM generate_series(1, ${N}) i`,
+    [r, o, c, v],
   );
   await q(
     `INSERT INTO import_job (rooftop_id, source, status, started_at)
