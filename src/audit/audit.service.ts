@@ -4,6 +4,9 @@ import { Clock } from '../common/clock';
 import { AuthUser } from '../auth/auth-user';
 import { AuditEntry } from './audit-entry.entity';
 
+/** What an erased free-text reason reads afterwards. */
+const ERASED_TEXT = '[erased]';
+
 export interface AuditRecord {
   action: string;
   entityType: string;
@@ -58,6 +61,23 @@ export class AuditService {
         record.reason ?? null,
         record.entityIds,
       ],
+    );
+  }
+
+  /**
+   * Erasure of a customer: the free-text reasons staff wrote on entries of `actions` about `entityIds` (of
+   * `entityType`) are blanked, in the caller's transaction. Who did what, and when, stays. The module that
+   * owns the entities knows which of them concern the customer, and which of its actions carry free text.
+   */
+  async eraseReasons(
+    manager: EntityManager,
+    entries: { entityType: string; entityIds: string[]; actions: string[] },
+  ): Promise<void> {
+    if (entries.entityIds.length === 0) return;
+    await manager.query(
+      `UPDATE audit_log SET reason = $4
+        WHERE entity_type = $1 AND entity_id = ANY ($2::text[]) AND action = ANY ($3::text[]) AND reason IS NOT NULL`,
+      [entries.entityType, entries.entityIds, entries.actions, ERASED_TEXT],
     );
   }
 }

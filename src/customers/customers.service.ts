@@ -223,8 +223,8 @@ export class CustomersService {
       for (const purpose of PURPOSES) {
         await this.consents.record(m, { customerId: id, purpose, granted: false, source: 'erasure', actor });
       }
-      // Notes, tasks, visits and vehicles carry names and addresses: keep the rows, drop the text.
-      await eraseFreeText(m, id, now);
+      // The timeline's notes carry names and addresses: keep the rows, drop the text (the other modules' on the event).
+      await eraseFreeText(m, id);
       await this.audit.record(m, actor, {
         action: 'customer.erased',
         entityType: 'customer',

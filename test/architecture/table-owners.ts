@@ -70,18 +70,6 @@ export const WRITES_ANY_TABLE: Record<string, string> = {
 export const KNOWN_VIOLATIONS: Record<string, string> = {
   'src/auth/auth.service.ts writes app_user':
     'login stamps app_user.last_login_at itself; should ask UsersService (users owns app_user)',
-  'src/customers/customer-erasure.ts writes task':
-    'erasure blanks task texts itself; tasks should clean its rows on customer.erased',
-  'src/customers/customer-erasure.ts writes service_visit':
-    'erasure blanks visit notes itself; service-visits should clean its rows on customer.erased',
-  'src/customers/customer-erasure.ts writes service_visit_line':
-    'erasure blanks visit line texts itself; service-visits should clean its rows on customer.erased',
-  'src/customers/customer-erasure.ts writes vehicle_ownership':
-    'erasure ends ownerships itself; vehicles should clean its rows on customer.erased',
-  'src/customers/customer-erasure.ts writes odometer_reading':
-    'erasure blanks odometer notes itself; vehicles should clean its rows on customer.erased',
-  'src/customers/customer-erasure.ts writes audit_log':
-    'erasure scrubs audit entries itself; audit should scrub on customer.erased (or AuditService offer it)',
   'src/messaging/outbox-claims.repository.ts writes customer':
     'a hard bounce marks the customer email invalid in messaging SQL; customers should do it on a bounce event',
 };
