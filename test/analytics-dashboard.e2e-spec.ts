@@ -64,6 +64,7 @@ describeInBrowser('manager dashboard in a real browser', () => {
   let profile: string;
   let manager: { email: string; password: string; token: string };
   let rooftopA: string;
+  let advisorId: string;
   let f: AnalyticsFixture;
   const requests: string[] = [];
 
@@ -94,6 +95,7 @@ describeInBrowser('manager dashboard in a real browser', () => {
     manager = await t.user('manager', [A.id], { password: PASSWORD });
     const salesperson = await t.user('salesperson', [A.id]);
     const advisor = await t.user('service_advisor', [A.id]);
+    advisorId = advisor.id;
     await setLanguage('km');
     f = await insertAnalyticsFixture(t.db, {
       A: A.id,
@@ -395,5 +397,173 @@ describeInBrowser('manager dashboard in a real browser', () => {
     await page.reload();
     await page.waitForSelector('#login:not([hidden])');
     expect(await scrollWidth()).toBeLessThanOrEqual(390);
+  });
+
+  /**
+   * Appointments of rooftop A (the manager's) and the messages whose links booked them. One slot is at 01:00 on
+   * 1 July in Phnom Penh (18:00 UTC the day before): inside the 12-month period only when the page sends the
+   * period's start as the local midnight it is. One slot is before the period, one is after "now".
+   */
+  async function seedAppointments() {
+    const { A, c, v } = f;
+    const message = async (key: string, kind: string, sentAt: string) => {
+      const [m] = await t.db.query(
+        `INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, vehicle_id, kind, purpose, status, scheduled_at, next_attempt_at, sent_at)
+         VALUES ($1, $2, $3, $4, $5, 'service_reminders', 'sent', $6, $6, $6) RETURNING id`,
+        [key, A, c.c4, v.v4, kind, sentAt],
+      );
+      return m.id as string;
+    };
+    const declined = [
+      await message('appt-d1', 'declined_service', '2026-05-01T02:00:00Z'),
+      await message('appt-d2', 'declined_service', '2026-05-02T02:00:00Z'),
+      await message('appt-d3', 'declined_service', '2026-05-03T02:00:00Z'),
+    ];
+    const [m1] = await t.db.query(`SELECT id FROM outbox_message WHERE dedupe_key = 'm1'`);
+    const visit = async (ro: string, status: string, at: string, customerPay: string, warranty: string) => {
+      const [row] = await t.db.query(
+        `INSERT INTO service_visit (rooftop_id, vehicle_id, customer_id, advisor_id, ro_number, visit_date, odometer, status,
+                                    customer_pay_amount, warranty_amount, closed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 12000, $7, $8, $9, CASE WHEN $7 = 'closed' THEN $6::timestamptz END) RETURNING id`,
+        [A, v.v4, c.c4, advisorId, ro, at, status, customerPay, warranty],
+      );
+      return row.id as string;
+    };
+    const closed = await visit('RO-APPT-1', 'closed', '2026-05-10T02:00:00Z', '1000.00', '250.00');
+    const open = await visit('RO-APPT-2', 'open', '2026-05-20T02:00:00Z', '500.00', '0');
+    const appointment = async (
+      state: string,
+      slotStart: string,
+      createdAt: string,
+      origin: { id: string; kind: string } | null,
+      visitId: string | null,
+    ) =>
+      t.db.query(
+        `INSERT INTO appointment (rooftop_id, customer_id, vehicle_id, advisor_id, slot_start, slot_end, state, source,
+                                  origin_message_id, origin_kind, service_visit_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $5::timestamptz + interval '30 minutes', $6, $7, $8, $9, $10, $11)`,
+        [
+          A,
+          c.c4,
+          v.v4,
+          advisorId,
+          slotStart,
+          state,
+          origin ? 'online' : 'phone',
+          origin?.id ?? null,
+          origin?.kind ?? null,
+          visitId,
+          createdAt,
+        ],
+      );
+    // Lead times (booking to slot) of those not cancelled: 48 h, 24 h, 6 h, 12 h → median 18 h.
+    await appointment(
+      'completed',
+      '2026-05-10T02:00:00Z',
+      '2026-05-08T02:00:00Z',
+      { id: m1.id, kind: 'service_reminder' },
+      closed,
+    );
+    await appointment(
+      'checked_in',
+      '2026-05-20T02:00:00Z',
+      '2026-05-19T02:00:00Z',
+      { id: declined[0], kind: 'declined_service' },
+      open,
+    );
+    await appointment('no_show', '2026-06-01T02:00:00Z', '2026-05-31T20:00:00Z', null, null);
+    await appointment(
+      'cancelled',
+      '2026-06-05T02:00:00Z',
+      '2026-06-01T02:00:00Z',
+      { id: declined[1], kind: 'declined_service' },
+      null,
+    );
+    await appointment('completed', '2025-06-30T18:00:00Z', '2025-06-30T06:00:00Z', null, null);
+    await appointment('no_show', '2025-06-30T16:30:00Z', '2025-06-29T16:30:00Z', null, null);
+    await appointment('booked', '2026-06-16T02:00:00Z', '2026-06-14T02:00:00Z', null, null);
+  }
+
+  it('shows the appointments of the period: show and no-show rates, lead time, revenue, booking rate per message kind and channel (en, km, 390 px)', async () => {
+    await seedAppointments();
+    await page.setViewportSize({ width: 1400, height: 1100 });
+    const before = requests.length;
+    await page.goto(`${baseUrl}/dashboard`); // the test before logged out
+    await page.fill('#email', manager.email);
+    await page.fill('#password', manager.password);
+    await page.click('#login button[type=submit]');
+    await waitReady({ lang: 'km', months: 12 });
+    // The period picker's start, 1 July in Phnom Penh, as the instant it is (the report takes instants).
+    const query = 'from=2025-06-30T17:00:00.000Z&to=2026-06-15T03:00:00.000Z';
+    expect(requests.slice(before)).toContain(`${baseUrl}/api/v1/analytics/appointments?${query}`);
+    const a = await analytics(`appointments?${query}`);
+    expect(a.appointments).toEqual({ booked: 0, checkedIn: 1, completed: 2, cancelled: 1, noShow: 1 });
+    expect([a.showRate, a.noShowRate, a.medianLeadHours, a.bookedVisitRevenue]).toEqual([
+      0.75,
+      0.25,
+      18,
+      '1250.00',
+    ]);
+    expect(a.bookingRates).toEqual([
+      { kind: 'declined_service', channel: 'email', sent: 3, booked: 2, rate: 0.6667 },
+      { kind: 'service_reminder', channel: 'email', sent: 5, booked: 1, rate: 0.2 },
+      { kind: 'win_back', channel: 'email', sent: 1, booked: 0, rate: 0 },
+    ]);
+
+    const expected = {
+      en: {
+        kpis: ['4 appointments', '75%', '25%', '18 h', '1,250 USD', '2 visits'],
+        rows: [
+          ['Declined work · email', '3', '2', '66.7%'],
+          ['Maintenance reminder · email', '5', '1', '20%'],
+          ['Win-back · email', '1', '0', '0%'],
+        ],
+      },
+      km: {
+        kpis: ['4 ការណាត់', '75%', '25%', '18 ម៉ោង', '1,250 USD', '2 ដង'],
+        rows: [
+          [`${DASHBOARD_TEXT.km.kind.declined_service} · អ៊ីមែល`, '3', '2', '66.7%'],
+          [`${DASHBOARD_TEXT.km.kind.service_reminder} · អ៊ីមែល`, '5', '1', '20%'],
+          [`${DASHBOARD_TEXT.km.kind.win_back} · អ៊ីមែល`, '1', '0', '0%'],
+        ],
+      },
+    };
+    const ids = [
+      'appointmentsBooked',
+      'showRate',
+      'noShowRate',
+      'medianLead',
+      'bookedRevenue',
+      'appointmentVisits',
+    ];
+    const read = async () => ({
+      kpis: await Promise.all(
+        ids.map(async (id) => page.textContent(`#appointmentKpis [data-kpi=${id}] .value`)),
+      ),
+      rows: await page.$$eval('#bookingRows tr', (trs) =>
+        trs.map((tr) => [...tr.children].map((td) => td.textContent)),
+      ),
+    });
+    expect(await read()).toEqual(expected.km);
+    expect(await page.textContent('#appointments h2')).toBe(DASHBOARD_TEXT.km.appointmentsTitle);
+    expect(await page.textContent('[data-kpi=showRate] .label')).toBe(DASHBOARD_TEXT.km.showRate);
+    await page.screenshot({ path: 'test-artifacts/dashboard-appointments-km.png', fullPage: true });
+
+    await setLanguage('en');
+    await page.reload();
+    await waitReady({ lang: 'en' });
+    expect(await read()).toEqual(expected.en);
+    expect(await page.textContent('[data-kpi=noShowRate] .label')).toBe('No-show rate');
+
+    // On a phone the section fits: no horizontal scroll, the table inside its card.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await setLanguage('km');
+    await page.reload();
+    await waitReady({ lang: 'km' });
+    expect(await read()).toEqual(expected.km);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const fits = await page.$eval('#appointments', (card) => card.scrollWidth <= card.clientWidth);
+    expect(fits).toBe(true);
+    await page.screenshot({ path: 'test-artifacts/dashboard-appointments-390.png', fullPage: true });
   });
 });

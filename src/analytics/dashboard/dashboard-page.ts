@@ -39,6 +39,9 @@ export const DASHBOARD_HTML = `<!doctype html>
   table { width: 100%; border-collapse: collapse; font-size: 14px; table-layout: fixed; margin-top: 8px; }
   th, td { text-align: left; padding: 6px; border-bottom: 1px solid #e3e7eb; vertical-align: top; overflow-wrap: anywhere; }
   th.score, td.score { width: 4.5em; text-align: right; }
+  th.num, td.num { width: 5.5em; text-align: right; }
+  #appointments { margin-top: 12px; }
+  #appointments .kpi { box-shadow: none; border: 1px solid #e3e7eb; }
   button.open { background: none; border: 0; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; text-align: left; overflow-wrap: anywhere; }
   .hint { color: #555f6b; font-size: 12px; }
   #customerPanel { position: fixed; top: 0; right: 0; bottom: 0; width: min(440px, 100%); background: #fff; box-shadow: -2px 0 12px #0003;
@@ -83,6 +86,11 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="card"><h2 data-t="atRisk"></h2><div class="chart tall"><canvas id="atRiskChart"></canvas></div>
         <table><thead><tr><th data-t="customer"></th><th class="score" data-t="score"></th><th data-t="reasons"></th></tr></thead><tbody id="atRiskRows"></tbody></table><p id="atRiskAsOf" class="muted"></p></div>
     </div>
+    <div class="card" id="appointments"><h2 data-t="appointmentsTitle"></h2>
+      <div class="kpis" id="appointmentKpis"></div>
+      <h2 data-t="bookingRates"></h2>
+      <table><thead><tr><th data-t="messageKind"></th><th class="num" data-t="sent"></th><th class="num" data-t="booked"></th><th class="num" data-t="bookingRate"></th></tr></thead><tbody id="bookingRows"></tbody></table>
+      <p class="muted" data-t="appointmentsNote"></p></div>
   </section>
 </main>
 <aside id="customerPanel" role="dialog" aria-labelledby="customerName" hidden>
@@ -132,9 +140,9 @@ export const DASHBOARD_JS = `(function () {
   // does the rounding and grouping; the marks come from the page's texts, because a browser without Khmer or
   // Lao locale data (Chromium) would silently write English ones.
   function isNum(v) { return typeof v === 'number' && isFinite(v); }
-  function number(v, maxDigits) {
+  function number(v, maxDigits, minDigits) {
     var marks = t('format');
-    return new Intl.NumberFormat('en-US', { maximumFractionDigits: maxDigits }).formatToParts(v).map(function (p) {
+    return new Intl.NumberFormat('en-US', { maximumFractionDigits: maxDigits, minimumFractionDigits: minDigits || 0 }).formatToParts(v).map(function (p) {
       return p.type === 'group' ? marks.group : p.type === 'decimal' ? marks.decimal : p.value;
     }).join('');
   }
@@ -144,6 +152,13 @@ export const DASHBOARD_JS = `(function () {
   /** A number in its unit's words: pointsValue, hoursValue, visitsValue. */
   function withUnit(key, v, digits) { return isNum(v) ? fill(t(key), { n: number(v, digits) }) : '—'; }
   function plain(v, digits) { return isNum(v) ? number(v, digits) : '—'; }
+  /** An amount ('1250.00') in the currency of the rooftops in view: whole amounts without cents. */
+  function money(amount, currency) {
+    var v = Number(amount);
+    if (!isFinite(v)) return '—';
+    var n = Math.round(v * 100) % 100 === 0 ? number(v, 0) : number(v, 2, 2);
+    return currency ? fill(t('moneyValue'), { n: n, currency: currency }) : n;
+  }
 
   // Dates: the calendar fields of an instant in the report's time zone (Intl's zone data, not its locale
   // data), written with the language's month names.
@@ -168,6 +183,16 @@ export const DASHBOARD_JS = `(function () {
   }
   /** '2026-06' → 'Jun 2026'. */
   function monthText(month) { return t('months')[Number(month.slice(5, 7)) - 1] + ' ' + month.slice(0, 4); }
+  /** The instant a local date ('2025-07-01') begins in a time zone (what the API does with a date-only from). */
+  function zonedMidnight(date, timeZone) {
+    var wall = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+    var guess = wall;
+    for (var i = 0; i < 2; i++) {
+      var p = localParts(new Date(guess).toISOString(), timeZone);
+      guess += wall - Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+    }
+    return new Date(guess).toISOString();
+  }
   function isMonthStart(iso, timeZone) {
     var p = localParts(iso, timeZone);
     return p.day === 1 && p.hour === 0 && p.minute === 0 && p.second === 0 && p.ms === 0;
@@ -238,6 +263,7 @@ export const DASHBOARD_JS = `(function () {
       var select = byId('rooftop');
       select.innerHTML = '';
       var all = el('option', '', t('allRooftops')); all.value = ''; select.appendChild(all);
+      state.rooftops = ctx.rooftops;
       ctx.rooftops.forEach(function (r) { var o = el('option', '', r.name); o.value = r.id; select.appendChild(o); });
       byId('login').hidden = true;
       byId('board').hidden = false;
@@ -319,11 +345,14 @@ export const DASHBOARD_JS = `(function () {
       api('/analytics/series?metric=csat&' + q),
       api('/analytics/reminders?' + q),
       api('/analytics/at-risk?limit=10' + (scope ? '&' + scope : '')).then(withContactHints),
+      // The appointments report takes instants: the period's local start, made one here.
+      api('/analytics/appointments?from=' + zonedMidnight(period.from, period.timeZone) + '&to=' + period.to + (scope ? '&' + scope : '')),
     ]);
     if (mine !== state.loads) return; // a later choice of rooftop or period is on its way
-    var s = results[0], nps = results[1], csat = results[2], rem = results[3], risk = results[4];
+    var s = results[0], nps = results[1], csat = results[2], rem = results[3], risk = results[4], appt = results[5];
     var tz = s.period.timeZone;
-    state.data = { summary: s, nps: nps, csat: csat, reminders: rem, atRisk: risk };
+    state.data = { summary: s, nps: nps, csat: csat, reminders: rem, atRisk: risk, appointments: appt };
+    showAppointments(appt, rooftop);
 
     var k = byId('kpis');
     k.innerHTML = '';
@@ -413,6 +442,38 @@ export const DASHBOARD_JS = `(function () {
     byId('atRiskAsOf').textContent = risk.computedAt ? t('asOf') + ' ' + dateTimeText(risk.computedAt, tz) : t('notComputed');
     byId('status').textContent = dateText(s.period.from, tz) + ' – ' + dateText(s.period.to, tz);
     state.ready = true;
+  }
+
+  /** The currency of the rooftops in view, when they share one (amounts of different currencies get none). */
+  function currencyOf(rooftop) {
+    var codes = (state.rooftops || []).filter(function (r) { return !rooftop || r.id === rooftop; })
+      .map(function (r) { return r.currency; });
+    return codes.length && codes.every(function (c) { return c === codes[0]; }) ? codes[0] : '';
+  }
+
+  /** Service appointments of the period: how they ended, and which messages' links booked them. */
+  function showAppointments(a, rooftop) {
+    var k = byId('appointmentKpis');
+    k.innerHTML = '';
+    var c = a.appointments;
+    k.appendChild(kpi('appointmentsBooked', t('appointmentsCount'),
+      withUnit('appointmentsValue', c.booked + c.checkedIn + c.completed + c.noShow, 0)));
+    k.appendChild(kpi('showRate', t('showRate'), pct(a.showRate)));
+    k.appendChild(kpi('noShowRate', t('noShowRate'), pct(a.noShowRate)));
+    k.appendChild(kpi('medianLead', t('medianLead'), withUnit('hoursValue', a.medianLeadHours, 1)));
+    k.appendChild(kpi('bookedRevenue', t('bookedRevenue'), money(a.bookedVisitRevenue, currencyOf(rooftop))));
+    k.appendChild(kpi('appointmentVisits', t('appointmentVisits'), withUnit('visitsValue', a.attributedVisits, 0)));
+    var body = byId('bookingRows');
+    body.innerHTML = '';
+    a.bookingRates.forEach(function (r) {
+      var tr = el('tr'); tr.setAttribute('data-kind', r.kind + ':' + r.channel);
+      tr.appendChild(el('td', '', (t('kind')[r.kind] || r.kind) + ' · ' + (t('channel')[r.channel] || r.channel)));
+      tr.appendChild(el('td', 'num', plain(r.sent, 0)));
+      tr.appendChild(el('td', 'num', plain(r.booked, 0)));
+      tr.appendChild(el('td', 'num', pct(r.rate)));
+      body.appendChild(tr);
+    });
+    if (!a.bookingRates.length) { var tr = el('tr'); var td = el('td', '', t('none')); td.colSpan = 4; tr.appendChild(td); body.appendChild(tr); }
   }
 
   /** The at-risk customer's 360 (GET /customers/{id}/360) in a side panel. */
