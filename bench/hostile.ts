@@ -50,6 +50,8 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bench-hostile-'));
   const app = await startApp({ DATABASE_URL: '', DATA_DIR: dataDir }, { login: false });
   const statuses: Record<string, Record<string, number>> = {};
+  /** Round trip of each hostile request while it is the only one: what one such request costs the server. */
+  const serialMs: Record<string, number[]> = {};
   const phases: { phase: string; samples: number[] }[] = [];
   let clients = 0;
   let stop = false;
@@ -71,6 +73,7 @@ async function main() {
         continue;
       }
       const b = BODIES[n % BODIES.length];
+      const started = performance.now();
       const status = await fetch(`${app.base}${b.path}`, {
         method: 'POST',
         headers: { 'content-type': b.type },
@@ -78,6 +81,7 @@ async function main() {
       })
         .then(async (r) => (await r.arrayBuffer(), String(r.status)))
         .catch(() => 'connection error');
+      if (clients === 1) (serialMs[b.name] ??= []).push(performance.now() - started);
       statuses[b.name] ??= {};
       statuses[b.name][status] = (statuses[b.name][status] ?? 0) + 1;
     }
@@ -102,7 +106,15 @@ async function main() {
     p99Ms: +percentile(samples, 99).toFixed(1),
     maxMs: +Math.max(...samples).toFixed(1),
   }));
+  const perRequest = Object.entries(serialMs).map(([body, ms]) => ({
+    body,
+    requests: ms.length,
+    p50Ms: +percentile(ms, 50).toFixed(1),
+    p99Ms: +percentile(ms, 99).toFixed(1),
+    maxMs: +Math.max(...ms).toFixed(1),
+  }));
   const result = {
+    perRequest,
     clients: CLIENTS,
     secondsPerPhase: SECONDS,
     loadavg: os.loadavg(),
@@ -111,6 +123,7 @@ async function main() {
     statuses,
   };
   console.table(summary);
+  console.table(perRequest);
   console.log('answers to the hostile requests:', JSON.stringify(statuses));
   console.log(
     `app process still up: ${alive}; load average ${os
