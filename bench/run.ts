@@ -3,7 +3,7 @@
  *   npm run bench                      # all cases on the seeded database (npm run bench:seed first)
  *   npm run bench -- --case reminders  # some cases, comma-separated (names below)
  *   npm run bench -- --quick           # seeds 10,000 customers / 20,000 vehicles and runs short loads
- * Cases: startup, reminders, search, customer360, serviceVisits, dispatch, loyalty, atRisk.
+ * Cases: startup, reminders, search, customer360, serviceVisits, dispatch, loyalty, atRisk, booking.
  * Prints a table (case, value, baseline, ratio, goal, met?) and writes bench-results/bench.json. It reports;
  * it never fails a build. The app under test runs in its own process with JOBS_ENABLED=false.
  */
@@ -19,6 +19,7 @@ import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
 import { PLAN_SQL } from '../src/service-reminders/service-reminders.repository';
 import { REFRESH_AT_RISK_SQL } from '../src/analytics/analytics.queries';
 import { AppProcess, captureSql, startApp } from './app-process';
+import { bookingBench } from './booking';
 import { dispatchBench } from './dispatch';
 import { Captured, replay } from './replay';
 import { migrate, odometerToday, seed, SEED_TODAY } from './seed';
@@ -704,6 +705,18 @@ async function dispatchCase(ctx: Context) {
   });
 }
 
+/** Service appointments: availability p95 and bookings/s under contention, each beside its raw SQL (bench/booking.ts). */
+async function bookingCase(ctx: Context) {
+  const results = await bookingBench({
+    raw: ctx.raw,
+    dbUrl: ctx.db.url,
+    app: ctx.app,
+    captureFile: ctx.captureFile,
+    quick: ctx.quick,
+  });
+  ctx.results.push(...results);
+}
+
 const CASES: Record<string, (ctx: Context) => Promise<void>> = {
   startup: startupCase,
   reminders: remindersCase,
@@ -713,6 +726,7 @@ const CASES: Record<string, (ctx: Context) => Promise<void>> = {
   dispatch: dispatchCase,
   loyalty: loyaltyCase,
   atRisk: atRiskCase,
+  booking: bookingCase,
 };
 
 async function main() {
