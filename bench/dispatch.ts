@@ -14,8 +14,11 @@ import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../src/audit/audit.service';
+import { SystemClock } from '../src/common/clock';
 import { LinkSigner } from '../src/common/link-signer';
 import { loadConfig } from '../src/config/app-config';
+import { EmailBouncingService } from '../src/customers/email-bouncing.service';
 import { dataSourceOptions } from '../src/database/data-source';
 import { DISPATCH_CONCURRENCY, DispatcherService } from '../src/messaging/dispatcher.service';
 import { EmailDriver } from '../src/messaging/channels/email.driver';
@@ -105,6 +108,7 @@ export async function dispatchBench(benchUrl: string, n: number) {
       new SendingRules(),
       new TemplateRenderer(),
       new UnsubscribeLinks(new LinkSigner(config)),
+      new EmailBouncingService(new AuditService(new SystemClock())),
     );
     const measured = await time(async () => {
       let sent = 0;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { EmailBouncingService } from '../customers/email-bouncing.service';
 import { BookingLinks } from './booking-links';
 import type { SendResult } from './channels/channel-driver';
 import { EmailComposer } from './channels/email.composer';
@@ -72,9 +73,10 @@ export class DispatcherService implements BeforeApplicationShutdown {
     rules: SendingRules,
     renderer: TemplateRenderer,
     links: UnsubscribeLinks,
+    bouncing: EmailBouncingService,
     bookingLinks: BookingLinks = new BookingLinks(),
   ) {
-    this.claims = new OutboxClaimsRepository(db);
+    this.claims = new OutboxClaimsRepository(db, bouncing);
     this.outcomes = new OutcomeRecorder(this.claims, this.logger);
     this.composer = new EmailComposer(config, driver, renderer, links, bookingLinks);
     this.approval = new ClaimApproval(

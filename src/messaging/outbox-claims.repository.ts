@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { Language } from '../config/app-config';
+import type { EmailBouncingService } from '../customers/email-bouncing.service';
 import type { RenderedEmail } from './template-renderer';
 import { describeFailure, type SendResult } from './channels/channel-driver';
 import { backoffMs, RETRY_WINDOW_HOURS } from './dispatch-settings';
@@ -147,8 +148,8 @@ const RECORD_DECISIONS = `
 /**
  * Outcomes, fenced (`WHERE id AND fence AND status = 'sending'`): a worker whose lease expired and whose row
  * was claimed again changes nothing. Sent; temporary → pending after its back-off, or failed once the retry
- * window since the first attempt is over; permanent → failed, the address marked bouncing when it bounced.
- * Closes each attempt row. By primary keys. Returns the rows still held with their new status.
+ * window since the first attempt is over; permanent → failed. Closes each attempt row. By primary keys.
+ * Returns the rows still held with their new status, customer and bounce flag (customers mark the address).
  * Parameters: $1..$14 the outcome columns, $15 the retry window in hours.
  */
 const RECORD_OUTCOMES = `
@@ -181,11 +182,8 @@ const RECORD_OUTCOMES = `
     UPDATE message_attempt a
        SET finished_at = upd.at, outcome = upd.attempt_outcome, smtp_code = upd.smtp_code, error = upd.attempt_error
       FROM upd WHERE a.message_id = upd.id AND a.fence = upd.fence
-  ), bouncing AS (
-    UPDATE customer c SET email_bouncing = true, updated_at = now()
-      FROM upd WHERE upd.bounce AND c.id = upd.customer_id
   )
-  SELECT id, status FROM upd`;
+  SELECT id, status, customer_id, bounce FROM upd`;
 
 /**
  * Hand-back, fenced: pending again, approval withdrawn, no attempt consumed (the attempt row is deleted; a
@@ -212,7 +210,11 @@ const HAND_BACK = `
  * Built per dispatcher on that dispatcher's DataSource (each instance its own connection pool).
  */
 export class OutboxClaimsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Customers own the bouncing mark: a 5xx outcome marks the address through them, in the outcome's transaction. */
+    private readonly bouncing: Pick<EmailBouncingService, 'mark'>,
+  ) {}
 
   /** Takes up to `limit` due rows (pending and due, or orphaned in 'sending') under a lease. */
   async claimDue(asOf: Date, workerId: string, limit: number, leaseSeconds: number): Promise<Claim[]> {
@@ -251,11 +253,25 @@ export class OutboxClaimsRepository {
     ]);
   }
 
-  /** Records a group of outcomes in one statement; returns the new status of each row still held. */
+  /**
+   * Records a group of outcomes in one statement; returns the new status of each row still held. When the
+   * group holds a bounce, the customers of the rows still held whose message bounced (a permanent 5xx) are
+   * marked bouncing through customers' `EmailBouncingService`, in the same transaction as the outcomes.
+   */
   async recordOutcomes(group: AttemptOutcome[]): Promise<Map<string, string>> {
     const cols = outcomeColumns(group);
-    const rows = rowsOf<{ id: string; status: string }>(
-      await this.db.query(RECORD_OUTCOMES, [
+    if (!cols.bounce.includes(true)) return statusesOf(await this.writeOutcomes(this.db.manager, cols));
+    return this.db.transaction(async (manager) => {
+      const rows = await this.writeOutcomes(manager, cols);
+      const bounced = new Set(rows.filter((r) => r.bounce).map((r) => r.customer_id));
+      await this.bouncing.mark(manager, [...bounced].sort());
+      return statusesOf(rows);
+    });
+  }
+
+  private async writeOutcomes(manager: EntityManager, cols: OutcomeColumns): Promise<OutcomeRow[]> {
+    return rowsOf<OutcomeRow>(
+      await manager.query(RECORD_OUTCOMES, [
         cols.id,
         cols.fence,
         cols.kind,
@@ -273,7 +289,6 @@ export class OutboxClaimsRepository {
         RETRY_WINDOW_HOURS,
       ]),
     );
-    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   /** Gives claims back in one statement; returns how many were still held. */
@@ -285,6 +300,20 @@ export class OutboxClaimsRepository {
     return rows.length;
   }
 }
+
+/** A row RECORD_OUTCOMES still held: its new status, and whether its customer's address bounced. */
+interface OutcomeRow {
+  id: string;
+  status: string;
+  customer_id: string;
+  bounce: boolean;
+}
+
+function statusesOf(rows: OutcomeRow[]): Map<string, string> {
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+type OutcomeColumns = ReturnType<typeof outcomeColumns>;
 
 /** The RECORD_OUTCOMES columns of a group, one entry per outcome. */
 function outcomeColumns(group: AttemptOutcome[]) {

@@ -70,6 +70,4 @@ export const WRITES_ANY_TABLE: Record<string, string> = {
 export const KNOWN_VIOLATIONS: Record<string, string> = {
   'src/auth/auth.service.ts writes app_user':
     'login stamps app_user.last_login_at itself; should ask UsersService (users owns app_user)',
-  'src/messaging/outbox-claims.repository.ts writes customer':
-    'a hard bounce marks the customer email invalid in messaging SQL; customers should do it on a bounce event',
 };

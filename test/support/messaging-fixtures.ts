@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { EmailBouncingService } from '../../src/customers/email-bouncing.service';
 import { DispatcherService } from '../../src/messaging/dispatcher.service';
 import { EmailDriver } from '../../src/messaging/channels/email.driver';
 import { OutboxService, type EnqueueMessage } from '../../src/messaging/outbox.service';
@@ -84,6 +85,7 @@ export function ownDispatcher(t: TestApp, db: DataSource = t.db) {
     t.app.get(SendingRules),
     t.app.get(TemplateRenderer),
     t.app.get(UnsubscribeLinks),
+    t.app.get(EmailBouncingService),
   );
   return { d, transport };
 }
