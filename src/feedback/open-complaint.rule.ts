@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SendingRules, type RuleMessage } from '../messaging/sending-rules';
 
@@ -16,26 +15,12 @@ export async function openComplaintSuppression(
   return rows.length > 0 ? 'open_complaint' : null;
 }
 
-/** Registers the rule with the dispatcher's SendingRules (contract C3). */
+/** Registers the rule with messaging's SendingRules (contract C3; messaging is global and exports them). */
 @Injectable()
 export class OpenComplaintRule implements OnModuleInit {
-  private readonly logger = new Logger('Complaints');
-
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly rules: SendingRules) {}
 
   onModuleInit() {
-    let rules: SendingRules | null;
-    try {
-      rules = this.moduleRef.get(SendingRules, { strict: false });
-    } catch {
-      rules = null;
-    }
-    if (!rules) {
-      this.logger.warn({
-        msg: 'SendingRules not available: the open-complaint marketing rule is not registered',
-      });
-      return;
-    }
-    rules.registerSuppression('open_complaint', openComplaintSuppression);
+    this.rules.registerSuppression('open_complaint', openComplaintSuppression);
   }
 }
