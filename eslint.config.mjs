@@ -5,7 +5,21 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'eslint.config.mjs', 'jest.config.js', 'test/support/*.js', 'bench/*.js', 'scripts/*.js', 'src/analytics/assets/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'eslint.config.mjs',
+      'jest.config.js',
+      'test/support/*.js',
+      'bench/*.js',
+      'scripts/*.js',
+      'src/analytics/assets/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -1,5 +1,14 @@
 /** @type {import('jest').Config} */
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@borewit', 'content-disposition'].join('|');
+const esmPackages = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  '@tokenizer',
+  '@borewit',
+  'content-disposition',
+].join('|');
 
 module.exports = {
   rootDir: '.',

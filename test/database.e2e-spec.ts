@@ -10,11 +10,19 @@ const exec = promisify(execFile);
 
 /** Runs the embedded-database check in a real separate node process (as `npm start` would). */
 async function inChild(dataDir: string, statement: string) {
-  const { stdout } = await exec(process.execPath, ['-r', './test/support/swc-register.js', 'test/support/embedded-check.ts', dataDir, statement], {
-    env: { ...process.env, DATABASE_URL: '' },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as { embedded: boolean; migrationsRun: number; rows: unknown[] };
+  const { stdout } = await exec(
+    process.execPath,
+    ['-r', './test/support/swc-register.js', 'test/support/embedded-check.ts', dataDir, statement],
+    {
+      env: { ...process.env, DATABASE_URL: '' },
+      timeout: 60_000,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as {
+    embedded: boolean;
+    migrationsRun: number;
+    rows: unknown[];
+  };
 }
 
 describe('embedded PostgreSQL (no DATABASE_URL)', () => {
@@ -22,15 +30,22 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts under the data folder, runs migrations, and keeps data across restarts', async () => {
-    const first = await inChild(dataDir, `INSERT INTO rooftop (name) VALUES ('Persisted Motors') RETURNING name`);
+    const first = await inChild(
+      dataDir,
+      `INSERT INTO rooftop (name) VALUES ('Persisted Motors') RETURNING name`,
+    );
     expect(first.embedded).toBe(true);
     expect(first.migrationsRun).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
     // The server log is its owner's only (it can hold statements and connection details).
-    const logs = fs.readdirSync(dataDir, { recursive: true }).map(String).filter((f) => f.endsWith('postgres.log'));
+    const logs = fs
+      .readdirSync(dataDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('postgres.log'));
     expect(logs.length).toBeGreaterThan(0);
-    for (const log of logs) expect((fs.statSync(path.join(dataDir, log)).mode & 0o777).toString(8)).toBe('600');
+    for (const log of logs)
+      expect((fs.statSync(path.join(dataDir, log)).mode & 0o777).toString(8)).toBe('600');
 
     const second = await inChild(dataDir, `SELECT name FROM rooftop`);
     expect(second.migrationsRun).toBe(0);
@@ -38,7 +53,12 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
   }, 120_000);
 
   it('says in one line which database it cannot reach', async () => {
-    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' });
-    await expect(openDatabase(config)).rejects.toThrow(/^Cannot reach the database at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none: /);
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none',
+    });
+    await expect(openDatabase(config)).rejects.toThrow(
+      /^Cannot reach the database at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none: /,
+    );
   });
 });

@@ -27,13 +27,17 @@ describe('migrations', () => {
   });
 
   const tables = async () =>
-    (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)).map(
-      (r: { tablename: string }) => r.tablename,
-    );
+    (
+      await ds.query(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`,
+      )
+    ).map((r: { tablename: string }) => r.tablename);
 
   it('runs up on an empty database, down to nothing, and up again', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => (new (m as new () => { name: string })()).name));
+    expect(applied.map((m) => m.name)).toEqual(
+      MIGRATIONS.map((m) => new (m as new () => { name: string })().name),
+    );
     const schema = await tables();
     expect(schema).toEqual(expect.arrayContaining(['customer', 'vehicle', 'outbox_message']));
 

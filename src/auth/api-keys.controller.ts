@@ -47,12 +47,25 @@ export class ApiKeysController {
   async create(@Body() body: CreateApiKeyDto, @CurrentUser() actor: AuthUser): Promise<CreatedApiKeyDto> {
     return this.db.transaction(async (m) => {
       const user = await m.findOneBy(User, { id: body.userId });
-      if (!user) throw new UnprocessableError('unknown_user', 'userId does not name a user', [{ field: 'userId', message: 'no such user' }]);
+      if (!user)
+        throw new UnprocessableError('unknown_user', 'userId does not name a user', [
+          { field: 'userId', message: 'no such user' },
+        ]);
       const key = AuthService.newApiKey();
       const saved = await m.save(
-        m.create(ApiKey, { name: body.name, userId: user.id, prefix: key.slice(0, 8), keyHash: hashApiKey(key), createdBy: actor.id }),
+        m.create(ApiKey, {
+          name: body.name,
+          userId: user.id,
+          prefix: key.slice(0, 8),
+          keyHash: hashApiKey(key),
+          createdBy: actor.id,
+        }),
       );
-      await this.audit.record(m, actor, { action: 'api_key.created', entityType: 'api_key', entityId: saved.id });
+      await this.audit.record(m, actor, {
+        action: 'api_key.created',
+        entityType: 'api_key',
+        entityId: saved.id,
+      });
       return { ...toDto(saved), key };
     });
   }
@@ -89,5 +102,13 @@ export class ApiKeysController {
 }
 
 function toDto(k: ApiKey): ApiKeyDto {
-  return { id: k.id, name: k.name, userId: k.userId, prefix: k.prefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+  return {
+    id: k.id,
+    name: k.name,
+    userId: k.userId,
+    prefix: k.prefix,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+  };
 }

@@ -35,9 +35,13 @@ export class AuthGuard implements CanActivate {
       user = await this.auth.authenticateApiKey(apiKeyHeader);
     } else if (typeof header === 'string' && /^Bearer\s+/i.test(header)) {
       const token = header.replace(/^Bearer\s+/i, '').trim();
-      user = token.startsWith('crm_') ? await this.auth.authenticateApiKey(token) : await this.auth.authenticateToken(token);
+      user = token.startsWith('crm_')
+        ? await this.auth.authenticateApiKey(token)
+        : await this.auth.authenticateToken(token);
     } else {
-      throw new UnauthenticatedError('Log in (POST /api/v1/auth/login) and send Authorization: Bearer <token>, or send X-API-Key');
+      throw new UnauthenticatedError(
+        'Log in (POST /api/v1/auth/login) and send Authorization: Bearer <token>, or send X-API-Key',
+      );
     }
     if (!user) throw new UnauthenticatedError('The token or API key is invalid, expired or revoked');
     request.user = user;

@@ -29,10 +29,14 @@ async function withDatabase<T>(fn: (db: OpenedDatabase) => Promise<T>): Promise<
 }
 
 /** A Nest application context (no HTTP) for commands that use the services. */
-export async function withApp<T>(fn: (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<T>): Promise<T> {
+export async function withApp<T>(
+  fn: (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig({ ...process.env, JOBS_ENABLED: 'false' });
   return withDatabase(async (database) => {
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, database }), { logger: createLogger('warn') });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, database }), {
+      logger: createLogger('warn'),
+    });
     try {
       return await fn(app);
     } finally {
@@ -117,7 +121,12 @@ program
   .option('--name <name>', 'display name', 'Administrator')
   .action((opts: { email: string; password: string; name: string }) =>
     withApp(async (app) => {
-      const user = await app.get(UsersService).create({ email: opts.email, password: opts.password, name: opts.name, role: 'admin', rooftopIds: [] }, null);
+      const user = await app
+        .get(UsersService)
+        .create(
+          { email: opts.email, password: opts.password, name: opts.name, role: 'admin', rooftopIds: [] },
+          null,
+        );
       console.log(`created admin ${user.id}`);
     }),
   );
@@ -129,7 +138,8 @@ program
   .option('--as-of <instant>', 'ISO-8601 instant treated as now', instant)
   .action((name: string, opts: { asOf?: Date }) =>
     withApp(async (app) => {
-      if (!(JOB_NAMES as readonly string[]).includes(name)) throw new InvalidArgumentError(`unknown job ${name}; one of ${JOB_NAMES.join(', ')}`);
+      if (!(JOB_NAMES as readonly string[]).includes(name))
+        throw new InvalidArgumentError(`unknown job ${name}; one of ${JOB_NAMES.join(', ')}`);
       const run = await app.get(JobsService).run(name as JobName, opts.asOf ?? new Date());
       console.log(JSON.stringify(run, null, 2));
     }),
@@ -138,7 +148,11 @@ program
 for (const register of CLI_COMMANDS) register(program, { withApp, withDatabase });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof DatabaseUnreachableError || e instanceof InvalidArgumentError) {
+  if (
+    e instanceof ConfigError ||
+    e instanceof DatabaseUnreachableError ||
+    e instanceof InvalidArgumentError
+  ) {
     console.error(e.message);
   } else {
     console.error(e instanceof Error ? e.message : String(e));

@@ -8,7 +8,13 @@ import { EntityManager } from 'typeorm';
  */
 export interface DomainEventMap {
   /** A service visit was closed (service desk). */
-  'service_visit.closed': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; closedAt: Date; advisorId: string | null;
+  'service_visit.closed': {
+    visitId: string;
+    vehicleId: string;
+    customerId: string | null;
+    rooftopId: string;
+    closedAt: Date;
+    advisorId: string | null;
     /** Everything the listeners need, so that none re-reads the visit: its customer-pay total (numeric(12,2) string), */
     customerPayAmount: string;
     /** the distinct maintenance item codes the close recorded as performed (sorted), */
@@ -16,25 +22,62 @@ export interface DomainEventMap {
     /** the vehicle's owner read under the vehicle's lock in this transaction, */
     vehicleOwnerId: string | null;
     /** and when the visit happened: its own date, which a late entry puts well before closedAt. */
-    visitDate: Date };
+    visitDate: Date;
+  };
   /** A closed visit was voided: its effects (points, surveys) are reversed. */
-  'service_visit.voided': { visitId: string; vehicleId: string; customerId: string | null; rooftopId: string; voidedAt: Date };
+  'service_visit.voided': {
+    visitId: string;
+    vehicleId: string;
+    customerId: string | null;
+    rooftopId: string;
+    voidedAt: Date;
+  };
   /** A vehicle was sold to a customer (created with a purchase, or transferred with a sale). */
-  'vehicle.sold': { vehicleId: string; customerId: string; rooftopId: string; soldById: string | null; purchaseDate: string; purchaseType: string | null };
+  'vehicle.sold': {
+    vehicleId: string;
+    customerId: string;
+    rooftopId: string;
+    soldById: string | null;
+    purchaseDate: string;
+    purchaseType: string | null;
+  };
   /** A vehicle changed owner: pending messages for the previous owner about it are cancelled. */
-  'vehicle.ownership_changed': { vehicleId: string; previousOwnerId: string | null; newOwnerId: string | null; at: Date };
+  'vehicle.ownership_changed': {
+    vehicleId: string;
+    previousOwnerId: string | null;
+    newOwnerId: string | null;
+    at: Date;
+  };
   /** A consent changed (granted or withdrawn) for a purpose. */
   'consent.changed': { customerId: string; purpose: string; granted: boolean; at: Date };
   /** A customer answered a survey. */
-  'survey.answered': { surveyId: string; customerId: string; rooftopId: string; nps: number | null; csat: number | null; answeredAt: Date };
+  'survey.answered': {
+    surveyId: string;
+    customerId: string;
+    rooftopId: string;
+    nps: number | null;
+    csat: number | null;
+    answeredAt: Date;
+  };
   /** A complaint was resolved with goodwill points: loyalty credits them (idempotent per complaint version). */
-  'complaint.goodwill_granted': { complaintId: string; customerId: string; rooftopId: string; points: number; complaintVersion: number; grantedById: string; at: Date };
+  'complaint.goodwill_granted': {
+    complaintId: string;
+    customerId: string;
+    rooftopId: string;
+    points: number;
+    complaintVersion: number;
+    grantedById: string;
+    at: Date;
+  };
   /** A customer's personal data was erased. */
   'customer.erased': { customerId: string; at: Date };
 }
 
 export type DomainEventName = keyof DomainEventMap;
-type Listener<K extends DomainEventName> = (manager: EntityManager, payload: DomainEventMap[K]) => Promise<void>;
+type Listener<K extends DomainEventName> = (
+  manager: EntityManager,
+  payload: DomainEventMap[K],
+) => Promise<void>;
 
 @Injectable()
 export class DomainEvents {
@@ -46,7 +89,11 @@ export class DomainEvents {
   }
 
   /** Runs every listener in the caller's transaction; a failing listener rolls the whole change back. */
-  async emit<K extends DomainEventName>(manager: EntityManager, name: K, payload: DomainEventMap[K]): Promise<void> {
+  async emit<K extends DomainEventName>(
+    manager: EntityManager,
+    name: K,
+    payload: DomainEventMap[K],
+  ): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) {
       this.logger.warn({ msg: 'domain event emitted outside a transaction', event: name });
     }

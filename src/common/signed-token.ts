@@ -9,7 +9,11 @@ export function signToken(secret: string, kind: string, payload: Record<string, 
   return `${body}.${mac(secret, body)}`;
 }
 
-export function verifyToken<T extends Record<string, unknown>>(secret: string, kind: string, token: string): T | null {
+export function verifyToken<T extends Record<string, unknown>>(
+  secret: string,
+  kind: string,
+  token: string,
+): T | null {
   if (typeof token !== 'string' || token.length > 2048) return null;
   const [body, signature, extra] = token.split('.');
   if (!body || !signature || extra !== undefined) return null;

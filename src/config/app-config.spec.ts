@@ -12,7 +12,9 @@ describe('settings', () => {
   });
 
   it('names every bad variable in one message', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DISTANCE_UNIT: 'furlong', SMTP_URL: 'not a url' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty', DISTANCE_UNIT: 'furlong', SMTP_URL: 'not a url' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig({ PORT: 'eighty', DISTANCE_UNIT: 'furlong', SMTP_URL: 'not a url' });
     } catch (e) {

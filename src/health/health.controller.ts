@@ -27,7 +27,13 @@ export class HealthController {
       const pending = await this.db.showMigrations();
       if (pending) throw new Error('migrations pending');
     } catch (e) {
-      throw new DomainError(HttpStatus.SERVICE_UNAVAILABLE, 'not_ready', e instanceof Error && e.message === 'migrations pending' ? 'Migrations are pending' : 'The database does not answer');
+      throw new DomainError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'not_ready',
+        e instanceof Error && e.message === 'migrations pending'
+          ? 'Migrations are pending'
+          : 'The database does not answer',
+      );
     }
     return { status: 'ready' };
   }

@@ -15,7 +15,10 @@ import { JOB_NAMES, type JobName } from './job';
 import { JobsService } from './jobs.service';
 
 export class RunJobDto {
-  @ApiPropertyOptional({ example: '2026-11-23T09:00:00Z', description: 'The instant the job treats as now; default: the current time' })
+  @ApiPropertyOptional({
+    example: '2026-11-23T09:00:00Z',
+    description: 'The instant the job treats as now; default: the current time',
+  })
   @IsOptionalNotNull()
   @IsISO8601({ strict: true })
   asOf?: string;

@@ -96,10 +96,22 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       const runner = this.db.createQueryRunner();
       await runner.connect();
       try {
-        const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`job:${name}`]);
+        const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+          `job:${name}`,
+        ]);
         if (!locked) {
-          if (options.skipIfBusy) return { job: name, asOf: asOf.toISOString(), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), result: { skipped: 'another instance is running this job' } };
-          throw new ConflictError('job_running', `Job ${name} is already running on another instance; try again shortly`);
+          if (options.skipIfBusy)
+            return {
+              job: name,
+              asOf: asOf.toISOString(),
+              startedAt: startedAt.toISOString(),
+              finishedAt: new Date().toISOString(),
+              result: { skipped: 'another instance is running this job' },
+            };
+          throw new ConflictError(
+            'job_running',
+            `Job ${name} is already running on another instance; try again shortly`,
+          );
         }
         try {
           result = await job.run(asOf);
@@ -115,9 +127,21 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     const finishedAt = new Date();
     // Idle runs (every count zero) go to debug so that a 10-second dispatcher does not flood the log.
     const idle = Object.values(result).every((v) => v === 0 || v === null || v === false);
-    const line = { msg: 'job ran', job: name, asOf: asOf.toISOString(), ms: finishedAt.getTime() - startedAt.getTime(), ...result };
+    const line = {
+      msg: 'job ran',
+      job: name,
+      asOf: asOf.toISOString(),
+      ms: finishedAt.getTime() - startedAt.getTime(),
+      ...result,
+    };
     if (idle) this.logger.debug(line);
     else this.logger.log(line);
-    return { job: name, asOf: asOf.toISOString(), startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), result };
+    return {
+      job: name,
+      asOf: asOf.toISOString(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      result,
+    };
   }
 }

@@ -34,7 +34,11 @@ export class RooftopsController {
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change a rooftop: details, sender, sending window, settings' })
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateRooftopDto, @CurrentUser() actor: AuthUser) {
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateRooftopDto,
+    @CurrentUser() actor: AuthUser,
+  ) {
     return this.rooftops.update(id, body, actor);
   }
 

@@ -28,7 +28,12 @@ export class RooftopsService {
           ...dto,
         }),
       );
-      await this.audit.record(m, actor, { action: 'rooftop.created', entityType: 'rooftop', entityId: rooftop.id, rooftopId: rooftop.id });
+      await this.audit.record(m, actor, {
+        action: 'rooftop.created',
+        entityType: 'rooftop',
+        entityId: rooftop.id,
+        rooftopId: rooftop.id,
+      });
       return rooftop;
     });
   }
@@ -54,7 +59,13 @@ export class RooftopsService {
       if (!rooftop) throw new NotFoundError('Rooftop');
       Object.assign(rooftop, dto);
       const saved = await m.save(rooftop);
-      await this.audit.record(m, actor, { action: 'rooftop.updated', entityType: 'rooftop', entityId: id, rooftopId: id, fields: Object.keys(dto) });
+      await this.audit.record(m, actor, {
+        action: 'rooftop.updated',
+        entityType: 'rooftop',
+        entityId: id,
+        rooftopId: id,
+        fields: Object.keys(dto),
+      });
       return saved;
     });
   }

@@ -24,7 +24,11 @@ export class User {
   @Column() active: boolean;
   @Column({ type: 'timestamptz', nullable: true }) lastLoginAt: Date | null;
   @ManyToMany(() => Rooftop)
-  @JoinTable({ name: 'user_rooftop', joinColumn: { name: 'user_id' }, inverseJoinColumn: { name: 'rooftop_id' } })
+  @JoinTable({
+    name: 'user_rooftop',
+    joinColumn: { name: 'user_id' },
+    inverseJoinColumn: { name: 'rooftop_id' },
+  })
   rooftops: Rooftop[];
   @VersionColumn() version: number;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;

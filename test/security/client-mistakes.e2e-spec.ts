@@ -347,7 +347,12 @@ describe('client mistakes', () => {
       }),
     },
     'POST /api/v1/book/{token}': {
-      body: () => ({ action: 'book', slotStart: '2026-06-16T08:00:00Z', itemCodes: ['OIL_CHANGE'], note: 'Null' }),
+      body: () => ({
+        action: 'book',
+        slotStart: '2026-06-16T08:00:00Z',
+        itemCodes: ['OIL_CHANGE'],
+        note: 'Null',
+      }),
       fresh: async () => ({ token: await freshBookingLink() }),
     },
     'PUT /api/v1/rooftops/{id}/service-calendar': {

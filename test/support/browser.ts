@@ -19,13 +19,18 @@ const required = process.env.REQUIRE_BROWSER_TESTS === '1';
 const HOW = `install it with "apt-get update && apt-get install -y chromium" (or set CHROMIUM_PATH) to run them`;
 
 function announceSkip(name: string) {
-  process.stderr.write(`\n  SKIPPED real-browser tests "${name}": Chromium not found at ${CHROMIUM}; ${HOW}.\n\n`);
+  process.stderr.write(
+    `\n  SKIPPED real-browser tests "${name}": Chromium not found at ${CHROMIUM}; ${HOW}.\n\n`,
+  );
 }
 
 /** A describe block that needs real headless Chromium: skipped with a plain message when it is missing. */
 export function describeInBrowser(name: string, fn: () => void): void {
   if (available) return describe(name, fn);
-  if (required) return describe(name, () => it('has Chromium installed', () => expect(`Chromium at ${CHROMIUM}`).toBe(`installed: ${HOW}`)));
+  if (required)
+    return describe(name, () =>
+      it('has Chromium installed', () => expect(`Chromium at ${CHROMIUM}`).toBe(`installed: ${HOW}`)),
+    );
   announceSkip(name);
   describe.skip(name, fn);
 }

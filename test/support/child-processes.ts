@@ -34,7 +34,12 @@ async function until(
   void child?.exited.then(() => (dead = true));
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${what}: the process exited`);
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what}: not ready after ${timeoutMs} ms`);

@@ -10,7 +10,9 @@ async function main() {
   try {
     const ran = await db.dataSource.runMigrations({ transaction: 'each' });
     const rows = await db.dataSource.query(statement);
-    process.stdout.write(JSON.stringify({ embedded: Boolean(db.cluster), migrationsRun: ran.length, rows }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ embedded: Boolean(db.cluster), migrationsRun: ran.length, rows }) + '\n',
+    );
   } finally {
     await db.dataSource.destroy();
     await db.cluster?.stop();

@@ -18,7 +18,10 @@ export default async function globalSetup() {
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
   });
   process.env.TEST_PG_ADMIN_URL = cluster.url('postgres');
-  (globalThis as { __TEST_CLUSTER__?: { cluster: EmbeddedCluster; dir: string } }).__TEST_CLUSTER__ = { cluster, dir };
+  (globalThis as { __TEST_CLUSTER__?: { cluster: EmbeddedCluster; dir: string } }).__TEST_CLUSTER__ = {
+    cluster,
+    dir,
+  };
   // Jest has no SIGTERM handler of its own: exit so that the cluster's exit hook stops postgres.
   process.once('SIGTERM', () => process.exit(143));
   process.once('SIGINT', () => process.exit(130));

@@ -58,15 +58,12 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const as = bearer(a.manager.token);
   const customer = await ok<{ id: string }>(
     'customer',
-    t.http
-      .post('/api/v1/customers')
-      .set(as)
-      .send({
-        firstName: 'Matrix',
-        lastName: 'Owner',
-        email: 'matrix.owner@example.com',
-        homeRooftopId: rooftopA,
-      }),
+    t.http.post('/api/v1/customers').set(as).send({
+      firstName: 'Matrix',
+      lastName: 'Owner',
+      email: 'matrix.owner@example.com',
+      homeRooftopId: rooftopA,
+    }),
   );
   const other = await ok<{ id: string }>(
     'other customer',
@@ -128,15 +125,12 @@ export async function buildWorld(t: TestApp): Promise<World> {
   );
   const task = await ok<{ id: string }>(
     'task',
-    t.http
-      .post('/api/v1/tasks')
-      .set(as)
-      .send({
-        customerId: customer.id,
-        title: 'Call back',
-        dueAt: '2026-06-20T03:00:00Z',
-        assigneeId: a.manager.id,
-      }),
+    t.http.post('/api/v1/tasks').set(as).send({
+      customerId: customer.id,
+      title: 'Call back',
+      dueAt: '2026-06-20T03:00:00Z',
+      assigneeId: a.manager.id,
+    }),
   );
   const complaint = await ok<{ id: string }>(
     'complaint',

@@ -18,7 +18,8 @@ import { UsersService } from '../../src/users/users.service';
 
 function adminUrl(): string {
   const url = process.env.TEST_PG_ADMIN_URL;
-  if (!url) throw new Error('TEST_PG_ADMIN_URL is unset: run the tests through jest (globalSetup starts PostgreSQL)');
+  if (!url)
+    throw new Error('TEST_PG_ADMIN_URL is unset: run the tests through jest (globalSetup starts PostgreSQL)');
   return url;
 }
 
@@ -33,7 +34,11 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 /** A fresh database with every migration applied; one per test file. */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl());
@@ -42,7 +47,11 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
-  return { url: url.toString(), name, drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+  return {
+    url: url.toString(),
+    name,
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
 }
 
 export interface TestApp {
@@ -53,7 +62,11 @@ export interface TestApp {
   clock: FixedClock;
   dataDir: string;
   /** Creates a user with the given role and rooftops and returns a bearer token for it. */
-  user(role: Role, rooftopIds?: string[], overrides?: { email?: string; password?: string }): Promise<{ id: string; token: string; email: string; password: string }>;
+  user(
+    role: Role,
+    rooftopIds?: string[],
+    overrides?: { email?: string; password?: string },
+  ): Promise<{ id: string; token: string; email: string; password: string }>;
   rooftop(overrides?: Partial<CreateRooftopDto>): Promise<Rooftop>;
   close(): Promise<void>;
 }
@@ -81,10 +94,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PUBLIC_BASE_URL: 'https://crm.test',
     ...(options.env ?? {}),
   });
-  const clock = (options.clock as FixedClock) ?? new FixedClock(new Date(options.now ?? '2026-06-15T03:00:00Z'));
+  const clock =
+    (options.clock as FixedClock) ?? new FixedClock(new Date(options.now ?? '2026-06-15T03:00:00Z'));
   const dataSource = new DataSource(dataSourceOptions(database.url, config.DB_POOL_SIZE));
   await dataSource.initialize();
-  const app = await createApp({ config, database: { dataSource, url: database.url }, clock }, { logger: createLogger('warn') });
+  const app = await createApp(
+    { config, database: { dataSource, url: database.url }, clock },
+    { logger: createLogger('warn') },
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const http = request(app.getHttpServer());
@@ -100,7 +117,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       userSeq += 1;
       const email = overrides.email ?? `${role}.${userSeq}.${randomBytes(3).toString('hex')}@staff.test`;
       const password = overrides.password ?? 'a-long-test-password';
-      const created = await app.get(UsersService).create({ email, name: `${role} ${userSeq}`, role, password, rooftopIds }, null);
+      const created = await app
+        .get(UsersService)
+        .create({ email, name: `${role} ${userSeq}`, role, password, rooftopIds }, null);
       const token = await app.get(JwtService).signAsync({ sub: created.id }, { expiresIn: 900 });
       return { id: created.id, token, email, password };
     },

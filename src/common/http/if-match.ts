@@ -10,10 +10,17 @@ export const readIfMatchVersion = (_: unknown, ctx: ExecutionContext): number =>
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   const header = request.headers['if-match'];
   if (header === undefined || header === '') {
-    throw new DomainError(HttpStatus.PRECONDITION_REQUIRED, 'if_match_required', 'Send If-Match with the version you read');
+    throw new DomainError(
+      HttpStatus.PRECONDITION_REQUIRED,
+      'if_match_required',
+      'Send If-Match with the version you read',
+    );
   }
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(String(header).trim());
-  if (!match) throw new ValidationFailedError([{ field: 'If-Match', message: 'If-Match must be the resource version, e.g. "3"' }]);
+  if (!match)
+    throw new ValidationFailedError([
+      { field: 'If-Match', message: 'If-Match must be the resource version, e.g. "3"' },
+    ]);
   return Number(match[1]);
 };
 

@@ -70,7 +70,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.warn({ msg: 'service unavailable', requestId: request?.id, code: exception.code });
     } else if (problem.status >= 500) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ msg: 'unhandled error', requestId: request?.id, error: err.name, stack: err.stack });
+      this.logger.error({
+        msg: 'unhandled error',
+        requestId: request?.id,
+        error: err.name,
+        stack: err.stack,
+      });
     }
     const headers: Record<string, string> = {};
     if (typeof problem.retryAfter === 'number') headers['retry-after'] = String(problem.retryAfter);
@@ -101,10 +106,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return this.generic(status, detail);
     }
     if (exception instanceof QueryFailedError) {
-      const driverError = (exception as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
+      const driverError = (
+        exception as QueryFailedError & { driverError?: { code?: string; constraint?: string } }
+      ).driverError;
       switch (driverError?.code ?? '') {
         case '23505':
-          return { ...this.generic(409, 'A record with the same unique value already exists'), code: 'duplicate', constraint: driverError.constraint };
+          return {
+            ...this.generic(409, 'A record with the same unique value already exists'),
+            code: 'duplicate',
+            constraint: driverError.constraint,
+          };
         case '22P02':
         case '22007':
         case '22008':
@@ -119,9 +130,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     // Fastify's own client errors (bad JSON, body too large, wrong content type) carry a statusCode.
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
-    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    if (
+      typeof fastifyError?.statusCode === 'number' &&
+      fastifyError.statusCode >= 400 &&
+      fastifyError.statusCode < 500
+    ) {
       const detail =
-        fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+        fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
           ? 'The request body is not valid JSON'
           : (fastifyError.message ?? 'Bad request');
       return this.generic(fastifyError.statusCode, detail);

@@ -12,7 +12,11 @@ import { loyaltyTierUpTemplate } from './loyalty-tier-up.template';
 import { serviceReminderTemplate } from './service-reminder.template';
 import { transactionalTemplate } from './transactional.template';
 import { appointmentConfirmationTemplate } from './appointment-confirmation.template';
-import { appointmentCancelledTemplate, appointmentNoShowTemplate, appointmentReminderTemplate } from './appointment-updates.template';
+import {
+  appointmentCancelledTemplate,
+  appointmentNoShowTemplate,
+  appointmentReminderTemplate,
+} from './appointment-updates.template';
 
 /**
  * Every email template, one line each (contract C3). Add yours below: `import { xTemplate } from './x.template';`
