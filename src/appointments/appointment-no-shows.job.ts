@@ -1,8 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { Job, JobResult } from '../jobs/job';
-import { JobsService } from '../jobs/jobs.service';
-import { AppointmentMessages } from './appointment-messages';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { JobResult } from '../jobs/job';
+import { AppointmentPlannerJob } from './appointment-planner.job';
 import { Appointment } from './appointment.entity';
 
 /** SPEC: no check-in 30 minutes after the slot ends → no-show. */
@@ -14,33 +13,20 @@ const GRACE_MS = 30 * 60_000;
  * follow-up with a link to book again.
  */
 @Injectable()
-export class AppointmentNoShowsJob implements Job, OnModuleInit {
+export class AppointmentNoShowsJob extends AppointmentPlannerJob {
   readonly name = 'appointment-no-shows' as const;
-  readonly exclusive = true;
 
-  constructor(
-    private readonly jobs: JobsService,
-    private readonly db: DataSource,
-    private readonly messages: AppointmentMessages,
-  ) {}
-
-  onModuleInit() {
-    this.jobs.register(this);
-  }
-
-  async run(asOf: Date): Promise<JobResult> {
-    return this.db.transaction(async (m) => {
-      const [rows]: [{ id: string }[], number] = await m.query(
-        `UPDATE appointment SET state = 'no_show', no_show_at = $1, version = version + 1, updated_at = now()
+  protected async plan(m: EntityManager, asOf: Date): Promise<JobResult> {
+    const [rows]: [{ id: string }[], number] = await m.query(
+      `UPDATE appointment SET state = 'no_show', no_show_at = $1, version = version + 1, updated_at = now()
           WHERE state = 'booked' AND slot_end <= $2 RETURNING id`,
-        [asOf, new Date(asOf.getTime() - GRACE_MS)],
-      );
-      let followUps = 0;
-      for (const { id } of rows) {
-        const a = await m.findOneByOrFail(Appointment, { id });
-        if (await this.messages.noShow(m, a, asOf)) followUps += 1;
-      }
-      return { noShows: rows.length, followUps };
-    });
+      [asOf, new Date(asOf.getTime() - GRACE_MS)],
+    );
+    let followUps = 0;
+    for (const { id } of rows) {
+      const a = await m.findOneByOrFail(Appointment, { id });
+      if (await this.messages.noShow(m, a, asOf)) followUps += 1;
+    }
+    return { noShows: rows.length, followUps };
   }
 }
