@@ -1,39 +1,9 @@
-import { EntityManager } from 'typeorm';
-import { UnprocessableError } from '../common/problem/domain-error';
+import { IdempotencyKeyStore } from '../common/http/idempotency-store';
 
-export type Claim = { replay: false } | { replay: true; response: unknown };
-
-/**
- * Idempotency-Key store for visit creation, used inside the creating transaction: the key row is
- * inserted first, so a concurrent request with the same key waits on the unique index until the first
- * commits (then replays) or rolls back (then proceeds). A failed request leaves no key behind.
- */
-export class IdempotencyStore {
-  static async claim(m: EntityManager, actorId: string, key: string, hash: string): Promise<Claim> {
-    const inserted = await m.query(
-      `INSERT INTO service_visit_idempotency (actor_id, key, request_hash) VALUES ($1, $2, $3)
-       ON CONFLICT (actor_id, key) DO NOTHING RETURNING key`,
-      [actorId, key, hash],
-    );
-    if (inserted.length > 0) return { replay: false };
-    const [stored]: { request_hash: string; response: unknown }[] = await m.query(
-      `SELECT request_hash, response FROM service_visit_idempotency WHERE actor_id = $1 AND key = $2`,
-      [actorId, key],
-    );
-    if (stored.request_hash !== hash) {
-      throw new UnprocessableError(
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used with a different request body',
-        [{ field: 'Idempotency-Key', message: 'use a new key for a different request' }],
-      );
-    }
-    return { replay: true, response: stored.response };
-  }
-
-  static async complete(m: EntityManager, actorId: string, key: string, visitId: string, response: unknown) {
-    await m.query(
-      `UPDATE service_visit_idempotency SET response = $3, service_visit_id = $4 WHERE actor_id = $1 AND key = $2`,
-      [actorId, key, JSON.stringify(response), visitId],
-    );
-  }
-}
+/** Idempotency-Keys of visit creation, in service-visits' own table. */
+export const IdempotencyStore = new IdempotencyKeyStore({
+  claim: `INSERT INTO service_visit_idempotency (actor_id, key, request_hash) VALUES ($1, $2, $3)
+          ON CONFLICT (actor_id, key) DO NOTHING RETURNING key`,
+  stored: `SELECT request_hash, response FROM service_visit_idempotency WHERE actor_id = $1 AND key = $2`,
+  complete: `UPDATE service_visit_idempotency SET response = $3, service_visit_id = $4 WHERE actor_id = $1 AND key = $2`,
+});

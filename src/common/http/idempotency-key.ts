@@ -7,7 +7,8 @@ import { DomainError, ValidationFailedError } from '../problem/domain-error';
  * The `Idempotency-Key` header of writes with money-like or message-like effects (SPEC "API shape"):
  * its format, the parameter decorators that read it, and the request fingerprint that tells a replay
  * (same key, same body → the first answer) from a misuse (same key, another body → 422). Each module keeps
- * its own store, because what is remembered differs (a visit id, a ledger answer).
+ * its keys in its own table: service visits and appointments through `IdempotencyKeyStore`
+ * (idempotency-store.ts), loyalty in its ledger's store (it remembers a ledger answer).
  */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
