@@ -2,40 +2,11 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } fr
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
-import { DomainError } from '../common/problem/domain-error';
-import { createValidationPipe } from '../common/problem/validation.pipe';
+import { asHtml, asPage, FORM, pageBody, wantsHtml } from '../common/http/public-page';
 import { renderBookingOutcome, renderBookingPage } from './booking-page';
 import { BookingPageService } from './booking-page.service';
 import { toView } from './appointments.service';
 import { BookingActionDto, BookingTokenParam } from './dto/booking-page.dto';
-
-const FORM = 'application/x-www-form-urlencoded';
-
-/** Browsers (Accept: text/html, or the page's own form post) get pages; API clients get JSON. */
-function wantsHtml(req: FastifyRequest): boolean {
-  const accept = String(req.headers.accept ?? '');
-  const contentType = String(req.headers['content-type'] ?? '');
-  return (
-    contentType.startsWith(FORM) || (accept.includes('text/html') && !accept.startsWith('application/json'))
-  );
-}
-
-const validation = createValidationPipe();
-
-/** The form arrives as raw text (several itemCodes kept as an array) or as an object; JSON as an object. */
-async function actionBody(body: unknown): Promise<BookingActionDto> {
-  let plain: unknown = body ?? {};
-  if (typeof body === 'string') {
-    const form = new URLSearchParams(body);
-    const fields: Record<string, unknown> = Object.fromEntries(form);
-    if (form.has('itemCodes')) fields.itemCodes = form.getAll('itemCodes');
-    plain = fields;
-  }
-  return validation.transform(plain, {
-    type: 'body',
-    metatype: BookingActionDto,
-  }) as Promise<BookingActionDto>;
-}
 
 /** The public booking link from an email (no login: the signed token is the credential). */
 @ApiTags('booking (public)')
@@ -57,7 +28,7 @@ export class BookingPageController {
     return this.asPage(req, reply, params.token, async () => {
       const model = await this.booking.view(params.token);
       if (!wantsHtml(req)) return model;
-      void reply.type('text/html; charset=utf-8');
+      asHtml(reply);
       return renderBookingPage(model);
     });
   }
@@ -75,10 +46,10 @@ export class BookingPageController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.asPage(req, reply, params.token, async () => {
-      const dto = await actionBody(body);
+      const dto = await pageBody(body, BookingActionDto, ['itemCodes']);
       const result = await this.booking.act(params.token, dto);
       if (!wantsHtml(req)) return { outcome: result.outcome, appointment: toView(result.appointment) };
-      void reply.type('text/html; charset=utf-8');
+      asHtml(reply);
       return renderBookingOutcome(result.language, result.outcome, {
         when: result.appointment.slotStart,
         timeZone: result.timeZone,
@@ -89,23 +60,20 @@ export class BookingPageController {
   }
 
   /** For browsers: a full slot shows the page again with a notice (409); an invalid link a page in its language. */
-  private async asPage<T>(
+  private asPage<T>(
     req: FastifyRequest,
     reply: FastifyReply,
     token: string,
     fn: () => Promise<T>,
   ): Promise<T | string> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!(e instanceof DomainError) || !wantsHtml(req)) throw e;
-      if (e.code === 'slot_full') {
-        void reply.status(409).type('text/html; charset=utf-8');
-        return renderBookingPage({ ...(await this.booking.view(token)), notice: 'slotFull' });
-      }
-      if (e.status !== HttpStatus.NOT_FOUND) throw e;
-      void reply.status(404).type('text/html; charset=utf-8');
-      return renderBookingOutcome(this.booking.languageOf(token), 'notFound');
-    }
+    return asPage(req, reply, fn, async (e) => {
+      if (e.code === 'slot_full')
+        return {
+          status: 409,
+          html: renderBookingPage({ ...(await this.booking.view(token)), notice: 'slotFull' }),
+        };
+      if (e.status !== HttpStatus.NOT_FOUND) return undefined;
+      return { status: 404, html: renderBookingOutcome(this.booking.languageOf(token), 'notFound') };
+    });
   }
 }

@@ -13,35 +13,11 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
 import { PROBLEM_CONTENT } from '../common/http/openapi';
-import { DomainError } from '../common/problem/domain-error';
-import { createValidationPipe } from '../common/problem/validation.pipe';
+import { asHtml, asPage, FORM, pageBody, wantsHtml } from '../common/http/public-page';
 import type { Language } from '../config/app-config';
 import { AnswerSurveyDto, SurveyTokenParam } from './dto/survey.dto';
 import { renderSurveyForm, renderSurveyMessage } from './survey-page';
 import { SurveysService } from './surveys.service';
-
-const FORM = 'application/x-www-form-urlencoded';
-
-/** Browsers (Accept: text/html, or the page's own form post) get pages; API clients get JSON. */
-function wantsHtml(req: FastifyRequest): boolean {
-  const accept = String(req.headers.accept ?? '');
-  const contentType = String(req.headers['content-type'] ?? '');
-  return (
-    contentType.startsWith(FORM) || (accept.includes('text/html') && !accept.startsWith('application/json'))
-  );
-}
-
-const validation = createValidationPipe();
-
-/**
- * The page posts a form, which the shared form parser hands over as raw text; JSON clients send an object.
- * Both go through the same DTO validation as every other body (the parameter is untyped so that the global
- * pipe leaves the raw text alone).
- */
-async function answerBody(body: unknown): Promise<AnswerSurveyDto> {
-  const plain = typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : (body ?? {});
-  return validation.transform(plain, { type: 'body', metatype: AnswerSurveyDto }) as Promise<AnswerSurveyDto>;
-}
 
 /** An error answer: problem+json for API clients, a page in the customer's language for browsers. */
 const PAGE_OR_PROBLEM = { ...PROBLEM_CONTENT, 'text/html': { schema: { type: 'string' } } };
@@ -80,7 +56,7 @@ export class SurveysController {
       const expired = !survey.answered && Date.parse(survey.expiresAt) <= this.now();
       const status = survey.answered ? 'answered' : expired ? 'expired' : 'open';
       if (!wantsHtml(req)) return { ...survey, status };
-      void reply.type('text/html; charset=utf-8');
+      asHtml(reply);
       if (status === 'answered') return renderSurveyMessage(survey.language, 'answered');
       if (status === 'expired') {
         void reply.status(410);
@@ -111,7 +87,7 @@ export class SurveysController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.asPage(req, reply, params.token, async () => {
-      const dto = await answerBody(body);
+      const dto = await pageBody(body, AnswerSurveyDto);
       const result = await this.surveys.answer(params.token, dto);
       if (!wantsHtml(req))
         return {
@@ -119,7 +95,7 @@ export class SurveysController {
           category: result.category,
           complaintOpened: result.complaintId !== null,
         };
-      void reply.type('text/html; charset=utf-8');
+      asHtml(reply);
       return renderSurveyMessage(result.language, 'thanks');
     });
   }
@@ -129,20 +105,17 @@ export class SurveysController {
   }
 
   /** For browsers, 404/409/410 become a page in the customer's language with the same status. */
-  private async asPage<T>(
+  private asPage<T>(
     req: FastifyRequest,
     reply: FastifyReply,
     token: string,
     fn: () => Promise<T>,
   ): Promise<T | string> {
-    try {
-      return await fn();
-    } catch (e) {
-      const outcome = e instanceof DomainError ? OUTCOME_BY_STATUS[e.status] : undefined;
-      if (!outcome || !wantsHtml(req)) throw e;
+    return asPage(req, reply, fn, async (e) => {
+      const outcome = OUTCOME_BY_STATUS[e.status];
+      if (!outcome) return undefined;
       const language: Language = (await this.surveys.languageOf(token)) ?? 'en';
-      void reply.status((e as DomainError).status).type('text/html; charset=utf-8');
-      return renderSurveyMessage(language, outcome);
-    }
+      return { status: e.status, html: renderSurveyMessage(language, outcome) };
+    });
   }
 }
