@@ -1,5 +1,5 @@
 import type { Language } from '../config/app-config';
-import { escapeHtml } from '../feedback/survey-page';
+import { escapeHtml } from '../common/http/html';
 
 /**
  * The customer's booking page (no login, no script, no external assets) in en, km and lo: free slots grouped

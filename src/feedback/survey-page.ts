@@ -1,4 +1,5 @@
 import type { Language } from '../config/app-config';
+import { escapeHtml } from '../common/http/html';
 
 /** The customer-facing survey page (no login, no script, no external assets) in en, km and lo. */
 interface PageText {
@@ -77,13 +78,6 @@ export const SURVEY_TEXT: Record<Language, PageText> = {
     notFound: 'ລິ້ງແບບສອບຖາມນີ້ບໍ່ຖືກຕ້ອງ.',
   },
 };
-
-export function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
 
 const STYLE = `body{font-family:system-ui,"Noto Sans Khmer","Noto Sans Lao",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1d2733;line-height:1.5}
 fieldset{border:1px solid #ccd3db;border-radius:.5rem;margin:1rem 0;padding:1rem}legend{font-weight:600}

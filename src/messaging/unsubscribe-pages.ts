@@ -1,5 +1,6 @@
 import type { Language } from '../config/app-config';
 import type { UnsubscribeScope } from './unsubscribe-links';
+import { escapeHtml } from '../common/http/html';
 
 /** The customer-facing unsubscribe pages, in the customer's language. Plain HTML, no scripts. */
 const TEXT: Record<
@@ -73,13 +74,6 @@ const NOT_FOUND: Record<Language, { title: string; body: string }> = {
 /** Pages are not rendered by a browser script, so a strict policy of their own (no upgrade of the form post). */
 export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-export function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
 
 function page(language: Language | 'mul', title: string, inner: string): string {
   return `<!DOCTYPE html>
