@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
-import { etag } from '../common/http/if-match';
-import { OptionalIfMatch } from '../feedback/optional-if-match';
+import { etag, OptionalIfMatch } from '../common/http/if-match';
 import {
   AvailabilityDto,
   AvailabilityQueryDto,

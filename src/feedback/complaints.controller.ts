@@ -23,7 +23,7 @@ import {
   ReopenComplaintDto,
   ResolveComplaintDto,
 } from './dto/complaint.dto';
-import { OptionalIfMatch } from './optional-if-match';
+import { OptionalIfMatch } from '../common/http/if-match';
 import { NoBody } from '../common/http/no-body';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The version you read; 412 when stale' };
