@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { BookingLinkService } from '../../src/appointments/booking-links.provider';
 import { LinkSigner } from '../../src/common/link-signer';
-import { buildWorld, type World } from '../support/security-world';
+import { buildWorld, realPathParam, type World } from '../support/security-world';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -108,27 +108,7 @@ describe('client mistakes', () => {
     return schema;
   }
 
-  /** A real id of rooftop A for the path's parameter (the fixtures), so that handlers are reached. */
-  function realParam(path: string, name: string): string {
-    if (name === 'code') return w.itemCode;
-    if (name === 'name') return 'complaint-sla';
-    if (path.includes('/overrides/')) return w.overrideId;
-    const resource = path.split('/')[3];
-    const ids: Record<string, string> = {
-      customers: w.customerId,
-      vehicles: w.vehicleId,
-      'service-visits': w.visitId,
-      tasks: w.taskId,
-      complaints: w.complaintId,
-      messages: w.messageId,
-      loyalty: w.rewardId,
-      rooftops: w.rooftopA,
-      users: w.userId,
-      'api-keys': w.apiKeyId,
-      appointments: w.appointmentId,
-    };
-    return ids[resource] ?? 'no-real-value';
-  }
+  const realParam = (path: string, name: string) => realPathParam(w, path, name);
 
   const admin = () => bearer(w.admin.token);
   async function created(what: string, res: Promise<Response> | Response): Promise<string> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Test } from 'supertest';
-import { buildWorld, type World } from '../support/security-world';
+import { buildWorld, realPathParam, type World } from '../support/security-world';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -145,26 +145,7 @@ describe('fuzzing every write endpoint (OpenAPI document)', () => {
     return schema.$ref ? (components[schema.$ref.split('/').pop()!] ?? null) : schema;
   }
 
-  /** A real id of rooftop A for the path's parameter (the fixtures), so that handlers are reached. */
-  function realParam(path: string, name: string): string {
-    if (name === 'code') return w.itemCode;
-    if (name === 'name') return 'complaint-sla';
-    if (path.includes('/overrides/')) return w.overrideId;
-    const resource = path.split('/')[3];
-    const ids: Record<string, string> = {
-      customers: w.customerId,
-      vehicles: w.vehicleId,
-      'service-visits': w.visitId,
-      tasks: w.taskId,
-      complaints: w.complaintId,
-      messages: w.messageId,
-      loyalty: w.rewardId,
-      rooftops: w.rooftopA,
-      users: w.userId,
-      'api-keys': w.apiKeyId,
-    };
-    return ids[resource] ?? 'no-real-value';
-  }
+  const realParam = (path: string, name: string) => realPathParam(w, path, name);
 
   const bodyArbitrary = (op: Operation): fc.Arbitrary<{ raw: string }> => {
     const properties = op.schema?.properties ?? {};

@@ -213,3 +213,27 @@ export async function buildWorld(t: TestApp): Promise<World> {
     appointmentId: appointment.id,
   };
 }
+
+/**
+ * A real id of rooftop A for a path parameter of an OpenAPI path (`/api/v1/<resource>/…`), so that requests
+ * reach the handlers; `no-real-value` when the world holds none.
+ */
+export function realPathParam(w: World, path: string, name: string): string {
+  if (name === 'code') return w.itemCode;
+  if (name === 'name') return 'complaint-sla';
+  if (path.includes('/overrides/')) return w.overrideId;
+  const ids: Record<string, string> = {
+    customers: w.customerId,
+    vehicles: w.vehicleId,
+    'service-visits': w.visitId,
+    tasks: w.taskId,
+    complaints: w.complaintId,
+    messages: w.messageId,
+    loyalty: w.rewardId,
+    rooftops: w.rooftopA,
+    users: w.userId,
+    'api-keys': w.apiKeyId,
+    appointments: w.appointmentId,
+  };
+  return ids[path.split('/')[3]] ?? 'no-real-value';
+}
