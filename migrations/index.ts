@@ -16,6 +16,7 @@ import { Appointments1764000020000 } from './1764000020000-appointments';
 import { AppointmentVehicleIndex1764000021000 } from './1764000021000-appointment-vehicle-index';
 import { LoyaltyErasureScrub1764000013000 } from './1764000013000-loyalty-erasure-scrub';
 import { AdjustmentIdempotencyScope1764000014000 } from './1764000014000-adjustment-idempotency-scope';
+import { Channels1764000030000 } from './1764000030000-channels';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -37,4 +38,5 @@ export const MIGRATIONS: Function[] = [
   AdjustmentIdempotencyScope1764000014000,
   Appointments1764000020000,
   AppointmentVehicleIndex1764000021000,
+  Channels1764000030000,
 ];

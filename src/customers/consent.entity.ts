@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Channel } from '../common/channels';
 import type { Purpose } from './consent-rules';
 
 /** One entry of the append-only consent history; the latest entry per purpose is the current state. */
@@ -7,7 +8,7 @@ export class Consent {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ type: 'uuid' }) customerId: string;
   @Column({ type: 'text' }) purpose: Purpose;
-  @Column({ type: 'text' }) channel: 'email';
+  @Column({ type: 'text' }) channel: Channel;
   @Column() granted: boolean;
   @Column({ type: 'timestamptz' }) at: Date;
   @Column() source: string;

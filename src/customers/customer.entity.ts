@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import type { Channel } from '../common/channels';
 import type { Language } from '../config/app-config';
 
 /**
@@ -22,6 +23,15 @@ export class Customer {
   @Column({ type: 'text' }) language: Language;
   @Column({ type: 'uuid', nullable: true }) assignedSalespersonId: string | null;
   @Column() emailBouncing: boolean;
+  /** The channel the customer asked to be reached on first (null: the rooftop's order). */
+  @Column({ type: 'text', nullable: true }) preferredChannel: Channel | null;
+  /** The Telegram chat the customer linked through the signed deep link (null: not linked). */
+  @Column({ type: 'bigint', nullable: true }) telegramChatId: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) telegramLinkedAt: Date | null;
+  /** Set when Telegram answered 403 (the customer blocked the bot): the chat is not used until linked again. */
+  @Column({ type: 'timestamptz', nullable: true }) telegramBlockedAt: Date | null;
+  /** Set by an SMS "undeliverable" receipt: the phone is not used for SMS until it changes. */
+  @Column({ type: 'timestamptz', nullable: true }) phoneUndeliverableAt: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) erasedAt: Date | null;
   @VersionColumn() version: number;
   @Column({ type: 'timestamptz' }) createdAt: Date;

@@ -6,6 +6,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import type { Channel } from '../common/channels';
 
 /** A dealership location. Its time zone and sending window decide when customers may be emailed. */
 @Entity('rooftop')
@@ -22,6 +23,8 @@ export class Rooftop {
   /** Local HH:MM; outside [start, end) is quiet and sending is deferred. */
   @Column({ type: 'char', length: 5 }) sendWindowStart: string;
   @Column({ type: 'char', length: 5 }) sendWindowEnd: string;
+  /** The channels tried in this order (a customer's preferred channel goes first). */
+  @Column({ type: 'text', array: true }) channelOrder: Channel[];
   /** Per-rooftop overrides of cadence offsets, templates and on/off switches. */
   @Column({ type: 'jsonb' }) settings: Record<string, unknown>;
   @Column() active: boolean;

@@ -1,6 +1,6 @@
 /**
  * One way out to customers. The dispatcher core (claim, lease, fence, sending rules, outcomes) knows channels
- * only through this interface; each channel (email today; SMS and Telegram per issue 14) is a driver.
+ * only through this interface; each channel (email, SMS, Telegram) is a driver.
  */
 export interface ChannelDriver<M> {
   /** The channel's name, as consent and the outbox spell it. */
@@ -24,8 +24,36 @@ export interface SendOptions {
  * gave one (SMTP's today, stored as message_attempt.smtp_code); `error` says why.
  */
 export type SendResult =
-  | { ok: true; response: string }
-  | { ok: false; kind: 'temporary' | 'permanent'; smtpCode: number | null; error: string };
+  | {
+      ok: true;
+      response: string;
+      /** The channel's own ids of what it accepted (SMPP message_id per part, Telegram message_id). */
+      providerRefs?: string[];
+    }
+  | {
+      ok: false;
+      kind: 'temporary' | 'permanent';
+      smtpCode: number | null;
+      error: string;
+      /** The channel asked to wait this long before the next try (Telegram 429 retry_after, SMPP throttling). */
+      retryAfterMs?: number;
+    };
+
+/** An SMS as the SMS driver sends it: the whole text (the driver splits it into parts). */
+export interface OutgoingSms {
+  outboxId: string;
+  /** E.164. */
+  to: string;
+  text: string;
+}
+
+/** A Telegram message as the Telegram driver sends it: text and URL buttons (booking, survey). */
+export interface OutgoingTelegram {
+  outboxId: string;
+  chatId: string;
+  text: string;
+  buttons: { label: string; url: string }[];
+}
 
 /** The last_error text of a failed send (null when accepted). */
 export function describeFailure(result: SendResult): string | null {
