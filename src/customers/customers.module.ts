@@ -10,6 +10,7 @@ import { CustomerTimelineController } from './customer-timeline.controller';
 import { ConsentsService } from './consents.service';
 import { CustomersController } from './customers.controller';
 import { CustomersService } from './customers.service';
+import { ContactPointsService } from './contact-points.service';
 import { EmailBouncingService } from './email-bouncing.service';
 import { InteractionsService } from './interactions.service';
 
@@ -27,6 +28,7 @@ import { InteractionsService } from './interactions.service';
     CustomerImportRepository,
     CustomerExportService,
     EmailBouncingService,
+    ContactPointsService,
   ],
   exports: [
     CustomersService,
@@ -35,6 +37,7 @@ import { InteractionsService } from './interactions.service';
     InteractionsService,
     CustomerImportService,
     EmailBouncingService,
+    ContactPointsService,
   ],
 })
 export class CustomersModule {}
