@@ -50,6 +50,28 @@ export interface DomainEventMap {
   };
   /** A consent changed (granted or withdrawn) for a purpose. */
   'consent.changed': { customerId: string; purpose: string; granted: boolean; at: Date };
+  /**
+   * A channel's delivery receipt for something it accepted (an SMPP deliver_sm receipt): `ref` is the
+   * channel's id as the send returned it (message_provider_ref). Undeliverable is a permanent failure.
+   */
+  'message.receipt': {
+    channel: 'sms' | 'telegram';
+    ref: string;
+    delivered: boolean;
+    at: Date;
+    detail: string;
+  };
+  /**
+   * A customer (or an unknown sender) wrote to us: an incoming SMS (`sender` E.164) or a Telegram message
+   * (`sender` the chat id). `providerRef` is unique per channel (SMSC message id, Telegram update id).
+   */
+  'message.received': {
+    channel: 'sms' | 'telegram';
+    providerRef: string;
+    sender: string;
+    text: string;
+    receivedAt: Date;
+  };
   /** A customer answered a survey. */
   'survey.answered': {
     surveyId: string;
