@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -22,6 +23,8 @@ export const LANGUAGES = ['en', 'km', 'lo'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DISTANCE_UNITS = ['km', 'mi'] as const;
 export type DistanceUnit = (typeof DISTANCE_UNITS)[number];
+export const TELEGRAM_UPDATE_MODES = ['webhook', 'polling', 'off'] as const;
+export type TelegramUpdates = (typeof TELEGRAM_UPDATE_MODES)[number];
 
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
@@ -229,12 +232,58 @@ export class AppConfig {
   @IsString()
   CRON_APPOINTMENT_NO_SHOWS: string = '0 */5 * * * *';
 
+  /** The bot's token from BotFather (a secret: never logged). Unset → messages are written as files. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\d+:[A-Za-z0-9_-]{20,}$/, {
+    message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF… (BotFather)',
+  })
+  TELEGRAM_BOT_TOKEN?: string;
+
+  /** The Bot API server (a local telegram-bot-api server, or the stand-in in tests). */
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  TELEGRAM_API_URL: string = 'https://api.telegram.org';
+
+  /** Telegram sends it in X-Telegram-Bot-Api-Secret-Token on every webhook call (1–256 of A-Z a-z 0-9 _ -). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Za-z0-9_-]{16,256}$/, {
+    message: 'TELEGRAM_WEBHOOK_SECRET must be 16–256 characters of A-Z, a-z, 0-9, _ and -',
+  })
+  TELEGRAM_WEBHOOK_SECRET?: string;
+
+  /** webhook | polling | off; unset → webhook when TELEGRAM_WEBHOOK_SECRET is set, else polling (with a token). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(TELEGRAM_UPDATE_MODES)
+  TELEGRAM_UPDATES?: TelegramUpdates;
+
+  /** The bot's @username without @ (for t.me links); unset → asked once with getMe. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, {
+    message: 'TELEGRAM_BOT_USERNAME must be a bot username without @',
+  })
+  TELEGRAM_BOT_USERNAME?: string;
+
   get publicBaseUrl(): string {
     return (this.PUBLIC_BASE_URL ?? `http://localhost:${this.PORT}`).replace(/\/+$/, '');
   }
 
   get mailDir(): string {
     return path.join(this.DATA_DIR, 'mail');
+  }
+
+  /** Telegram messages written as JSON files when TELEGRAM_BOT_TOKEN is unset (development). */
+  get telegramDir(): string {
+    return path.join(this.DATA_DIR, 'telegram');
+  }
+
+  /** How Telegram updates arrive: TELEGRAM_UPDATES, else webhook with a secret, polling with a token, or off. */
+  get telegramUpdates(): TelegramUpdates {
+    if (!this.TELEGRAM_BOT_TOKEN) return 'off';
+    if (this.TELEGRAM_UPDATES) return this.TELEGRAM_UPDATES;
+    return this.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling';
   }
 }
 
@@ -249,6 +298,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'JWT_SECRET',
     'ADMIN_EMAIL',
     'ADMIN_PASSWORD',
+    'TELEGRAM_BOT_TOKEN',
+    'TELEGRAM_WEBHOOK_SECRET',
+    'TELEGRAM_UPDATES',
+    'TELEGRAM_BOT_USERNAME',
   ]);
   const raw: Record<string, unknown> = {};
   for (const key of known) if (env[key] !== undefined) raw[key] = env[key];
@@ -260,6 +313,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return `${e.property}: ${messages}`;
     });
     throw new ConfigError(`Invalid settings — ${lines.join(' | ')}`);
+  }
+  if (config.TELEGRAM_UPDATES === 'webhook' && !config.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid settings — TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_UPDATES=webhook',
+    );
   }
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) {
     throw new ConfigError('Invalid settings — ADMIN_PASSWORD: required when ADMIN_EMAIL is set');
