@@ -31,11 +31,12 @@ async function bootstrap() {
   const admin = await app
     .get(UsersService)
     .ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, !config.DATABASE_URL);
-  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  await app.listen({ port: config.PORT, host: config.HOST });
   const base = `http://localhost:${config.PORT}`;
   logger.log(
     {
       msg: 'ready',
+      host: config.HOST,
       port: config.PORT,
       database: database.cluster ? 'embedded' : 'external',
       dashboard: `${base}/dashboard`,

@@ -68,6 +68,16 @@ class IsTrustProxy implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'isListenHost' })
+class IsListenHost implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && (isIP(value) !== 0 || value === 'localhost');
+  }
+  defaultMessage(): string {
+    return 'HOST must be an IP address to listen on (0.0.0.0 for every interface, 127.0.0.1 for this machine only) or localhost';
+  }
+}
+
 /**
  * Every setting the app reads, validated once at start. Names match the environment variables
  * (SPEC "Operations"); defaults make `npm start` work on a fresh machine.
@@ -83,6 +93,10 @@ export class AppConfig {
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
+
+  /** Address the HTTP server listens on: 0.0.0.0 (every interface), 127.0.0.1 (this machine only), ::, … */
+  @Validate(IsListenHost)
+  HOST: string = '0.0.0.0';
 
   @IsOptional()
   @Transform(emptyToUndefined)
