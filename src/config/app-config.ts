@@ -107,6 +107,25 @@ export class AppConfig {
   @MinLength(3)
   MAIL_FROM: string = 'Dealer CRM <no-reply@dealer-crm.local>';
 
+  /** The SMS account (the password is a secret: never logged). Unset → SMS are written as JSON files. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^s?smpp:\/\/[^:@/\s]+:[^@/\s]+@[^:@/\s]+(:\d{1,5})?\/?$/, {
+    message: 'SMPP_URL must look like smpp://system_id:password@host:port (ssmpp:// for TLS)',
+  })
+  SMPP_URL?: string;
+
+  /** The sender of SMS: an alphanumeric sender id (at most 11 characters) or a number (+E.164 or short code). */
+  @Matches(/^(\+?\d{3,15}|[A-Za-z0-9][A-Za-z0-9 .&-]{0,10})$/, {
+    message: 'SMS_SENDER must be a sender id of 1–11 letters and digits or a phone number',
+  })
+  SMS_SENDER: string = 'DealerCRM';
+
+  /** SMS written as JSON files when SMPP_URL is unset (development). */
+  get smsDir(): string {
+    return path.join(this.DATA_DIR, 'sms');
+  }
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
@@ -308,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig()).concat([
     'DATABASE_URL',
     'SMTP_URL',
+    'SMPP_URL',
     'PUBLIC_BASE_URL',
     'JWT_SECRET',
     'ADMIN_EMAIL',
