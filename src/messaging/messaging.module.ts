@@ -12,6 +12,10 @@ import { MessagingListeners } from './messaging.listeners';
 import { OutboxDispatchJob } from './outbox-dispatch.job';
 import { OutboxService } from './outbox.service';
 import { SendingRules } from './sending-rules';
+import { ShortLinkController } from './short-link.controller';
+import { ShortLinks } from './short-links';
+import { ShortTextComposer } from './channels/short-text.composer';
+import { ShortTextRenderer } from './templates/short-text-renderer';
 import { TemplateRenderer } from './template-renderer';
 import { UnsubscribeLinks } from './unsubscribe-links';
 import { UnsubscribeController } from './unsubscribe.controller';
@@ -22,7 +26,7 @@ import { UnsubscribeService } from './unsubscribe.service';
 @Module({
   // Messaging asks customers (consent decisions, the unsubscribe link's withdrawal); never the other way.
   imports: [CustomersModule],
-  controllers: [MessagesController, UnsubscribeController],
+  controllers: [MessagesController, UnsubscribeController, ShortLinkController],
   providers: [
     OutboxService,
     SendingRules,
@@ -35,6 +39,9 @@ import { UnsubscribeService } from './unsubscribe.service';
     MessagesService,
     MessagingListeners,
     BookingLinks,
+    ShortLinks,
+    ShortTextRenderer,
+    ShortTextComposer,
   ],
   exports: [BookingLinks, OutboxService, SendingRules, TemplateRenderer, UnsubscribeLinks, DispatcherService],
 })

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import type { Language } from '../../config/app-config';
+import { LOCALES } from '../template-renderer';
+import { DEFAULT_BUTTON, DEFAULT_CTA, type ShortLinkKind, type ShortTextTemplate } from './short-text';
+import { SHORT_TEXTS } from './short-texts';
+
+export interface ShortTextInput {
+  kind: string;
+  language: Language;
+  customer: { firstName: string };
+  rooftop: { name: string; phone: string; timeZone: string };
+  payload: Record<string, unknown>;
+}
+
+/** A short text before its link is known: the words, which link goes with them, and how it is introduced. */
+export interface RenderedShortText {
+  text: string;
+  link: ShortLinkKind;
+  /** Words before the link in an SMS; null when the kind carries no link. */
+  cta: string | null;
+  /** The Telegram button's label; null when the kind carries no link. */
+  button: string | null;
+}
+
+export class UnknownShortTextError extends Error {}
+
+const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+const WHEN: Intl.DateTimeFormatOptions = {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
+/** The vehicle a short text names: its model ("Hilux"), which the rooftop's name already puts in context. */
+export function vehicleOf(payload: Record<string, unknown>): string | null {
+  const vehicle = payload.vehicle as { make?: unknown; model?: unknown } | null | undefined;
+  const items = Array.isArray(payload.items) ? (payload.items as { model?: unknown; make?: unknown }[]) : [];
+  for (const v of [vehicle, items[0]]) {
+    if (typeof v?.model === 'string' && v.model) return v.model;
+    if (typeof v?.make === 'string' && v.make) return v.make;
+  }
+  return null;
+}
+
+/** Renders the short form of a message kind in the customer's language (plain text, single line). */
+@Injectable()
+export class ShortTextRenderer {
+  private readonly templates = new Map<
+    string,
+    { template: ShortTextTemplate; text: Record<Language, Handlebars.TemplateDelegate> }
+  >();
+
+  constructor() {
+    for (const template of SHORT_TEXTS) {
+      const text = {} as Record<Language, Handlebars.TemplateDelegate>;
+      for (const language of Object.keys(template.text) as Language[]) {
+        text[language] = Handlebars.compile(template.text[language], { noEscape: true, strict: false });
+      }
+      this.templates.set(template.kind, { template, text });
+    }
+  }
+
+  kinds(): string[] {
+    return [...this.templates.keys()];
+  }
+
+  render(input: ShortTextInput): RenderedShortText {
+    const entry = this.templates.get(input.kind);
+    if (!entry) throw new UnknownShortTextError(`no short text for kind '${input.kind}'`);
+    const { template } = entry;
+    const context = {
+      customer: input.customer,
+      rooftop: input.rooftop,
+      payload: input.payload,
+      vehicle: vehicleOf(input.payload),
+    };
+    const text = entry.text[input.language](context, {
+      helpers: helpersFor(input),
+      allowProtoPropertiesByDefault: false,
+    });
+    const link = template.link;
+    return {
+      text: text.replace(/\s+/g, ' ').trim(),
+      link,
+      cta: link === 'none' ? null : (template.cta ?? DEFAULT_CTA[link])[input.language],
+      button: link === 'none' ? null : (template.button ?? DEFAULT_BUTTON[link])[input.language],
+    };
+  }
+}
+
+/** The SMS of a short text: its words, then (when it has a link) the link's words and the short link. */
+export function smsText(short: RenderedShortText, shortUrl: string | null): string {
+  return shortUrl && short.cta ? `${short.text} ${short.cta} ${shortUrl}` : short.text;
+}
+
+function helpersFor(input: ShortTextInput): Record<string, Handlebars.HelperDelegate> {
+  return {
+    day: (value: unknown) => format(value, input.language, 'UTC', DAY),
+    when: (value: unknown) => format(value, input.language, input.rooftop.timeZone, WHEN),
+    eq: (a: unknown, b: unknown) => a === b,
+  };
+}
+
+/** A date (calendar date as written; an instant in the rooftop's zone) in the customer's language. */
+function format(value: unknown, language: Language, timeZone: string, options: Intl.DateTimeFormatOptions) {
+  if (value === null || value === undefined || value === '') return '';
+  const calendarDate = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const date = new Date(calendarDate ? `${String(value)}T00:00:00Z` : String(value));
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(LOCALES[language], {
+    ...options,
+    timeZone: calendarDate ? 'UTC' : timeZone,
+  }).format(date);
+}
