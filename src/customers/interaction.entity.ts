@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const INTERACTION_KINDS = ['call', 'email', 'visit', 'note', 'sms', 'meeting'] as const;
+export const INTERACTION_KINDS = ['call', 'email', 'visit', 'note', 'sms', 'meeting', 'telegram'] as const;
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 export const INTERACTION_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type InteractionDirection = (typeof INTERACTION_DIRECTIONS)[number];

@@ -6,6 +6,7 @@ import { BookingLinks } from './booking-links';
 import { EmailDriver } from './channels/email.driver';
 import { DispatcherService } from './dispatcher.service';
 import { registerFormBodyParsers } from './form-body';
+import { InboundMessagesModule } from './inbound/inbound-messages.module';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { MessagingListeners } from './messaging.listeners';
@@ -25,7 +26,7 @@ import { UnsubscribeService } from './unsubscribe.service';
 @Global()
 @Module({
   // Messaging asks customers (consent decisions, the unsubscribe link's withdrawal); never the other way.
-  imports: [CustomersModule],
+  imports: [CustomersModule, InboundMessagesModule],
   controllers: [MessagesController, UnsubscribeController, ShortLinkController],
   providers: [
     OutboxService,

@@ -37,6 +37,11 @@ export const TASK_TITLES = {
     km: 'បណ្តឹងមិនទាន់បានដោះស្រាយក្នុងរយៈពេល 7 ថ្ងៃ',
     lo: 'ຄຳຮ້ອງທຸກບໍ່ໄດ້ຮັບການແກ້ໄຂພາຍໃນ 7 ມື້',
   },
+  reply: {
+    en: 'Customer replied by {channel}: answer them',
+    km: 'អតិថិជនបានឆ្លើយតបតាម {channel}៖ សូមឆ្លើយតបទៅវិញ',
+    lo: 'ລູກຄ້າຕອບກັບທາງ {channel}: ກະລຸນາຕອບກັບ',
+  },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type TaskTitleKey = keyof typeof TASK_TITLES;

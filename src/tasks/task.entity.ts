@@ -7,7 +7,14 @@ import {
   VersionColumn,
 } from 'typeorm';
 
-export const TASK_TYPES = ['call_after_sale', 'lease_end', 'win_back', 'complaint_breach', 'manual'] as const;
+export const TASK_TYPES = [
+  'call_after_sale',
+  'lease_end',
+  'win_back',
+  'complaint_breach',
+  'manual',
+  'reply',
+] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 export const TASK_STATUSES = ['open', 'done'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
