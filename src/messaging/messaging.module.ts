@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { CustomersModule } from '../customers/customers.module';
 import { BookingLinks } from './booking-links';
 import { EmailDriver } from './channels/email.driver';
+import { TelegramModule } from './channels/telegram/telegram.module';
 import { DispatcherService } from './dispatcher.service';
 import { registerFormBodyParsers } from './form-body';
 import { InboundMessagesModule } from './inbound/inbound-messages.module';
@@ -26,7 +27,7 @@ import { UnsubscribeService } from './unsubscribe.service';
 @Global()
 @Module({
   // Messaging asks customers (consent decisions, the unsubscribe link's withdrawal); never the other way.
-  imports: [CustomersModule, InboundMessagesModule],
+  imports: [CustomersModule, InboundMessagesModule, TelegramModule],
   controllers: [MessagesController, UnsubscribeController, ShortLinkController],
   providers: [
     OutboxService,
@@ -44,7 +45,15 @@ import { UnsubscribeService } from './unsubscribe.service';
     ShortTextRenderer,
     ShortTextComposer,
   ],
-  exports: [BookingLinks, OutboxService, SendingRules, TemplateRenderer, UnsubscribeLinks, DispatcherService],
+  exports: [
+    BookingLinks,
+    OutboxService,
+    SendingRules,
+    TemplateRenderer,
+    UnsubscribeLinks,
+    DispatcherService,
+    TelegramModule,
+  ],
 })
 export class MessagingModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
