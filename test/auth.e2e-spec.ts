@@ -27,6 +27,21 @@ describe('auth and rooftops', () => {
     expect(me.body).toMatchObject({ id: admin.id, role: 'admin' });
   });
 
+  it('stamps the last login (through users, on user.logged_in) at business time, and not on a failed one', async () => {
+    const user = await t.user('manager');
+    const lastLogin = async () =>
+      (await t.db.query(`SELECT last_login_at FROM app_user WHERE id = $1`, [user.id]))[0].last_login_at;
+    expect(await lastLogin()).toBeNull();
+    const wrong = await t.http
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: 'wrong-password!' });
+    expect(wrong.status).toBe(401);
+    expect(await lastLogin()).toBeNull();
+    const ok = await t.http.post('/api/v1/auth/login').send({ email: user.email, password: user.password });
+    expect(ok.status).toBe(200);
+    expect(await lastLogin()).toEqual(t.clock.now());
+  });
+
   it('answers 401 to a wrong password and 429 after too many failures', async () => {
     const user = await t.user('salesperson');
     let last = 0;

@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
-import { AuthUser } from '../auth/auth-user';
 import { AuditEntry } from './audit-entry.entity';
 
 /** What an erased free-text reason reads afterwards. */
 const ERASED_TEXT = '[erased]';
+
+/**
+ * Who did it: the acting user, and whether they came with a login or an API key. Auth's principal (AuthUser)
+ * is one; audit needs nothing else of it, so audit depends on nothing of auth.
+ */
+export interface AuditActor {
+  readonly id: string;
+  readonly via: 'jwt' | 'api_key';
+}
 
 export interface AuditRecord {
   action: string;
@@ -22,7 +30,7 @@ export class AuditService {
   constructor(private readonly clock: Clock) {}
 
   /** Writes in the caller's transaction, so the audit entry exists exactly when the change does. */
-  async record(manager: EntityManager, actor: AuthUser | null, record: AuditRecord): Promise<void> {
+  async record(manager: EntityManager, actor: AuditActor | null, record: AuditRecord): Promise<void> {
     await manager.insert(AuditEntry, {
       at: this.clock.now(),
       actorId: actor?.id ?? null,
@@ -43,7 +51,7 @@ export class AuditService {
    */
   async recordMany(
     manager: EntityManager,
-    actor: AuthUser | null,
+    actor: AuditActor | null,
     record: Omit<AuditRecord, 'entityId'> & { entityIds: string[]; at: Date },
   ): Promise<void> {
     if (record.entityIds.length === 0) return;
@@ -82,6 +90,6 @@ export class AuditService {
   }
 }
 
-function actorKind(actor: AuthUser | null): string {
+function actorKind(actor: AuditActor | null): string {
   return actor ? (actor.via === 'api_key' ? 'api_key' : 'user') : 'system';
 }

@@ -11,7 +11,6 @@ import { AuditService } from '../audit/audit.service';
 import { NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, Page, PageQueryDto } from '../common/http/pagination';
-import { User } from '../users/user.entity';
 import { ApiKey } from './api-key.entity';
 import { AuthUser } from './auth-user';
 import { AuthService, hashApiKey } from './auth.service';
@@ -46,7 +45,8 @@ export class ApiKeysController {
   @ApiUnprocessableEntityResponse({ description: 'userId does not name a user' })
   async create(@Body() body: CreateApiKeyDto, @CurrentUser() actor: AuthUser): Promise<CreatedApiKeyDto> {
     return this.db.transaction(async (m) => {
-      const user = await m.findOneBy(User, { id: body.userId });
+      // A read of the users module's table (auth resolves principals from it; users depends on auth, not back).
+      const [user] = await m.query<{ id: string }[]>(`SELECT id FROM app_user WHERE id = $1`, [body.userId]);
       if (!user)
         throw new UnprocessableError('unknown_user', 'userId does not name a user', [
           { field: 'userId', message: 'no such user' },

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import type { Role } from '../users/user.entity';
+import type { Role } from './roles';
 import { DomainError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 
 /** Runs SQL: a DataSource or an EntityManager. */

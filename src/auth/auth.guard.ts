@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/c
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, ForbiddenError } from '../common/problem/domain-error';
-import type { Role } from '../users/user.entity';
+import type { Role } from './roles';
 import { AuthService } from './auth.service';
 import { IS_PUBLIC, ROLES_KEY } from './decorators';
 

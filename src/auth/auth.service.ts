@@ -4,8 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { DomainEvents } from '../common/domain-events';
 import { DomainError } from '../common/problem/domain-error';
-import type { Role } from '../users/user.entity';
+import type { Role } from './roles';
 import { AuthUser } from './auth-user';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
@@ -40,6 +41,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly throttle: LoginThrottle,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -60,7 +62,10 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
     await this.throttle.succeeded(ticket);
-    await this.db.query(`UPDATE app_user SET last_login_at = now() WHERE id = $1`, [user.id]);
+    // users owns app_user: it stamps last_login_at on this event.
+    await this.db.transaction((m) =>
+      this.events.emit(m, 'user.logged_in', { userId: user.id, at: this.clock.now() }),
+    );
     const accessToken = await this.jwt.signAsync(
       { sub: user.id },
       { expiresIn: this.config.JWT_TTL_SECONDS },

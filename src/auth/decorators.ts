@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Role } from '../users/user.entity';
+import type { Role } from './roles';
 import { IS_PUBLIC, ROLES_KEY } from '../common/http/route-metadata';
 import type { AuthUser } from './auth-user';
 

@@ -93,6 +93,8 @@ export interface DomainEventMap {
   };
   /** A customer's personal data was erased. */
   'customer.erased': { customerId: string; at: Date };
+  /** A user logged in with their password (auth): users stamps app_user.last_login_at. */
+  'user.logged_in': { userId: string; at: Date };
 }
 
 export type DomainEventName = keyof DomainEventMap;

@@ -8,10 +8,8 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import type { Role } from '../auth/roles';
 import { Rooftop } from '../rooftops/rooftop.entity';
-
-export const ROLES = ['admin', 'manager', 'salesperson', 'service_advisor'] as const;
-export type Role = (typeof ROLES)[number];
 
 @Entity('app_user')
 export class User {

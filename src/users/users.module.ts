@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { UsersController } from './users.controller';
+import { UsersListeners } from './users.listeners';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [AuthModule],
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, UsersListeners],
   exports: [UsersService],
 })
 export class UsersModule {}

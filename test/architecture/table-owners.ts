@@ -64,14 +64,3 @@ export const WRITES_ANY_TABLE: Record<string, string> = {
   cli: 'restore (src/cli/backup) loads a backup into every table with COPY; the composition root of the CLI',
   'demo-seed': 'the demo seed fills an empty database with a demo dealership, set-based, outside the app',
 };
-
-/**
- * Writes into another module's table that are known and being removed (issue 13). Key: "<file> writes
- * <table>". Each entry needs a reason; the test fails on a write not listed here AND on an entry that
- * is no longer a write, so this list only shrinks. Do not add to it: call the owner's service or emit
- * an event the owner listens to.
- */
-export const KNOWN_VIOLATIONS: Record<string, string> = {
-  'src/auth/auth.service.ts writes app_user':
-    'login stamps app_user.last_login_at itself; should ask UsersService (users owns app_user)',
-};

@@ -1,5 +1,5 @@
 import { routeTable, type RouteInfo } from '../../src/common/http/route-table';
-import type { Role } from '../../src/users/user.entity';
+import type { Role } from '../../src/auth/roles';
 import { buildWorld, type World } from '../support/security-world';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 

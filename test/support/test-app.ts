@@ -13,7 +13,7 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { CreateRooftopDto } from '../../src/rooftops/dto/rooftop.dto';
 import { Rooftop } from '../../src/rooftops/rooftop.entity';
-import type { Role } from '../../src/users/user.entity';
+import type { Role } from '../../src/auth/roles';
 import { UsersService } from '../../src/users/users.service';
 
 function adminUrl(): string {

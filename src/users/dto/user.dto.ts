@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/http/validators';
 import { LANGUAGES, type Language } from '../../config/app-config';
-import { ROLES, type Role } from '../user.entity';
+import { ROLES, type Role } from '../../auth/roles';
 
 export class CreateUserDto {
   @ApiProperty({ format: 'email', example: 'sok.dara@ppmotors.example' })
