@@ -17,6 +17,7 @@ import { AppointmentVehicleIndex1764000021000 } from './1764000021000-appointmen
 import { LoyaltyErasureScrub1764000013000 } from './1764000013000-loyalty-erasure-scrub';
 import { AdjustmentIdempotencyScope1764000014000 } from './1764000014000-adjustment-idempotency-scope';
 import { Channels1764000030000 } from './1764000030000-channels';
+import { RetryChannel1764000031000 } from './1764000031000-retry-channel';
 import { InboundReplies1764000034000 } from './1764000034000-inbound-replies';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
@@ -40,5 +41,6 @@ export const MIGRATIONS: Function[] = [
   Appointments1764000020000,
   AppointmentVehicleIndex1764000021000,
   Channels1764000030000,
+  RetryChannel1764000031000,
   InboundReplies1764000034000,
 ];

@@ -498,7 +498,7 @@ describe('customers', () => {
       const res = await t.http
         .post(`/api/v1/customers/${c.id}/consents`)
         .set(bearer(sales.token))
-        .send({ purpose: 'spam', granted: 'yes', channel: 'sms' });
+        .send({ purpose: 'spam', granted: 'yes', channel: 'fax' });
       expect(res.status).toBe(400);
       expect(fieldsOf(res.body)).toEqual(['channel', 'granted', 'purpose', 'source']);
       expect(await count(`consent WHERE customer_id = '${c.id}'`)).toBe(0);

@@ -29,10 +29,22 @@ describe('messaging listens to customers', () => {
     const receipt = await enqueue(t.db, { rooftopId, customerId });
     const othersOffer = await enqueue(t.db, { rooftopId, customerId: other, purpose: 'marketing' });
 
-    await emit('consent.changed', { customerId, purpose: 'marketing', granted: true, at: T });
+    await emit('consent.changed', {
+      customerId,
+      purpose: 'marketing',
+      channel: 'email',
+      granted: true,
+      at: T,
+    });
     expect(await outboxRow(t.db, offer)).toMatchObject({ status: 'pending' });
 
-    await emit('consent.changed', { customerId, purpose: 'marketing', granted: false, at: T });
+    await emit('consent.changed', {
+      customerId,
+      purpose: 'marketing',
+      channel: 'email',
+      granted: false,
+      at: T,
+    });
     expect(await outboxRow(t.db, offer)).toMatchObject({
       status: 'suppressed',
       status_reason: 'consent_withdrawn',

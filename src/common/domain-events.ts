@@ -48,8 +48,14 @@ export interface DomainEventMap {
     newOwnerId: string | null;
     at: Date;
   };
-  /** A consent changed (granted or withdrawn) for a purpose. */
-  'consent.changed': { customerId: string; purpose: string; granted: boolean; at: Date };
+  /** A consent changed (granted or withdrawn) for a purpose on a channel. */
+  'consent.changed': {
+    customerId: string;
+    purpose: string;
+    channel: 'email' | 'sms' | 'telegram';
+    granted: boolean;
+    at: Date;
+  };
   /**
    * A channel's delivery receipt for something it accepted (an SMPP deliver_sm receipt): `ref` is the
    * channel's id as the send returned it (message_provider_ref). Undeliverable is a permanent failure.

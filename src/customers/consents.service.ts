@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
+import { CHANNELS, type Channel } from '../common/channels';
 import { DomainEvents } from '../common/domain-events';
 import { Consent } from './consent.entity';
 import { toCurrentConsents, type CurrentConsents, type Purpose } from './consent-rules';
@@ -9,6 +10,8 @@ import { toCurrentConsents, type CurrentConsents, type Purpose } from './consent
 export interface RecordConsent {
   customerId: string;
   purpose: Purpose;
+  /** The channel the decision is about (email when not said: the unsubscribe link, old clients). */
+  channel?: Channel;
   granted: boolean;
   source: string;
   wording?: string | null;
@@ -28,18 +31,31 @@ export class ConsentsService {
     private readonly events: DomainEvents,
   ) {}
 
-  /** The current state per purpose (email channel), defaults filled in. Served by consent_current_idx. */
+  /** The current state per purpose on one channel (email by default), defaults filled in. */
   async currentConsents(
     customerId: string,
     manager: EntityManager = this.db.manager,
+    channel: Channel = 'email',
   ): Promise<CurrentConsents> {
-    const rows: { purpose: Purpose; granted: boolean; at: Date; source: string }[] = await manager.query(
-      `SELECT DISTINCT ON (purpose) purpose, granted, at, source
-         FROM consent WHERE customer_id = $1 AND channel = 'email'
-        ORDER BY purpose, at DESC, id DESC`,
-      [customerId],
-    );
-    return toCurrentConsents(rows);
+    return (await this.currentByChannel(customerId, manager))[channel];
+  }
+
+  /** The current state per channel and purpose, defaults filled in. Served by consent_current_idx. */
+  async currentByChannel(
+    customerId: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<Record<Channel, CurrentConsents>> {
+    const rows: { channel: Channel; purpose: Purpose; granted: boolean; at: Date; source: string }[] =
+      await manager.query(
+        `SELECT DISTINCT ON (channel, purpose) channel, purpose, granted, at, source
+           FROM consent WHERE customer_id = $1
+          ORDER BY channel, purpose, at DESC, id DESC`,
+        [customerId],
+      );
+    const out = {} as Record<Channel, CurrentConsents>;
+    for (const channel of CHANNELS)
+      out[channel] = toCurrentConsents(rows.filter((r) => r.channel === channel));
+    return out;
   }
 
   /** The full history, newest first. */
@@ -49,16 +65,18 @@ export class ConsentsService {
 
   /**
    * Appends a decision in the caller's transaction; 'consent.changed' is emitted when the effective state
-   * changes (messaging listens and suppresses the pending messages of a withdrawn purpose at once).
+   * changes (messaging listens and suppresses the pending messages of a withdrawn purpose that no other channel
+   * can carry).
    */
   async record(manager: EntityManager, input: RecordConsent): Promise<Consent> {
-    const before = (await this.currentConsents(input.customerId, manager))[input.purpose];
+    const channel = input.channel ?? 'email';
+    const before = (await this.currentConsents(input.customerId, manager, channel))[input.purpose];
     const now = this.clock.now();
     const entry = await manager.save(
       manager.create(Consent, {
         customerId: input.customerId,
         purpose: input.purpose,
-        channel: 'email',
+        channel,
         granted: input.granted,
         at: now,
         source: input.source,
@@ -70,6 +88,7 @@ export class ConsentsService {
       await this.events.emit(manager, 'consent.changed', {
         customerId: input.customerId,
         purpose: input.purpose,
+        channel,
         granted: input.granted,
         at: now,
       });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import type { Channel } from '../common/channels';
 import { Consent } from './consent.entity';
 import type { CurrentConsents } from './consent-rules';
 import { ConsentsService } from './consents.service';
@@ -24,6 +25,7 @@ export class CustomerConsentsService {
       const entry = await this.consents.record(m, {
         customerId,
         purpose: dto.purpose,
+        channel: dto.channel ?? 'email',
         granted: dto.granted,
         source: dto.source,
         wording: dto.wording,
@@ -34,7 +36,12 @@ export class CustomerConsentsService {
         entityType: 'customer',
         entityId: customerId,
         rooftopId: customer.homeRooftopId,
-        fields: [`consent.${dto.purpose}`],
+        // Email keeps the field name it had before channels existed.
+        fields: [
+          dto.channel && dto.channel !== 'email'
+            ? `consent.${dto.purpose}.${dto.channel}`
+            : `consent.${dto.purpose}`,
+        ],
       });
       return entry;
     });
@@ -43,12 +50,13 @@ export class CustomerConsentsService {
   async overview(
     customerId: string,
     actor: AuthUser,
-  ): Promise<{ current: CurrentConsents; history: Consent[] }> {
+  ): Promise<{ current: CurrentConsents; byChannel: Record<Channel, CurrentConsents>; history: Consent[] }> {
     await this.customers.findVisible(this.db.manager, customerId, actor);
-    const [current, history] = await Promise.all([
-      this.consents.currentConsents(customerId),
+    const [byChannel, history] = await Promise.all([
+      this.consents.currentByChannel(customerId),
       this.consents.history(customerId),
     ]);
-    return { current, history };
+    // `current` is the email channel's, as before channels existed; `byChannel` has every channel.
+    return { current: byChannel.email, byChannel, history };
   }
 }

@@ -3,6 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { assertFiltersVisible } from '../auth/filter-ids';
+import { CHANNELS } from '../common/channels';
 import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
 import { limitOf, Page } from '../common/http/pagination';
@@ -36,6 +37,7 @@ const COLUMNS: Record<keyof UpdateCustomerDto, string> = {
   language: 'language',
   homeRooftopId: 'home_rooftop_id',
   assignedSalespersonId: 'assigned_salesperson_id',
+  preferredChannel: 'preferred_channel',
 };
 
 const ERASED_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'address', 'birthday', 'externalId'];
@@ -73,6 +75,7 @@ export class CustomersService {
         birthday: fields.birthday ?? null,
         language: fields.language ?? this.config.DEFAULT_LANGUAGE,
         assignedSalespersonId: dto.assignedSalespersonId ?? null,
+        preferredChannel: dto.preferredChannel ?? null,
         emailBouncing: false,
         erasedAt: null,
         createdAt: now,
@@ -166,6 +169,9 @@ export class CustomersService {
         params.push(k === 'lastName' ? (fields[k] ?? '') : fields[k]);
         return `${COLUMNS[k]} = $${params.length}`;
       });
+      // A new phone number is a new contact point: an undeliverable mark on the old one no longer holds.
+      if (fields.phone !== undefined && fields.phone !== current.phone)
+        sets.push('phone_undeliverable_at = NULL');
       const result: [unknown[], number] = await this.uniqueExternalId(() =>
         m.query(
           `UPDATE customer SET ${sets.join(', ')}, version = version + 1, updated_at = $3
@@ -215,14 +221,24 @@ export class CustomersService {
       );
       await m.query(
         `UPDATE customer SET first_name = 'Erased', last_name = '', email = NULL, phone = NULL, address = NULL, birthday = NULL,
-                external_id = NULL, email_bouncing = false, erased_at = $2, version = version + 1, updated_at = $2
+                external_id = NULL, email_bouncing = false, preferred_channel = NULL,
+                telegram_chat_id = NULL, telegram_linked_at = NULL, telegram_blocked_at = NULL,
+                phone_undeliverable_at = NULL, erased_at = $2, version = version + 1, updated_at = $2
           WHERE id = $1`,
         [id, now],
       );
       await this.events.emit(m, 'customer.erased', { customerId: id, at: now });
-      for (const purpose of PURPOSES) {
-        await this.consents.record(m, { customerId: id, purpose, granted: false, source: 'erasure', actor });
-      }
+      for (const channel of CHANNELS)
+        for (const purpose of PURPOSES) {
+          await this.consents.record(m, {
+            customerId: id,
+            purpose,
+            channel,
+            granted: false,
+            source: 'erasure',
+            actor,
+          });
+        }
       // The timeline's notes carry names and addresses: keep the rows, drop the text (the other modules' on the event).
       await eraseFreeText(m, id);
       await this.audit.record(m, actor, {

@@ -1,14 +1,19 @@
 import { EntityManager } from 'typeorm';
+import { isChannel, type Channel } from '../common/channels';
 import { LANGUAGES, type Language } from '../config/app-config';
 import type { Checked } from './dispatch-pipeline';
 import type { Claim, ClaimDecision, LoadedMessage, OutboxClaimsRepository } from './outbox-claims.repository';
 import { SendingRules, type RuleContext, type RuleMessage } from './sending-rules';
 
-/** A claim the sending rules let through, with what its send needs. */
+/** A claim the sending rules let through, with what its send needs: the channel and the address on it. */
 export interface ApprovedMessage {
   message: LoadedMessage;
-  messageId: string;
+  /** The email Message-ID (the same on every retry); null on the other channels. */
+  messageId: string | null;
   language: Language;
+  channel: Channel;
+  /** Email address, E.164 phone or Telegram chat id. */
+  to: string;
 }
 
 /**
@@ -22,8 +27,10 @@ export class ClaimApproval {
     private readonly claims: OutboxClaimsRepository,
     private readonly rules: SendingRules,
     private readonly defaultLanguage: () => Language,
-    /** The channel's id for a message (the same on every retry). */
+    /** The email Message-ID of a message (the same on every retry). */
     private readonly messageIdOf: (outboxId: string) => string,
+    /** The channels the dispatcher has a driver for: the choice is made among these. */
+    private readonly available: readonly Channel[] = ['email'],
   ) {}
 
   /** One answer per claim, in claim order; a claim no longer held (a newer fence) is 'lost'. */
@@ -42,9 +49,15 @@ export class ClaimApproval {
         for (const d of decisions) {
           if (d.action === 'send') {
             const message = byId.get(d.claim.id)!;
-            const approved = { message, messageId: d.messageId, language: d.language };
-            results.set(d.claim.id, { outcome: 'approved', approved });
-          } else results.set(d.claim.id, { outcome: d.action === 'suppress' ? 'suppressed' : 'deferred' });
+            const { messageId, language, channel, to } = d;
+            results.set(d.claim.id, {
+              outcome: 'approved',
+              approved: { message, messageId, language, channel, to },
+            });
+          } else
+            results.set(d.claim.id, {
+              outcome: d.action === 'suppress' ? 'suppressed' : d.action === 'fail' ? 'failed' : 'deferred',
+            });
         }
         return claims.map((claim) => results.get(claim.id) ?? { outcome: 'lost' as const });
       },
@@ -60,7 +73,7 @@ export class ClaimApproval {
   ): Promise<ClaimDecision[]> {
     const verdicts = await this.rules.evaluateBatch(
       manager,
-      held.map((claim) => ruleInput(byId.get(claim.id)!)),
+      held.map((claim) => ruleInput(byId.get(claim.id)!, this.available)),
       asOf,
     );
     return held.map((claim, k): ClaimDecision => {
@@ -70,14 +83,25 @@ export class ClaimApproval {
         const language: Language = (LANGUAGES as readonly string[]).includes(m.customer_language)
           ? (m.customer_language as Language)
           : this.defaultLanguage();
-        return { claim, action: 'send', messageId: this.messageIdOf(m.id), to: m.email, language };
+        return {
+          claim,
+          action: 'send',
+          channel: verdict.channel,
+          messageId: verdict.channel === 'email' ? this.messageIdOf(m.id) : null,
+          to: verdict.to,
+          language,
+          fallbacks: verdict.fallbacks,
+        };
       }
       return { claim, ...verdict };
     });
   }
 }
 
-function ruleInput(m: LoadedMessage): { message: RuleMessage; ctx: RuleContext } {
+function ruleInput(
+  m: LoadedMessage,
+  available: readonly Channel[],
+): { message: RuleMessage; ctx: RuleContext } {
   return {
     message: {
       id: m.id,
@@ -87,14 +111,27 @@ function ruleInput(m: LoadedMessage): { message: RuleMessage; ctx: RuleContext }
       kind: m.kind,
       purpose: m.purpose,
       payload: m.payload ?? {},
+      failedChannels: m.failed_channels ?? [],
+      requestedChannel: isChannel(m.requested_channel) ? m.requested_channel : null,
     },
     ctx: {
-      customer: { email: m.email, erasedAt: m.erased_at, emailBouncing: m.email_bouncing },
+      customer: {
+        email: m.email,
+        erasedAt: m.erased_at,
+        emailBouncing: m.email_bouncing,
+        phone: m.customer_phone,
+        phoneUndeliverable: m.phone_undeliverable,
+        telegramChatId: m.telegram_chat_id,
+        telegramBlocked: m.telegram_blocked,
+        preferredChannel: isChannel(m.preferred_channel) ? m.preferred_channel : null,
+      },
       rooftop: {
         timeZone: m.time_zone,
         sendWindowStart: m.send_window_start,
         sendWindowEnd: m.send_window_end,
+        channelOrder: m.channel_order,
       },
+      available,
     },
   };
 }

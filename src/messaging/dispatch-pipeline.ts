@@ -38,7 +38,7 @@ export const emptySummary = (): DispatchSummary => ({
 
 /** The sending rules' answer for one claim of a batch. */
 export type Checked<A> =
-  { outcome: 'approved'; approved: A } | { outcome: 'suppressed' | 'deferred' | 'lost' | 'error' };
+  { outcome: 'approved'; approved: A } | { outcome: 'suppressed' | 'deferred' | 'failed' | 'lost' | 'error' };
 
 /** An approved claim waiting for a sending lane. */
 export interface Ready<A> {

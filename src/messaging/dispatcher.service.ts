@@ -1,13 +1,18 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { DataSource } from 'typeorm';
+import { CHANNELS, type Channel } from '../common/channels';
 import { AppConfig } from '../config/app-config';
+import { ContactPointsService } from '../customers/contact-points.service';
 import { EmailBouncingService } from '../customers/email-bouncing.service';
 import { BookingLinks } from './booking-links';
-import type { SendResult } from './channels/channel-driver';
+import type { SendOptions, SendResult } from './channels/channel-driver';
 import { EmailComposer } from './channels/email.composer';
 import { EmailDriver } from './channels/email.driver';
+import { ShortTextComposer } from './channels/short-text.composer';
+import { SmsDriver } from './channels/sms/sms.driver';
+import { TelegramDriver } from './channels/telegram/telegram.driver';
 import { ClaimApproval, type ApprovedMessage } from './claim-approval';
 import {
   EndOfDataGate,
@@ -25,15 +30,22 @@ import {
   LEASE_SECONDS,
   MAX_BATCHES_PER_RUN,
 } from './dispatch-settings';
-import { OutboxClaimsRepository, type Claim } from './outbox-claims.repository';
+import { OutboxClaimsRepository, type Claim, type RecordedContent } from './outbox-claims.repository';
 import { OutcomeRecorder } from './outcome-recorder';
 import { SendingRules } from './sending-rules';
-import { TemplateRenderer, type RenderedEmail } from './template-renderer';
+import { TemplateRenderer } from './template-renderer';
 import { UnsubscribeLinks } from './unsubscribe-links';
 
 export * from './dispatch-settings';
 export type { Claim } from './outbox-claims.repository';
 export type { DispatchSummary, Outcome } from './dispatch-pipeline';
+
+/** One channel's way to send an approved message: compose it, then hand it to the channel's driver. */
+type ChannelSend = (
+  approved: ApprovedMessage,
+  asOf: Date,
+  options: SendOptions,
+) => Promise<{ ok: true; result: SendResult; content: RecordedContent } | { ok: false; error: string }>;
 
 /**
  * Sends what the outbox holds, at most once in effect, with several workers and instances:
@@ -42,11 +54,15 @@ export type { DispatchSummary, Outcome } from './dispatch-pipeline';
  *     — outbox-claims.repository.ts;
  *  2. check the sending rules for the whole claimed batch in one short transaction, under the advisory locks
  *     of its customers (taken in a fixed order) and the row locks, re-checking each fence — claim-approval.ts;
- *  3. compose and send outside any transaction through the channel's driver (channels/), `concurrency` lanes
- *     (the SMTP pool size), while the next batch is claimed and checked in the background so the lanes never
- *     wait for the database; a message is completed only under the end-of-DATA gate — dispatch-pipeline.ts;
+ *     The check also chooses the channel: the first in the customer's order with a usable contact point and
+ *     consent for the purpose on it — channel-choice.ts;
+ *  3. compose and send outside any transaction through the chosen channel's composer and driver (channels/),
+ *     `concurrency` lanes, while the next batch is claimed and checked in the background so the lanes never
+ *     wait for the database; a message is completed only under its channel's end gate (end of DATA, the last
+ *     submit_sm, the Bot API request), one gate per channel so an SMS never waits for SMTP — dispatch-pipeline.ts;
  *  4. record outcomes fenced (`WHERE id AND fence AND status = 'sending'`) in group commits, so a worker whose
- *     lease expired and whose row was claimed again can never overwrite the newer attempt — outcome-recorder.ts.
+ *     lease expired and whose row was claimed again can never overwrite the newer attempt; a permanent failure
+ *     marks the contact point and falls back to the next usable channel — outcome-recorder.ts.
  * A retry after an unknown outcome carries the same Message-ID, so a receiver can drop the duplicate.
  */
 @Injectable()
@@ -58,14 +74,23 @@ export class DispatcherService implements BeforeApplicationShutdown {
   concurrency = DISPATCH_CONCURRENCY;
   private stopping = false;
   private readonly running = new Set<Promise<unknown>>();
-  /** Held from the end of a message's DATA until its outcome is committed (see EndOfDataGate). */
-  private readonly endGate = new EndOfDataGate();
+  /**
+   * Per channel, held from the end of a message (end of DATA, last submit_sm, the Bot API request) until its
+   * outcome is committed (see EndOfDataGate): a crash re-sends at most one message per channel.
+   */
+  private readonly endGates = new Map<Channel, EndOfDataGate>(CHANNELS.map((c) => [c, new EndOfDataGate()]));
   private readonly claims: OutboxClaimsRepository;
   private readonly outcomes: OutcomeRecorder;
   private readonly approval: ClaimApproval;
   private readonly composer: EmailComposer;
+  /** The channels this dispatcher has a driver for (email always; SMS and Telegram when provided). */
+  private readonly senders = new Map<Channel, ChannelSend>();
 
-  /** Each dispatcher works on the DataSource it is given (another instance: its own connection pool). */
+  /**
+   * Each dispatcher works on the DataSource it is given (another instance: its own connection pool). The SMS
+   * and Telegram drivers and their composer are optional: a dispatcher built without them (a test's second
+   * worker, the email benchmark) only chooses among the channels it can send on.
+   */
   constructor(
     db: DataSource,
     config: AppConfig,
@@ -75,15 +100,39 @@ export class DispatcherService implements BeforeApplicationShutdown {
     links: UnsubscribeLinks,
     bouncing: EmailBouncingService,
     bookingLinks: BookingLinks = new BookingLinks(),
+    @Optional() contactPoints: ContactPointsService = new ContactPointsService(),
+    @Optional() sms?: SmsDriver,
+    @Optional() telegram?: TelegramDriver,
+    @Optional() shortText?: ShortTextComposer,
   ) {
-    this.claims = new OutboxClaimsRepository(db, bouncing);
+    this.claims = new OutboxClaimsRepository(db, bouncing, contactPoints);
     this.outcomes = new OutcomeRecorder(this.claims, this.logger);
     this.composer = new EmailComposer(config, driver, renderer, links, bookingLinks);
+    this.senders.set('email', async (approved, asOf, options) => {
+      const composed = await this.composer.compose(approved, asOf);
+      if (!composed.ok) return composed;
+      return { ok: true, result: await driver.send(composed.mail, options), content: composed.rendered };
+    });
+    if (sms && shortText)
+      this.senders.set('sms', async (approved, asOf, options) => {
+        const composed = await shortText.composeSms(approved, asOf);
+        if (!composed.ok) return composed;
+        const content = { subject: null, html: null, text: composed.message.text };
+        return { ok: true, result: await sms.send(composed.message, options), content };
+      });
+    if (telegram && shortText)
+      this.senders.set('telegram', async (approved, asOf, options) => {
+        const composed = await shortText.composeTelegram(approved, asOf);
+        if (!composed.ok) return composed;
+        const content = { subject: null, html: null, text: composed.message.text };
+        return { ok: true, result: await telegram.send(composed.message, options), content };
+      });
     this.approval = new ClaimApproval(
       this.claims,
       rules,
       () => config.DEFAULT_LANGUAGE,
       (id) => this.composer.messageId(id),
+      [...this.senders.keys()],
     );
   }
 
@@ -126,10 +175,11 @@ export class DispatcherService implements BeforeApplicationShutdown {
     claim: Claim,
     asOf: Date,
     result: SendResult,
-    rendered: RenderedEmail | null,
+    rendered: RecordedContent | null,
     failure: { bounce: boolean; reason?: string } = { bounce: true },
+    channel: Channel = 'email',
   ): Promise<string | null> {
-    return this.outcomes.record({ claim, asOf, result, rendered, failure });
+    return this.outcomes.record({ claim, asOf, channel, result, rendered, failure });
   }
 
   /** Gives a claim back untouched (shutdown before it started): pending again, no attempt consumed. */
@@ -188,26 +238,38 @@ export class DispatcherService implements BeforeApplicationShutdown {
    * `recorded` settles once it is committed.
    */
   private async sendApproved(ready: Ready<ApprovedMessage>, asOf: Date): Promise<Sent> {
-    const { claim } = ready;
-    // The end-of-DATA gate, once this send asks for it; released when the outcome is recorded.
-    const gate = this.endGate.turn(ready.endBy);
+    const { claim, approved } = ready;
+    const { channel } = approved;
+    // The channel's end gate, once this send asks for it; released when the outcome is recorded.
+    const gate = this.endGates.get(channel)!.turn(ready.endBy);
     try {
-      const composed = await this.composer.compose(ready.approved, asOf);
-      if (!composed.ok) {
+      const send = this.senders.get(channel);
+      const sent = send
+        ? await send(approved, asOf, { beforeEnd: gate.beforeEnd })
+        : { ok: false as const, error: `no driver for channel ${channel}` };
+      if (!sent.ok) {
+        gate.release();
         const failed = {
           ok: false as const,
           kind: 'permanent' as const,
           smtpCode: null,
-          error: composed.error,
+          error: sent.error,
         };
-        const recorded = this.complete(claim, asOf, failed, null, { bounce: false, reason: 'render_failed' });
-        return { outcome: 'failed', recorded: recorded.then((s) => (s ? 'failed' : 'lost')) };
+        const recorded = this.complete(
+          claim,
+          asOf,
+          failed,
+          null,
+          { bounce: false, reason: 'render_failed' },
+          channel,
+        );
+        return { outcome: 'failed', recorded: this.recorded(claim, recorded) };
       }
-      const result = await this.driver.send(composed.mail, { beforeEnd: gate.beforeEnd });
-      const recorded = this.recorded(claim, this.complete(claim, asOf, result, composed.rendered));
-      // A definite refusal (an SMTP 4xx/5xx reply) delivered nothing: the next message may end its DATA at
-      // once. An accepted message, or one whose reply never came (the server may have taken it), holds the
-      // gate until its outcome is committed.
+      const { result, content } = sent;
+      const recorded = this.recorded(claim, this.complete(claim, asOf, result, content, undefined, channel));
+      // A definite refusal (a reply code: SMTP 4xx/5xx, an SMPP command_status, a Bot API error_code)
+      // delivered nothing: the next message may end at once. An accepted message, or one whose reply never
+      // came (the channel may have taken it), holds the gate until its outcome is committed.
       if (!result.ok && result.smtpCode !== null) gate.release();
       void recorded.then(gate.release);
       return { outcome: 'error', recorded };

@@ -1,22 +1,28 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { assertFiltersVisible } from '../auth/filter-ids';
 import { Clock } from '../common/clock';
 import { Keyset, limitOf, type Page } from '../common/http/pagination';
-import { ConflictError, NotFoundError } from '../common/problem/domain-error';
+import { isChannel, type Channel } from '../common/channels';
+import { ConflictError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
+import type { Purpose } from '../customers/consent-rules';
+import { consentDecisions, consentKey } from '../customers/consent-decisions';
 import { EmailBouncingService } from '../customers/email-bouncing.service';
+import { channelOrder, chooseChannel } from './channel-choice';
 import type {
   ListMessagesQueryDto,
   MessageDetailDto,
   MessageStatus,
   MessageSummaryDto,
+  RetryChannel,
 } from './dto/messages.dto';
 
 const SUMMARY_COLUMNS = `m.id, m.rooftop_id, m.customer_id, m.vehicle_id, m.kind, m.purpose, m.status, m.status_reason,
-  m.scheduled_at, m.next_attempt_at, m.attempts, m.sent_at, m.message_id, m.to_address, m.language, m.subject,
-  m.last_error, m.created_at`;
+  m.scheduled_at, m.next_attempt_at, m.attempts, m.sent_at, m.message_id, m.channel, m.failed_channels,
+  m.fallback_channels, m.delivery_status, m.delivered_at, m.to_address, m.language, m.subject, m.last_error,
+  m.created_at`;
 
 interface Row {
   id: string;
@@ -32,6 +38,11 @@ interface Row {
   attempts: number;
   sent_at: Date | null;
   message_id: string | null;
+  channel: Channel | null;
+  failed_channels: Channel[];
+  fallback_channels: Channel[];
+  delivery_status: 'delivered' | 'undeliverable' | null;
+  delivered_at: Date | null;
   to_address: string | null;
   language: string | null;
   subject: string | null;
@@ -59,6 +70,11 @@ function toSummary(r: Row): MessageSummaryDto {
     attempts: r.attempts,
     sentAt: iso(r.sent_at),
     messageId: r.message_id,
+    channel: r.channel,
+    failedChannels: r.failed_channels ?? [],
+    fallbackChannels: r.fallback_channels ?? [],
+    deliveryStatus: r.delivery_status,
+    deliveredAt: iso(r.delivered_at),
     toAddress: r.to_address,
     language: r.language,
     subject: r.subject,
@@ -105,6 +121,7 @@ export class MessagesService {
     if (query.status) add('m.status = ?', query.status);
     if (query.kind) add('m.kind = ?', query.kind);
     if (query.purpose) add('m.purpose = ?', query.purpose);
+    if (query.channel) add('m.channel = ?', query.channel);
     if (query.customerId) {
       await assertFiltersVisible(this.db, user, [
         { field: 'customerId', kind: 'customer', id: query.customerId },
@@ -139,6 +156,7 @@ export class MessagesService {
     if (!row || !user.canSeeRooftop(row.rooftop_id)) throw new NotFoundError('Message');
     const attempts: {
       attempt: number;
+      channel: Channel | null;
       worker: string;
       started_at: Date;
       finished_at: Date | null;
@@ -146,7 +164,7 @@ export class MessagesService {
       smtp_code: number | null;
       error: string | null;
     }[] = await this.db.query(
-      `SELECT attempt, worker, started_at, finished_at, outcome, smtp_code, error
+      `SELECT attempt, channel, worker, started_at, finished_at, outcome, smtp_code, error
          FROM message_attempt WHERE message_id = $1 ORDER BY attempt, id`,
       [id],
     );
@@ -157,6 +175,7 @@ export class MessagesService {
       text: row.text_body ?? null,
       attemptLog: attempts.map((a) => ({
         attempt: a.attempt,
+        channel: a.channel,
         worker: a.worker,
         startedAt: iso(a.started_at)!,
         finishedAt: iso(a.finished_at),
@@ -168,18 +187,24 @@ export class MessagesService {
   }
 
   /**
-   * A failed message goes back to pending, due now, with a fresh 48 h retry window. When it had bounced,
-   * staff retrying it vouch for the address, so the customer's bouncing flag is cleared (audited).
+   * A failed message goes back to pending, due now, with a fresh 48 h retry window, on the channel staff ask
+   * for: 'same' (the last attempt's, the default), 'next' (the next usable channel of the customer's order
+   * after it) or one by name; that channel is tried first and no longer counts as failed. It must be usable
+   * now (a contact point that is not marked, and consent for the purpose on it): 422 naming `channel`
+   * otherwise. When an email had bounced, staff retrying it on email vouch for the address, so the customer's
+   * bouncing flag is cleared (audited).
    */
-  async retry(id: string, user: AuthUser): Promise<MessageDetailDto> {
+  async retry(id: string, user: AuthUser, requested: RetryChannel = 'same'): Promise<MessageDetailDto> {
     await this.db.transaction(async (manager) => {
-      const rows: {
-        rooftop_id: string;
-        customer_id: string;
-        status: string;
-        status_reason: string | null;
-      }[] = await manager.query(
-        `SELECT rooftop_id, customer_id, status, status_reason FROM outbox_message WHERE id = $1 FOR UPDATE`,
+      const rows: RetryRow[] = await manager.query(
+        `SELECT m.rooftop_id, m.customer_id, m.purpose, m.status, m.status_reason, m.channel, m.failed_channels,
+                c.email, c.email_bouncing, c.phone, c.phone_undeliverable_at IS NOT NULL AS phone_undeliverable,
+                c.telegram_chat_id::text AS telegram_chat_id, c.telegram_blocked_at IS NOT NULL AS telegram_blocked,
+                c.preferred_channel, c.erased_at IS NOT NULL AS erased, r.channel_order
+           FROM outbox_message m
+           JOIN customer c ON c.id = m.customer_id
+           JOIN rooftop r ON r.id = m.rooftop_id
+          WHERE m.id = $1 FOR UPDATE OF m`,
         [id],
       );
       const row = rows[0];
@@ -193,14 +218,20 @@ export class MessagesService {
           },
         );
       }
+      const channel = await this.retryChannel(manager, row, requested);
+      // Staff vouch for an address that bounced when they send this email again.
+      const vouched =
+        channel === 'email' &&
+        (/^smtp_5\d\d$/.test(row.status_reason ?? '') || row.failed_channels.includes('email'));
       await manager.query(
         `UPDATE outbox_message
             SET status = 'pending', status_reason = 'manual_retry', next_attempt_at = $2, first_attempt_at = NULL,
-                lease_owner = NULL, lease_until = NULL, approved_fence = NULL, updated_at = now()
+                lease_owner = NULL, lease_until = NULL, approved_fence = NULL, requested_channel = $3,
+                failed_channels = array_remove(failed_channels, $3), updated_at = now()
           WHERE id = $1`,
-        [id, this.clock.now()],
+        [id, this.clock.now(), channel],
       );
-      if (/^smtp_5\d\d$/.test(row.status_reason ?? '')) {
+      if (vouched) {
         await this.bouncing.clear(manager, row.customer_id, user, {
           rooftopId: row.rooftop_id,
           reason: `retry of message ${id}`,
@@ -211,9 +242,82 @@ export class MessagesService {
         entityType: 'outbox_message',
         entityId: id,
         rooftopId: row.rooftop_id,
-        fields: ['status'],
+        fields: channel === row.channel ? ['status'] : ['status', 'channel'],
       });
     });
     return this.get(id, user);
   }
+
+  /** The channel a retry goes on, checked usable now (422 naming `channel` when it is not). */
+  private async retryChannel(
+    manager: EntityManager,
+    row: RetryRow,
+    requested: RetryChannel,
+  ): Promise<Channel> {
+    const order = channelOrder(
+      row.channel_order,
+      isChannel(row.preferred_channel) ? row.preferred_channel : null,
+    );
+    const last = row.channel ?? order[0];
+    const consent =
+      row.purpose === 'transactional'
+        ? null
+        : await consentDecisions(
+            manager,
+            order.map((channel) => ({
+              customerId: row.customer_id,
+              purpose: row.purpose as Purpose,
+              channel,
+            })),
+          );
+    const consentOn = (channel: Channel) =>
+      consent === null || consent.get(consentKey(row.customer_id, row.purpose as Purpose, channel)) === true;
+    const facts = {
+      email: row.email,
+      // A bounced address is usable for a retry on email: staff vouch for it (the mark is cleared).
+      emailBouncing: false,
+      phone: row.phone,
+      phoneUndeliverable: row.phone_undeliverable,
+      telegramChatId: row.telegram_chat_id,
+      telegramBlocked: row.telegram_blocked,
+      erased: row.erased,
+    };
+    const usable = (channel: Channel) => chooseChannel([channel], facts, row.purpose, consentOn);
+    if (requested === 'next') {
+      const after = order.slice(order.indexOf(last) + 1).filter((c) => !row.failed_channels.includes(c));
+      const choice = chooseChannel(after, facts, row.purpose, consentOn);
+      if (choice.usable) return choice.channel;
+      throw notUsable(`no usable channel after ${last} (${choice.reason})`);
+    }
+    const channel = requested === 'same' ? last : requested;
+    const choice = usable(channel);
+    if (!choice.usable) throw notUsable(`${channel} cannot be used for this message (${choice.reason})`);
+    return channel;
+  }
+}
+
+/** The failed row a retry reads, with the customer's contact points and the rooftop's order. */
+interface RetryRow {
+  rooftop_id: string;
+  customer_id: string;
+  purpose: string;
+  status: string;
+  status_reason: string | null;
+  channel: Channel | null;
+  failed_channels: Channel[];
+  email: string | null;
+  email_bouncing: boolean;
+  phone: string | null;
+  phone_undeliverable: boolean;
+  telegram_chat_id: string | null;
+  telegram_blocked: boolean;
+  preferred_channel: string | null;
+  erased: boolean;
+  channel_order: string[];
+}
+
+function notUsable(message: string): UnprocessableError {
+  return new UnprocessableError('channel_not_usable', 'The message cannot be retried on that channel', [
+    { field: 'channel', message },
+  ]);
 }

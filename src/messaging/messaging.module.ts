@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { CustomersModule } from '../customers/customers.module';
 import { BookingLinks } from './booking-links';
 import { EmailDriver } from './channels/email.driver';
+import { SmsDriver } from './channels/sms/sms.driver';
 import { TelegramModule } from './channels/telegram/telegram.module';
 import { DispatcherService } from './dispatcher.service';
 import { registerFormBodyParsers } from './form-body';
@@ -34,6 +35,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     SendingRules,
     TemplateRenderer,
     EmailDriver,
+    SmsDriver,
     UnsubscribeLinks,
     DispatcherService,
     OutboxDispatchJob,

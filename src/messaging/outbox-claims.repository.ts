@@ -1,7 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { Language } from '../config/app-config';
+import type { Channel } from '../common/channels';
+import { ContactPointsService } from '../customers/contact-points.service';
 import type { EmailBouncingService } from '../customers/email-bouncing.service';
 import type { RenderedEmail } from './template-renderer';
+/** What a send recorded of its content: an email's subject and parts, or a short text's text. */
+export type RecordedContent =
+  Pick<RenderedEmail, 'subject' | 'html' | 'text'> | { subject: null; html: null; text: string };
 import { describeFailure, type SendResult } from './channels/channel-driver';
 import { backoffMs, RETRY_WINDOW_HOURS } from './dispatch-settings';
 import type { MessagePurpose } from './outbox.service';
@@ -41,11 +46,32 @@ export interface LoadedMessage {
   currency: string;
   send_window_start: string;
   send_window_end: string;
+  /** The customer's own contact points and channel preference (`phone` above is the rooftop's). */
+  customer_phone: string | null;
+  phone_undeliverable: boolean;
+  telegram_chat_id: string | null;
+  telegram_blocked: boolean;
+  preferred_channel: Channel | null;
+  channel_order: string[];
+  failed_channels: string[];
+  requested_channel: Channel | null;
 }
 
-/** The sending rules' verdict on one held claim; `send` carries the addressing the attempt will use. */
+/**
+ * The sending rules' verdict on one held claim; `send` carries the channel and addressing the attempt will use
+ * (`messageId` is the email Message-ID, null on other channels) and the usable channels after it; `fail` keeps
+ * a message that failed permanently with no other usable channel failed.
+ */
 export type ClaimDecision = { claim: Claim } & (
-  | { action: 'send'; messageId: string; to: string | null; language: Language }
+  | {
+      action: 'send';
+      channel: Channel;
+      messageId: string | null;
+      to: string;
+      language: Language;
+      fallbacks: Channel[];
+    }
+  | { action: 'fail' }
   | { action: 'suppress'; reason: string }
   | { action: 'defer'; reason: string; until: Date }
 );
@@ -54,9 +80,14 @@ export type ClaimDecision = { claim: Claim } & (
 export interface AttemptOutcome {
   claim: Claim;
   asOf: Date;
+  /** The channel the attempt went on. */
+  channel: Channel;
   result: SendResult;
-  rendered: RenderedEmail | null;
-  /** For a permanent failure: whether the address bounced, and the status reason if not the reply code. */
+  rendered: RecordedContent | null;
+  /**
+   * For a permanent failure: whether the contact point is to be marked (email 5xx bouncing, Telegram 403
+   * blocked, SMS undeliverable), and the status reason if not the reply code.
+   */
   failure: { bounce: boolean; reason?: string };
 }
 
@@ -104,9 +135,13 @@ const LOCK_CUSTOMERS_OF = `
 /** The claimed rows, row-locked, with their customer and rooftop. By primary keys. Parameters: $1 outbox ids. */
 const LOAD_CLAIMED = `
   SELECT m.id, m.customer_id, m.rooftop_id, m.vehicle_id, m.kind, m.purpose, m.payload, m.status, m.fence,
+         m.failed_channels, m.requested_channel,
          c.first_name, c.last_name, c.email, c.language AS customer_language, c.erased_at, c.email_bouncing,
+         c.phone AS customer_phone, c.phone_undeliverable_at IS NOT NULL AS phone_undeliverable,
+         c.telegram_chat_id::text AS telegram_chat_id, c.telegram_blocked_at IS NOT NULL AS telegram_blocked,
+         c.preferred_channel,
          r.name AS rooftop_name, r.time_zone, r.address, r.phone, r.sender_email, r.sender_name,
-         r.booking_url, r.currency, r.send_window_start, r.send_window_end
+         r.booking_url, r.currency, r.send_window_start, r.send_window_end, r.channel_order
     FROM outbox_message m
     JOIN customer c ON c.id = m.customer_id
     JOIN rooftop r ON r.id = m.rooftop_id
@@ -115,75 +150,108 @@ const LOAD_CLAIMED = `
 
 /**
  * Every decision of a batch, fenced: suppressions and deferrals release the claim without consuming an
- * attempt (their attempt row is deleted); approvals keep the lease and mark an in-flight send
- * (approved_fence = fence) with the addressing it uses. By primary keys. Parameters: $1..$8 the decision
- * columns, $9 asOf (the first attempt's instant).
+ * attempt (their attempt row is deleted), and so does 'fail' (a message that failed permanently and has no
+ * other usable channel stays failed with its last error); approvals keep the lease and mark an in-flight send
+ * (approved_fence = fence) with the channel, addressing and fallback channels it uses, also on the attempt
+ * row. By primary keys. Parameters: $1..$10 the decision columns, $11 asOf (the first attempt's instant).
  */
 const RECORD_DECISIONS = `
   WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
-                         $6::text[], $7::text[], $8::text[])
-      AS v(id, fence, action, reason, until, message_id, to_address, language)
+                         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+      AS v(id, fence, action, reason, until, message_id, to_address, language, channel, fallbacks)
   ), upd AS (
     UPDATE outbox_message m SET
-      status = CASE v.action WHEN 'suppress' THEN 'suppressed' WHEN 'defer' THEN 'pending' ELSE m.status END,
-      status_reason = CASE WHEN v.action = 'send' THEN m.status_reason ELSE v.reason END,
+      status = CASE v.action WHEN 'suppress' THEN 'suppressed' WHEN 'defer' THEN 'pending'
+                             WHEN 'fail' THEN 'failed' ELSE m.status END,
+      status_reason = CASE WHEN v.action = 'send' THEN m.status_reason
+                           WHEN v.action = 'fail' THEN 'no_channel_left' ELSE v.reason END,
       next_attempt_at = CASE WHEN v.action = 'defer' THEN v.until ELSE m.next_attempt_at END,
       attempts = CASE WHEN v.action = 'send' THEN m.attempts ELSE m.attempts - 1 END,
       approved_fence = CASE WHEN v.action = 'send' THEN m.fence ELSE m.approved_fence END,
       message_id = CASE WHEN v.action = 'send' THEN v.message_id ELSE m.message_id END,
       to_address = CASE WHEN v.action = 'send' THEN v.to_address ELSE m.to_address END,
       language = CASE WHEN v.action = 'send' THEN v.language ELSE m.language END,
-      first_attempt_at = CASE WHEN v.action = 'send' THEN coalesce(m.first_attempt_at, $9)
+      channel = CASE WHEN v.action = 'send' THEN v.channel ELSE m.channel END,
+      fallback_channels = CASE WHEN v.action = 'send' THEN string_to_array(v.fallbacks, ',')
+                               ELSE m.fallback_channels END,
+      first_attempt_at = CASE WHEN v.action = 'send' THEN coalesce(m.first_attempt_at, $11)
                               ELSE m.first_attempt_at END,
       lease_owner = CASE WHEN v.action = 'send' THEN m.lease_owner END,
       lease_until = CASE WHEN v.action = 'send' THEN m.lease_until END,
       updated_at = now()
     FROM v WHERE m.id = v.id AND m.fence = v.fence AND m.status = 'sending'
-    RETURNING m.id, v.fence, v.action
+    RETURNING m.id, v.fence, v.action, v.channel
+  ), attempt_channel AS (
+    UPDATE message_attempt a SET channel = upd.channel
+      FROM upd WHERE upd.action = 'send' AND a.message_id = upd.id AND a.fence = upd.fence
   )
   DELETE FROM message_attempt a USING upd
    WHERE upd.action <> 'send' AND a.message_id = upd.id AND a.fence = upd.fence`;
 
 /**
  * Outcomes, fenced (`WHERE id AND fence AND status = 'sending'`): a worker whose lease expired and whose row
- * was claimed again changes nothing. Sent; temporary → pending after its back-off, or failed once the retry
- * window since the first attempt is over; permanent → failed. Closes each attempt row. By primary keys.
- * Returns the rows still held with their new status, customer and bounce flag (customers mark the address).
- * Parameters: $1..$14 the outcome columns, $15 the retry window in hours.
+ * was claimed again changes nothing. Sent (a delivery status of an earlier channel is cleared); temporary →
+ * pending after its back-off (at least as long as the channel asked to wait), or failed once the retry window
+ * since the first attempt is over; permanent → the channel joins failed_channels and the message falls back:
+ * pending and due at once while a fallback channel is left (`fallback_from:<channel>`, a fresh retry window),
+ * else failed. Closes each attempt row (with its channel) and keeps the channel's ids of what it accepted
+ * (message_provider_ref, for receipts). By primary keys. Returns the rows still held with their new status,
+ * customer, channel and whether the contact point is to be marked.
+ * Parameters: $1..$15 the outcome columns, $16 the retry window in hours, $17..$19 provider refs (outbox id,
+ * channel, ref) of the group.
  */
 const RECORD_OUTCOMES = `
   WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
                          $7::text[], $8::text[], $9::text[], $10::float8[], $11::bool[], $12::text[],
-                         $13::int[], $14::text[])
+                         $13::int[], $14::text[], $15::text[])
       AS v(id, fence, kind, at, subject, html, text_body, reason, last_error, backoff, bounce,
-           attempt_outcome, smtp_code, attempt_error)
+           attempt_outcome, smtp_code, attempt_error, channel)
+  ), cur AS (
+    SELECT m.id, v.kind = 'temporary'
+                 AND v.at >= coalesce(m.first_attempt_at, v.at) + make_interval(hours => $16) AS exhausted,
+           v.kind = 'permanent' AND EXISTS (
+             SELECT 1 FROM unnest(m.fallback_channels) f
+              WHERE f <> v.channel AND NOT f = ANY(m.failed_channels)) AS fallback
+      FROM outbox_message m JOIN v ON v.id = m.id
   ), upd AS (
     UPDATE outbox_message m SET
       status = CASE v.kind
         WHEN 'sent' THEN 'sent'
-        WHEN 'temporary' THEN CASE WHEN v.at >= coalesce(m.first_attempt_at, v.at) + make_interval(hours => $15)
-                                   THEN 'failed' ELSE 'pending' END
-        ELSE 'failed' END,
+        WHEN 'temporary' THEN CASE WHEN cur.exhausted THEN 'failed' ELSE 'pending' END
+        ELSE CASE WHEN cur.fallback THEN 'pending' ELSE 'failed' END END,
       status_reason = CASE v.kind
         WHEN 'sent' THEN NULL
-        WHEN 'temporary' THEN CASE WHEN v.at >= coalesce(m.first_attempt_at, v.at) + make_interval(hours => $15)
-                                   THEN 'retries_exhausted' ELSE 'retry_scheduled' END
-        ELSE v.reason END,
+        WHEN 'temporary' THEN CASE WHEN cur.exhausted THEN 'retries_exhausted' ELSE 'retry_scheduled' END
+        ELSE CASE WHEN cur.fallback THEN 'fallback_from:' || v.channel ELSE v.reason END END,
       sent_at = CASE WHEN v.kind = 'sent' THEN v.at ELSE m.sent_at END,
       next_attempt_at = CASE WHEN v.kind = 'temporary' THEN v.at + make_interval(secs => v.backoff)
+                             WHEN cur.fallback THEN v.at
                              ELSE m.next_attempt_at END,
+      failed_channels = CASE WHEN v.kind = 'permanent' AND NOT v.channel = ANY(m.failed_channels)
+                             THEN m.failed_channels || v.channel ELSE m.failed_channels END,
+      first_attempt_at = CASE WHEN cur.fallback THEN NULL ELSE m.first_attempt_at END,
+      delivery_status = CASE WHEN v.kind = 'sent' THEN NULL ELSE m.delivery_status END,
+      delivered_at = CASE WHEN v.kind = 'sent' THEN NULL ELSE m.delivered_at END,
+      channel = v.channel,
       last_error = v.last_error, subject = v.subject, html_body = v.html, text_body = v.text_body,
       lease_owner = NULL, lease_until = NULL, updated_at = now()
-    FROM v WHERE m.id = v.id AND m.fence = v.fence AND m.status = 'sending'
-    RETURNING m.id, m.customer_id, m.status, v.fence, v.at, v.bounce, v.attempt_outcome, v.smtp_code, v.attempt_error
+    FROM v, cur WHERE m.id = v.id AND cur.id = v.id AND m.fence = v.fence AND m.status = 'sending'
+    RETURNING m.id, m.customer_id, m.status, v.fence, v.at, v.bounce, v.attempt_outcome, v.smtp_code,
+              v.attempt_error, v.channel
   ), attempt AS (
     UPDATE message_attempt a
-       SET finished_at = upd.at, outcome = upd.attempt_outcome, smtp_code = upd.smtp_code, error = upd.attempt_error
+       SET finished_at = upd.at, outcome = upd.attempt_outcome, smtp_code = upd.smtp_code,
+           error = upd.attempt_error, channel = upd.channel
       FROM upd WHERE a.message_id = upd.id AND a.fence = upd.fence
+  ), refs AS (
+    INSERT INTO message_provider_ref (channel, ref, message_id, fence)
+    SELECT r.channel, r.ref, upd.id, upd.fence
+      FROM unnest($17::uuid[], $18::text[], $19::text[]) AS r(id, channel, ref) JOIN upd ON upd.id = r.id
+    ON CONFLICT (channel, ref) DO NOTHING
   )
-  SELECT id, status, customer_id, bounce FROM upd`;
+  SELECT id, status, customer_id, bounce, channel FROM upd`;
 
 /**
  * Hand-back, fenced: pending again, approval withdrawn, no attempt consumed (the attempt row is deleted; a
@@ -214,6 +282,11 @@ export class OutboxClaimsRepository {
     private readonly db: DataSource,
     /** Customers own the bouncing mark: a 5xx outcome marks the address through them, in the outcome's transaction. */
     private readonly bouncing: Pick<EmailBouncingService, 'mark'>,
+    /** Customers own the SMS and Telegram marks too (undeliverable phone, blocked chat). */
+    private readonly contactPoints: Pick<
+      ContactPointsService,
+      'markPhoneUndeliverable' | 'markTelegramBlocked'
+    > = new ContactPointsService(),
   ) {}
 
   /** Takes up to `limit` due rows (pending and due, or orphaned in 'sending') under a lease. */
@@ -244,27 +317,34 @@ export class OutboxClaimsRepository {
       decisions.map((d) => d.claim.id),
       decisions.map((d) => d.claim.fence),
       decisions.map((d) => d.action),
-      decisions.map((d) => (d.action === 'send' ? null : d.reason)),
+      decisions.map((d) => (d.action === 'suppress' || d.action === 'defer' ? d.reason : null)),
       decisions.map((d) => (d.action === 'defer' ? d.until : null)),
       decisions.map((d) => send(d)?.messageId ?? null),
       decisions.map((d) => send(d)?.to ?? null),
       decisions.map((d) => send(d)?.language ?? null),
+      decisions.map((d) => send(d)?.channel ?? null),
+      decisions.map((d) => send(d)?.fallbacks.join(',') ?? null),
       asOf,
     ]);
   }
 
   /**
    * Records a group of outcomes in one statement; returns the new status of each row still held. When the
-   * group holds a bounce, the customers of the rows still held whose message bounced (a permanent 5xx) are
-   * marked bouncing through customers' `EmailBouncingService`, in the same transaction as the outcomes.
+   * group holds a permanent failure that marks a contact point, the customers of the rows still held are
+   * marked through customers (EmailBouncingService for a 5xx, ContactPointsService for a blocked chat or an
+   * undeliverable phone), in the same transaction as the outcomes.
    */
   async recordOutcomes(group: AttemptOutcome[]): Promise<Map<string, string>> {
     const cols = outcomeColumns(group);
     if (!cols.bounce.includes(true)) return statusesOf(await this.writeOutcomes(this.db.manager, cols));
     return this.db.transaction(async (manager) => {
       const rows = await this.writeOutcomes(manager, cols);
-      const bounced = new Set(rows.filter((r) => r.bounce).map((r) => r.customer_id));
-      await this.bouncing.mark(manager, [...bounced].sort());
+      const marked = (channel: Channel) =>
+        [...new Set(rows.filter((r) => r.bounce && r.channel === channel).map((r) => r.customer_id))].sort();
+      const at = group[0].asOf;
+      await this.bouncing.mark(manager, marked('email'));
+      await this.contactPoints.markPhoneUndeliverable(manager, marked('sms'), at);
+      await this.contactPoints.markTelegramBlocked(manager, marked('telegram'), at);
       return statusesOf(rows);
     });
   }
@@ -286,7 +366,11 @@ export class OutboxClaimsRepository {
         cols.attemptOutcome,
         cols.smtpCode,
         cols.attemptError,
+        cols.channel,
         RETRY_WINDOW_HOURS,
+        cols.refIds,
+        cols.refChannels,
+        cols.refs,
       ]),
     );
   }
@@ -301,12 +385,13 @@ export class OutboxClaimsRepository {
   }
 }
 
-/** A row RECORD_OUTCOMES still held: its new status, and whether its customer's address bounced. */
+/** A row RECORD_OUTCOMES still held: its new status, and whether its customer's contact point is marked. */
 interface OutcomeRow {
   id: string;
   status: string;
   customer_id: string;
   bounce: boolean;
+  channel: Channel;
 }
 
 function statusesOf(rows: OutcomeRow[]): Map<string, string> {
@@ -314,6 +399,15 @@ function statusesOf(rows: OutcomeRow[]): Map<string, string> {
 }
 
 type OutcomeColumns = ReturnType<typeof outcomeColumns>;
+
+/** The status reason of a permanent failure names the channel's code: smtp_550, smpp_11, telegram_403. */
+const CODE_PREFIX: Record<Channel, string> = { email: 'smtp', sms: 'smpp', telegram: 'telegram' };
+/** The attempt outcome of a permanent failure that marked the contact point. */
+const MARKED_OUTCOME: Record<Channel, string> = {
+  email: 'bounced',
+  sms: 'undeliverable',
+  telegram: 'blocked',
+};
 
 /** The RECORD_OUTCOMES columns of a group, one entry per outcome. */
 function outcomeColumns(group: AttemptOutcome[]) {
@@ -332,15 +426,27 @@ function outcomeColumns(group: AttemptOutcome[]) {
     attemptOutcome: [] as string[],
     smtpCode: [] as (number | null)[],
     attemptError: [] as (string | null)[],
+    channel: [] as Channel[],
+    refIds: [] as string[],
+    refChannels: [] as string[],
+    refs: [] as string[],
   };
-  for (const { claim, asOf, result, rendered, failure } of group) {
+  for (const { claim, asOf, channel, result, rendered, failure } of group) {
     cols.id.push(claim.id);
+    cols.channel.push(channel);
+    for (const ref of result.ok ? (result.providerRefs ?? []) : []) {
+      cols.refIds.push(claim.id);
+      cols.refChannels.push(channel);
+      cols.refs.push(ref);
+    }
     cols.fence.push(claim.fence);
     cols.at.push(asOf);
     cols.subject.push(rendered?.subject ?? null);
     cols.html.push(rendered?.html ?? null);
     cols.text.push(rendered?.text ?? null);
-    cols.backoff.push(backoffMs(claim.attempts) / 1000);
+    // The channel may ask to wait longer than the back-off (Telegram 429 retry_after, SMPP throttling).
+    const retryAfterMs = !result.ok && result.retryAfterMs ? result.retryAfterMs : 0;
+    cols.backoff.push(Math.max(backoffMs(claim.attempts), retryAfterMs) / 1000);
     cols.lastError.push(describeFailure(result));
     cols.smtpCode.push(result.ok ? null : result.smtpCode);
     cols.attemptError.push(result.ok ? null : result.error.slice(0, 500));
@@ -356,10 +462,16 @@ function outcomeColumns(group: AttemptOutcome[]) {
       cols.bounce.push(false);
       cols.attemptOutcome.push('temporary_failure');
     } else {
+      // Email 5xx bounces; Telegram marks the chat only when the bot was blocked (403); an SMS refused for good
+      // marks the phone.
+      const mark = failure.bounce && (channel !== 'telegram' || result.smtpCode === 403);
       cols.kind.push('permanent');
-      cols.reason.push(failure.reason ?? (result.smtpCode ? `smtp_${result.smtpCode}` : 'permanent_failure'));
-      cols.bounce.push(failure.bounce);
-      cols.attemptOutcome.push(failure.bounce ? 'bounced' : 'failed');
+      cols.reason.push(
+        failure.reason ??
+          (result.smtpCode ? `${CODE_PREFIX[channel]}_${result.smtpCode}` : 'permanent_failure'),
+      );
+      cols.bounce.push(mark);
+      cols.attemptOutcome.push(mark ? MARKED_OUTCOME[channel] : 'failed');
     }
   }
   return cols;

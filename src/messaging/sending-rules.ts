@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
+import type { Channel } from '../common/channels';
 import { consentDecisions, consentKey } from '../customers/consent-decisions';
-import type { MessagePurpose } from './outbox.service';
+import { channelOrder, chooseChannel, type ContactFacts } from './channel-choice';
+import type { MessagePurpose, Purpose } from './outbox.service';
 
 /** The outbox row as the rules (and the registered hooks) see it. */
 export interface RuleMessage {
@@ -13,22 +15,37 @@ export interface RuleMessage {
   kind: string;
   purpose: MessagePurpose;
   payload: Record<string, unknown>;
+  /** Channels this message already failed on permanently (never tried again). */
+  failedChannels?: string[];
+  /** A channel staff asked for when retrying it (tried first). */
+  requestedChannel?: Channel | null;
 }
 
 export interface RuleContext {
-  customer: { email: string | null; erasedAt: Date | null; emailBouncing: boolean };
-  rooftop: { timeZone: string; sendWindowStart: string; sendWindowEnd: string };
+  customer: ContactFacts & { erasedAt: Date | null };
+  /** `channelOrder`: the rooftop's order (default telegram, sms, email). */
+  rooftop: { timeZone: string; sendWindowStart: string; sendWindowEnd: string; channelOrder?: string[] };
+  /** The channels the caller can send on (all when not said). */
+  available?: readonly Channel[];
 }
 
+/**
+ * `send` names the channel and address of the attempt and the usable channels after it; `fail` is a message
+ * that already failed permanently on a channel and has no other usable one (it stays failed, last failure kept).
+ */
 export type RuleDecision =
-  | { action: 'send' }
+  | { action: 'send'; channel: Channel; to: string; fallbacks: Channel[] }
+  | { action: 'fail' }
   | { action: 'suppress'; reason: string }
   | { action: 'defer'; until: Date; reason: string };
 
 /** A registered check (contract C3): returns a suppression reason, or null to let the message through. */
 export type SuppressionHook = (manager: EntityManager, message: RuleMessage) => Promise<string | null>;
 
-/** SPEC: at most one reminder, follow-up or marketing email per customer per 72 hours; surveys not counted. */
+/**
+ * SPEC: at most one reminder, follow-up or marketing message per customer per 72 hours, whatever its channel;
+ * surveys not counted.
+ */
 export const CAPPED_PURPOSES: readonly MessagePurpose[] = ['service_reminders', 'follow_ups', 'marketing'];
 export const FREQUENCY_CAP_HOURS = 72;
 
@@ -56,8 +73,8 @@ function toMinutes(hhmm: string): number {
 
 /**
  * The sending rules of SPEC "Sending rules", checked by the dispatcher for every message right before it
- * is sent, in this order: consent → erased / no address → bouncing → registered hooks → sending window →
- * frequency cap. Suppressions are final (kept with the reason); deferrals move the message to a later time.
+ * is sent, in this order: the channel (the first in the customer's order with a usable contact point and
+ * consent for the purpose on it; see channel-choice.ts) → registered hooks → sending window → frequency cap. Suppressions are final (kept with the reason); deferrals move the message to a later time.
  */
 @Injectable()
 export class SendingRules {
@@ -80,11 +97,11 @@ export class SendingRules {
   }
 
   /**
-   * The rules for a claimed batch, in claim order, with two set-based queries (customers' consent decision
-   * per customer and purpose; last capped email per customer) instead of two per message. Two capped messages of one
-   * customer in the same batch are counted against each other: the first that passes holds the cap (as an
-   * in-flight send at asOf) and the later ones are deferred. The caller holds the advisory locks of every
-   * customer in the batch, so no other worker can pass the cap check for them meanwhile.
+   * The rules for a claimed batch, in claim order, with two set-based queries (customers' consent decision per
+   * customer, purpose and channel; last capped message per customer) instead of two per message. Two capped
+   * messages of one customer in the same batch are counted against each other: the first that passes holds the
+   * cap (as an in-flight send at asOf) and the later ones are deferred. The caller holds the advisory locks of
+   * every customer in the batch, so no other worker can pass the cap check for them meanwhile.
    */
   async evaluateBatch(
     manager: EntityManager,
@@ -92,13 +109,28 @@ export class SendingRules {
     asOf: Date,
   ): Promise<RuleDecision[]> {
     if (items.length === 0) return [];
-    const consent = await consentDecisions(
-      manager,
-      items.flatMap(({ message: m }) =>
-        m.purpose === 'transactional' ? [] : [{ customerId: m.customerId, purpose: m.purpose }],
+    const orders = items.map(({ message: m, ctx }) =>
+      channelOrder(
+        ctx.rooftop.channelOrder,
+        ctx.customer.preferredChannel,
+        m.failedChannels,
+        m.requestedChannel ?? null,
+        ctx.available,
       ),
     );
-    const capped = await this.lastCappedEmails(
+    const consent = await consentDecisions(
+      manager,
+      items.flatMap(({ message: m }, k) =>
+        m.purpose === 'transactional'
+          ? []
+          : orders[k].map((channel) => ({
+              customerId: m.customerId,
+              purpose: m.purpose as Purpose,
+              channel,
+            })),
+      ),
+    );
+    const capped = await this.lastCappedMessages(
       manager,
       items.map((i) => i.message).filter((m) => CAPPED_PURPOSES.includes(m.purpose)),
       asOf,
@@ -106,11 +138,12 @@ export class SendingRules {
     const windows = new Map<string, Date | null>();
     const heldInBatch = new Set<string>();
     const decisions: RuleDecision[] = [];
-    for (const { message, ctx } of items) {
+    for (const [k, { message, ctx }] of items.entries()) {
       const decision = await this.decide(manager, message, ctx, asOf, {
-        consent:
+        order: orders[k],
+        consentOn: (channel) =>
           message.purpose === 'transactional' ||
-          consent.get(consentKey(message.customerId, message.purpose)) === true,
+          consent.get(consentKey(message.customerId, message.purpose, channel)) === true,
         lastCapped: heldInBatch.has(message.customerId) ? asOf : (capped.get(message.id) ?? null),
         windows,
       });
@@ -126,13 +159,25 @@ export class SendingRules {
     message: RuleMessage,
     ctx: RuleContext,
     asOf: Date,
-    /** `consent`: customers' decision for the message's purpose (always true for transactional mail). */
-    facts: { consent: boolean; lastCapped: Date | null; windows: Map<string, Date | null> },
+    /** `consentOn`: customers' decision for the message's purpose on a channel (always true for transactional). */
+    facts: {
+      order: Channel[];
+      consentOn: (channel: Channel) => boolean;
+      lastCapped: Date | null;
+      windows: Map<string, Date | null>;
+    },
   ): Promise<RuleDecision> {
-    if (!facts.consent) return { action: 'suppress', reason: `no_consent:${message.purpose}` };
-    if (ctx.customer.erasedAt) return { action: 'suppress', reason: 'customer_erased' };
-    if (!ctx.customer.email) return { action: 'suppress', reason: 'no_email_address' };
-    if (ctx.customer.emailBouncing) return { action: 'suppress', reason: 'email_bouncing' };
+    const choice = chooseChannel(
+      facts.order,
+      { ...ctx.customer, erased: ctx.customer.erasedAt !== null },
+      message.purpose,
+      facts.consentOn,
+    );
+    if (!choice.usable) {
+      // Fallback found no other channel: the message stays failed with its last failure.
+      if (message.failedChannels?.length && !ctx.customer.erasedAt) return { action: 'fail' };
+      return { action: 'suppress', reason: choice.reason };
+    }
     for (const [name, hook] of this.hooks) {
       const reason = await hook(manager, message);
       if (reason) {
@@ -147,6 +192,7 @@ export class SendingRules {
       opens = nextWindowStart(asOf, timeZone, sendWindowStart, sendWindowEnd);
       facts.windows.set(windowKey, opens);
     }
+    // Quiet hours hold on every channel (they matter more on a phone).
     if (opens) return { action: 'defer', until: opens, reason: 'quiet_hours' };
     if (CAPPED_PURPOSES.includes(message.purpose) && facts.lastCapped) {
       return {
@@ -155,14 +201,15 @@ export class SendingRules {
         reason: 'frequency_cap',
       };
     }
-    return { action: 'send' };
+    return { action: 'send', channel: choice.channel, to: choice.to, fallbacks: choice.fallbacks };
   }
 
   /**
-   * Per message id, the last capped email to its customer within the cap: one sent in the last 72 h, or one
-   * that a worker has cleared and is sending right now (approved_fence = fence; it counts as sent at asOf).
+   * Per message id, the last capped message to its customer within the cap, on any channel (the cap counts
+   * every channel): one sent in the last 72 h, or one that a worker has cleared and is sending right now
+   * (approved_fence = fence; it counts as sent at asOf).
    */
-  private async lastCappedEmails(
+  private async lastCappedMessages(
     manager: EntityManager,
     messages: RuleMessage[],
     asOf: Date,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { DEFAULT_CHANNEL_ORDER } from '../common/channels';
 import { NotFoundError } from '../common/problem/domain-error';
 import { CreateRooftopDto, UpdateRooftopDto } from './dto/rooftop.dto';
 import { Rooftop } from './rooftop.entity';
@@ -23,6 +24,7 @@ export class RooftopsService {
           phone: '',
           sendWindowStart: '08:00',
           sendWindowEnd: '20:00',
+          channelOrder: [...DEFAULT_CHANNEL_ORDER],
           settings: {},
           active: true,
           ...dto,

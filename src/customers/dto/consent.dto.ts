@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/http/validators';
+import { CHANNELS, type Channel } from '../../common/channels';
 import { PURPOSES, type Purpose } from '../consent-rules';
 
 export class RecordConsentDto {
@@ -9,10 +10,14 @@ export class RecordConsentDto {
   @IsIn(PURPOSES)
   purpose: Purpose;
 
-  @ApiPropertyOptional({ enum: ['email'], default: 'email' })
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    default: 'email',
+    description: 'The channel the decision is about (consent is per purpose and channel)',
+  })
   @IsOptionalNotNull()
-  @IsIn(['email'])
-  channel?: 'email';
+  @IsIn(CHANNELS)
+  channel?: Channel;
 
   @ApiProperty({ example: true, description: 'true = granted, false = withdrawn' })
   @IsBoolean()

@@ -12,6 +12,7 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
+import { CHANNELS, type Channel } from '../../common/channels';
 import { PageQueryDto } from '../../common/http/pagination';
 import { IsOptionalNotNull } from '../../common/http/validators';
 import { LANGUAGES, type Language } from '../../config/app-config';
@@ -125,6 +126,14 @@ export class CreateCustomerDto extends CustomerFieldsDto {
   @IsOptional()
   @IsUUID('all')
   assignedSalespersonId?: string | null;
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    nullable: true,
+    description: "The channel tried first for this customer (null: the rooftop's channel order)",
+  })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  preferredChannel?: Channel | null;
 }
 
 /** PATCH: only the fields sent change; `null` clears an optional field. */
@@ -191,6 +200,14 @@ export class UpdateCustomerDto {
   @IsOptional()
   @IsUUID('all')
   assignedSalespersonId?: string | null;
+  @ApiPropertyOptional({
+    enum: CHANNELS,
+    nullable: true,
+    description: "The channel tried first for this customer (null: the rooftop's channel order)",
+  })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  preferredChannel?: Channel | null;
 }
 
 export class ListCustomersQueryDto extends PageQueryDto {
@@ -228,6 +245,28 @@ export class CustomerDto {
   @ApiProperty({ enum: LANGUAGES }) language: Language;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) assignedSalespersonId: string | null;
   @ApiProperty() emailBouncing: boolean;
+  @ApiProperty({ nullable: true, enum: CHANNELS }) preferredChannel: Channel | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When the Telegram chat was linked',
+  })
+  telegramLinkedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Telegram answered 403 (bot blocked)',
+  })
+  telegramBlockedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'An SMS came back undeliverable',
+  })
+  phoneUndeliverableAt: Date | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) erasedAt: Date | null;
   @ApiProperty({ description: 'Send it back in If-Match to update' }) version: number;
   @ApiProperty() createdAt: Date;

@@ -66,11 +66,11 @@ export class EmailComposer {
     }
     const mail: OutgoingMail = {
       outboxId: message.id,
-      messageId,
+      messageId: messageId ?? this.messageId(message.id),
       from: message.sender_email
         ? { name: message.sender_name ?? message.rooftop_name, address: message.sender_email }
         : this.driver.defaultFrom,
-      to: message.email!,
+      to: approved.to,
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,

@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
   IsBoolean,
+  IsIn,
   IsEmail,
   IsISO4217CurrencyCode,
   IsObject,
@@ -12,6 +16,7 @@ import {
   MinLength,
   Validate,
 } from 'class-validator';
+import { CHANNELS, type Channel } from '../../common/channels';
 import { IsOptionalNotNull, IsTimeZone } from '../../common/http/validators';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -82,6 +87,21 @@ export class CreateRooftopDto {
   @IsOptionalNotNull()
   @Matches(HHMM, { message: 'sendWindowEnd must be HH:MM' })
   sendWindowEnd?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: CHANNELS,
+    example: ['telegram', 'sms', 'email'],
+    default: ['telegram', 'sms', 'email'],
+    description:
+      "The order customer messages try channels in (a customer's preferred channel goes first); channels left out are not used",
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayNotEmpty({ message: 'channelOrder must name at least one channel' })
+  @ArrayUnique({ message: 'channelOrder must not name a channel twice' })
+  @IsIn(CHANNELS, { each: true, message: `channelOrder may only name ${CHANNELS.join(', ')}` })
+  channelOrder?: Channel[];
 
   @ApiPropertyOptional({
     type: 'object',
