@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule, AppRuntime } from './app.module';
 import { registerBodyParsing } from './common/http/body-parsing';
 import { buildOpenApiDocument } from './common/http/openapi';
-import { routeTable } from './common/http/route-table';
+import { routeTable, UNPREFIXED_ROUTES } from './common/http/route-table';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { createValidationPipe } from './common/problem/validation.pipe';
 
@@ -134,7 +134,7 @@ export async function createApp(
     },
   });
 
-  app.setGlobalPrefix('api/v1');
+  app.setGlobalPrefix('api/v1', { exclude: UNPREFIXED_ROUTES });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
@@ -36,6 +36,7 @@ export class ShortLinkController {
   ) {}
 
   @Get(':code')
+  @HttpCode(302)
   @ApiOperation({
     summary: 'Redirects a short link from an SMS to its full link (booking, survey, unsubscribe)',
   })

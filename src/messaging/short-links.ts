@@ -7,8 +7,8 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /** 10 base-62 characters: 62^10 ≈ 8·10^17 codes (59.5 bits), so guessing one is hopeless without rate limits. */
 export const SHORT_LINK_CODE_LENGTH = 10;
 const CODE = new RegExp(`^[0-9A-Za-z]{${SHORT_LINK_CODE_LENGTH}}$`);
-/** The public path of a short link (under the API prefix, like every other public customer link). */
-export const SHORT_LINK_PATH = '/api/v1/l/';
+/** The public path of a short link: outside the /api/v1 prefix (UNPREFIXED_ROUTES), as every character counts. */
+export const SHORT_LINK_PATH = '/l/';
 /**
  * The longest PUBLIC_BASE_URL (without its https:// scheme, which SMS does not need: phones link a bare host) for
  * which every short text stays within two SMS parts; short-texts.spec.ts checks the texts with one this long.

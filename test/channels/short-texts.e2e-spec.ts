@@ -64,7 +64,7 @@ describe('short texts and short links (SMS, Telegram)', () => {
     } as ApprovedMessage;
   }
 
-  const codeOf = (text: string) => /\/api\/v1\/l\/([0-9A-Za-z]+)$/.exec(text)?.[1];
+  const codeOf = (text: string) => /\/l\/([0-9A-Za-z]+)$/.exec(text)?.[1];
 
   it('an SMS carries the short link, which redirects (302) to the full link', async () => {
     const sms = await composer.composeSms(
@@ -74,9 +74,9 @@ describe('short texts and short links (SMS, Telegram)', () => {
     if (!sms.ok) throw new Error(sms.error);
     expect(sms.message.to).toBe('+85512345678');
     expect(sms.message.text).toMatch(/^Phnom Penh Toyota Service៖ Sovannarith Chanmony /);
-    expect(sms.message.text).toMatch(/ crm\.phnompenh-toyota\.com\/api\/v1\/l\/[0-9A-Za-z]{10}$/);
+    expect(sms.message.text).toMatch(/ crm\.phnompenh-toyota\.com\/l\/[0-9A-Za-z]{10}$/);
     expect(smsPartCount(sms.message.text)).toBeLessThanOrEqual(2);
-    const res = await get(`/api/v1/l/${codeOf(sms.message.text)}`).expect(302);
+    const res = await get(`/l/${codeOf(sms.message.text)}`).expect(302);
     expect(res.headers.location).toBe(
       'https://www.phnompenh-toyota.com/service/booking?utm_source=crm&campaign=reminders',
     );
@@ -94,12 +94,10 @@ describe('short texts and short links (SMS, Telegram)', () => {
       new Date(NOW),
     );
     if (!survey.ok) throw new Error(survey.error);
-    expect((await get(`/api/v1/l/${codeOf(survey.message.text)}`).expect(302)).headers.location).toBe(
-      surveyUrl,
-    );
+    expect((await get(`/l/${codeOf(survey.message.text)}`).expect(302)).headers.location).toBe(surveyUrl);
     const birthday = await composer.composeSms(approved('birthday', 'marketing', {}, 'sms'), new Date(NOW));
     if (!birthday.ok) throw new Error(birthday.error);
-    const to = (await get(`/api/v1/l/${codeOf(birthday.message.text)}`).expect(302)).headers.location;
+    const to = (await get(`/l/${codeOf(birthday.message.text)}`).expect(302)).headers.location;
     expect(to).toMatch(/^https:\/\/crm\.phnompenh-toyota\.com\/api\/v1\/unsubscribe\//);
     await get(new URL(to).pathname).expect(200);
   });
@@ -152,10 +150,10 @@ describe('short texts and short links (SMS, Telegram)', () => {
   it('an expired link answers a 404 page', async () => {
     const asOf = new Date(NOW);
     const code = await links.shorten('https://example.test/expiring', asOf, new Date(asOf.getTime() + DAY));
-    await get(`/api/v1/l/${code}`).expect(302);
+    await get(`/l/${code}`).expect(302);
     t.clock.set(new Date(asOf.getTime() + DAY + 1000));
     try {
-      const res = await get(`/api/v1/l/${code}`).expect(404);
+      const res = await get(`/l/${code}`).expect(404);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.text).toContain('Link not found');
       expect(res.text).toContain('រកមិនឃើញតំណ');
@@ -165,7 +163,7 @@ describe('short texts and short links (SMS, Telegram)', () => {
   });
 
   it('an unknown code answers a 404 page', async () => {
-    await get('/api/v1/l/AAAAAAAAAA').expect(404);
+    await get('/l/AAAAAAAAAA').expect(404);
   });
 
   it('a malformed code is refused before the database is read', async () => {
@@ -178,9 +176,7 @@ describe('short texts and short links (SMS, Telegram)', () => {
         new Date(Date.parse(NOW) + DAY),
       ]);
     }
-    for (const code of bad) await get(`/api/v1/l/${code}`).expect(404);
-    await get(`/api/v1/l/${'A'.repeat(3000)}`).expect((res) =>
-      expect(res.status).toBeGreaterThanOrEqual(400),
-    );
+    for (const code of bad) await get(`/l/${code}`).expect(404);
+    await get(`/l/${'A'.repeat(3000)}`).expect((res) => expect(res.status).toBeGreaterThanOrEqual(400));
   });
 });

@@ -18,7 +18,7 @@ const PUBLIC = [
   'POST /api/v1/book/{token}',
   'GET /api/v1/health',
   'GET /api/v1/health/ready',
-  'GET /api/v1/l/{code}',
+  'GET /l/{code}',
   'GET /api/v1/surveys/{token}',
   'POST /api/v1/surveys/{token}',
   'GET /api/v1/unsubscribe/{token}',

@@ -49,6 +49,17 @@ const join = (...parts: string[]) =>
   ).replace(/:(\w+)/g, '{$1}');
 
 /**
+ * Routes served outside the API prefix (app.factory excludes them from it): the short links of SMS texts, where
+ * every character counts.
+ */
+export const UNPREFIXED_ROUTES: { path: string; method: RequestMethod }[] = [
+  { path: 'l/:code', method: RequestMethod.GET },
+];
+
+const unprefixed = (method: RequestMethod, path: string) =>
+  UNPREFIXED_ROUTES.some((r) => r.method === method && join(r.path) === path);
+
+/**
  * Every HTTP route with its access rules, read from the controllers' metadata. Used to mark public
  * operations in the OpenAPI document and by the access-matrix tests (a new route cannot go unchecked).
  */
@@ -90,7 +101,7 @@ export function routeTable(app: INestApplicationContext, prefix = 'api/v1'): Rou
         for (const p of Array.isArray(sub) ? sub : [sub]) {
           routes.push({
             method: RequestMethod[method],
-            path: join(prefix, base, p),
+            path: unprefixed(method, join(base, p)) ? join(base, p) : join(prefix, base, p),
             public: isPublic,
             roles,
             controller: cls.name,

@@ -25,14 +25,23 @@ export interface RenderedShortText {
 
 export class UnknownShortTextError extends Error {}
 
-const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
-const WHEN: Intl.DateTimeFormatOptions = {
-  day: 'numeric',
-  month: 'short',
+/**
+ * Dates in short texts: English names the month ("14 Dec"); Khmer and Lao month names are long in UCS-2, so they
+ * get the numeric form (14/12) their readers use in texts anyway.
+ */
+const NUMERIC: Language[] = ['km', 'lo'];
+const DAY = (language: Language): Intl.DateTimeFormatOptions => ({
+  day: NUMERIC.includes(language) ? '2-digit' : 'numeric',
+  month: NUMERIC.includes(language) ? '2-digit' : 'short',
+  year: 'numeric',
+});
+const WHEN = (language: Language): Intl.DateTimeFormatOptions => ({
+  day: NUMERIC.includes(language) ? '2-digit' : 'numeric',
+  month: NUMERIC.includes(language) ? '2-digit' : 'short',
   hour: '2-digit',
   minute: '2-digit',
   hourCycle: 'h23',
-};
+});
 
 /** The vehicle a short text names: its model ("Hilux"), which the rooftop's name already puts in context. */
 export function vehicleOf(payload: Record<string, unknown>): string | null {
@@ -98,9 +107,13 @@ export function smsText(short: RenderedShortText, shortUrl: string | null): stri
 
 function helpersFor(input: ShortTextInput): Record<string, Handlebars.HelperDelegate> {
   return {
-    day: (value: unknown) => format(value, input.language, 'UTC', DAY),
-    when: (value: unknown) => format(value, input.language, input.rooftop.timeZone, WHEN),
+    day: (value: unknown) => format(value, input.language, 'UTC', DAY(input.language)),
+    when: (value: unknown) => format(value, input.language, input.rooftop.timeZone, WHEN(input.language)),
     eq: (a: unknown, b: unknown) => a === b,
+    number: (value: unknown) =>
+      typeof value === 'number'
+        ? new Intl.NumberFormat(LOCALES[input.language]).format(value)
+        : String(value ?? ''),
   };
 }
 

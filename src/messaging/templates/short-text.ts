@@ -10,7 +10,8 @@ export type ShortLinkKind = 'booking' | 'survey' | 'unsubscribe' | 'none';
  * Context given to `text` (Handlebars, not HTML-escaped):
  *   customer: { firstName }   rooftop: { name, phone }   vehicle: the model ("Hilux"), or null
  *   payload:  the outbox row's payload
- * Helpers: {{day x}} → "12 Dec 2026" style date; {{when x}} → "12 Dec, 09:30" in the rooftop's time zone.
+ * Helpers: {{day x}} → a calendar date ("12 Dec 2026", 12/12/2026 in km/lo); {{when x}} → an instant in the
+ * rooftop's time zone ("12 Dec, 09:30", 12/12, 09:30 in km/lo); {{number x}} → grouped digits; (eq a b).
  */
 export interface ShortTextTemplate {
   kind: string;
@@ -25,7 +26,7 @@ export interface ShortTextTemplate {
 /** Words before the link in an SMS, per link kind. */
 export const DEFAULT_CTA: Record<Exclude<ShortLinkKind, 'none'>, Localized> = {
   booking: { en: 'Book online:', km: 'សូមកក់៖', lo: 'ຈອງຄິວ:' },
-  survey: { en: 'Survey:', km: 'ឆ្លើយ៖', lo: 'ຕອບ:' },
+  survey: { en: 'Answer here:', km: 'សូមឆ្លើយ៖', lo: 'ກະລຸນາຕອບ:' },
   unsubscribe: { en: 'Opt out:', km: 'ឈប់ទទួល៖', lo: 'ຍົກເລີກ:' },
 };
 
