@@ -64,6 +64,16 @@ const CASES: ListCase[] = [
     ],
   },
   {
+    route: 'GET /api/v1/inbound-messages',
+    url: () => '/api/v1/inbound-messages',
+    expected: () => [`SELECT id FROM inbound_message`, []],
+  },
+  {
+    route: 'GET /api/v1/inbound-messages',
+    url: () => '/api/v1/inbound-messages?matched=false&channel=sms',
+    expected: () => [`SELECT id FROM inbound_message WHERE customer_id IS NULL AND channel = 'sms'`, []],
+  },
+  {
     route: 'GET /api/v1/tasks',
     url: () => '/api/v1/tasks',
     expected: (w) => [`SELECT id FROM task WHERE assignee_id = $1 AND status = 'open'`, [w.admin.id]],
@@ -252,6 +262,13 @@ async function seed(t: TestApp, w: World): Promise<void> {
             CASE WHEN i % 5 < 3 THEN 'sent' ELSE 'pending' END, $1, $1, $1
        FROM generate_series(1, ${N}) i`,
     [r, o, c],
+  );
+  await q(
+    `INSERT INTO inbound_message (channel, provider_ref, sender, text, received_at, customer_id, rooftop_id)
+     SELECT CASE WHEN i % 2 = 0 THEN 'sms' ELSE 'telegram' END, 'paging:' || i, '+85512000000', 'Paging ' || i, $1,
+            CASE WHEN i % 3 = 0 THEN $2 END, CASE WHEN i % 3 = 0 THEN $3 END
+       FROM generate_series(1, ${N}) i`,
+    [c, r],
   );
   await q(
     `INSERT INTO task (rooftop_id, customer_id, type, title, assignee_id, due_at, status)

@@ -175,6 +175,12 @@ const ROUTES: Record<string, Entry> = {
     scope: { global: 'the catalogue is group-wide' },
     params: (w) => ({ code: w.itemCode, id: w.overrideId }),
   },
+  'GET /api/v1/inbound-messages': { scope: 'none' },
+  'POST /api/v1/inbound-messages/{id}/match': {
+    scope: 'rooftop',
+    params: (w) => ({ id: w.inboundMessageId }),
+    body: (w) => ({ customerId: w.customerId }),
+  },
   'GET /api/v1/messages': { scope: 'none' },
   'GET /api/v1/messages/{id}': { scope: 'rooftop', params: (w) => ({ id: w.messageId }) },
   'POST /api/v1/messages/{id}/retry': { scope: 'rooftop', params: (w) => ({ id: w.messageId }) },

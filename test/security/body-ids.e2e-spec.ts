@@ -196,6 +196,20 @@ const BODY_IDS: Record<string, Entry> = {
     params: (w) => ({ id: w.taskId }),
     body: (w) => ({ assigneeId: w.a.salesperson.id }),
   },
+  'POST /api/v1/inbound-messages/{id}/match customerId': {
+    kind: 'customer',
+    foreign: customerB,
+    setup: async (t) => {
+      const [row] = await t.db.query(
+        `INSERT INTO inbound_message (channel, provider_ref, sender, text, received_at)
+         VALUES ('sms', $1, '+85599000001', 'Who is this?', now()) RETURNING id`,
+        [`body-ids-${++seq}`],
+      );
+      return { id: (row as { id: string }).id };
+    },
+    params: (_w, ctx) => ({ id: ctx.id }),
+    body: (w) => ({ customerId: w.customerId }),
+  },
   'POST /api/v1/complaints customerId': { kind: 'customer', foreign: customerB, body: complaintBody },
   'POST /api/v1/complaints ownerId': { kind: 'user', foreign: (w) => w.b.manager.id, body: complaintBody },
 };

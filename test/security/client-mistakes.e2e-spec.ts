@@ -230,6 +230,7 @@ describe('client mistakes', () => {
     'POST /api/v1/customers/{id}/consents': {
       body: () => ({ purpose: 'marketing', channel: 'email', granted: true, source: 'showroom_form' }),
     },
+    'POST /api/v1/messages/{id}/retry': { body: () => ({ channel: 'same' }) },
     'POST /api/v1/customers/{id}/interactions': {
       body: () => ({ kind: 'call', summary: 'Called back', occurredAt: '2026-06-14T09:30:00Z' }),
     },
@@ -309,6 +310,17 @@ describe('client mistakes', () => {
     'POST /api/v1/tasks/{id}/snooze': {
       body: () => ({ until: '2026-06-18T02:00:00Z' }),
       fresh: async () => ({ id: await freshTask() }),
+    },
+    'POST /api/v1/inbound-messages/{id}/match': {
+      body: () => ({ customerId: w.customerId }),
+      fresh: async () => {
+        const [row] = await t.db.query(
+          `INSERT INTO inbound_message (channel, provider_ref, sender, text, received_at)
+           VALUES ('sms', $1, '+85599000002', 'Who is this?', now()) RETURNING id`,
+          [`null-test:${next()}`],
+        );
+        return { id: (row as { id: string }).id };
+      },
     },
     'POST /api/v1/tasks/{id}/reassign': {
       body: () => ({ assigneeId: w.a.salesperson.id }),
@@ -506,7 +518,6 @@ describe('client mistakes', () => {
         'POST /api/v1/complaints/{id}/acknowledge',
         'POST /api/v1/complaints/{id}/close',
         'POST /api/v1/service-visits/{id}/close',
-        'POST /api/v1/messages/{id}/retry',
       ]),
     );
     const failures: string[] = [];

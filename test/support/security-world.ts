@@ -30,6 +30,8 @@ export interface World {
   vehicleB: string;
   /** A booked appointment of rooftop A (its service calendar: every day 08:00–17:00, 100 places a slot). */
   appointmentId: string;
+  /** A text of rooftop A's customer, already matched on arrival (an SMS reply). */
+  inboundMessageId: string;
 }
 
 async function ok<T = Record<string, unknown>>(
@@ -169,6 +171,11 @@ export async function buildWorld(t: TestApp): Promise<World> {
       .set(bearer(admin.token))
       .send({ name: 'Matrix DMS', userId: a.manager.id }),
   );
+  const [inbound] = await t.db.query(
+    `INSERT INTO inbound_message (channel, provider_ref, sender, text, received_at, customer_id, rooftop_id, matched_at)
+     VALUES ('sms', 'matrix-1', '+85512000001', 'See you Monday', now(), $2, $1, now()) RETURNING id`,
+    [rooftopA, customer.id],
+  );
   const bs = bearer(b.manager.token);
   const customerB = await ok<{ id: string }>(
     'customer of rooftop B',
@@ -211,6 +218,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     customerB: customerB.id,
     vehicleB: vehicleB.id,
     appointmentId: appointment.id,
+    inboundMessageId: (inbound as { id: string }).id,
   };
 }
 
@@ -234,6 +242,7 @@ export function realPathParam(w: World, path: string, name: string): string {
     users: w.userId,
     'api-keys': w.apiKeyId,
     appointments: w.appointmentId,
+    'inbound-messages': w.inboundMessageId,
   };
   return ids[path.split('/')[3]] ?? 'no-real-value';
 }
