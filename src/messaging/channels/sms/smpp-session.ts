@@ -201,6 +201,8 @@ export class SmppSession {
       const { host, port, tls, systemId, password } = this.account;
       const session = connect({ host, port, tls });
       this.pending.set(session, new Map());
+      // Before the bind: an SMSC may send queued receipts in the same packet as bind_transceiver_resp.
+      this.answer(session);
       let settled = false;
       const fail = (reason: string) => {
         if (settled) return;
@@ -230,7 +232,7 @@ export class SmppSession {
             settled = true;
             this.session = session;
             this.reconnectDelay = this.settings.reconnectMs.first;
-            this.listen(session);
+            this.enquire(session);
             this.logger.log({ msg: 'SMPP bound', host, port });
             resolve(session);
           },
@@ -240,8 +242,8 @@ export class SmppSession {
     });
   }
 
-  /** Answers the SMSC's requests on a bound session: deliver_sm after its handler settles, enquire_link, unbind. */
-  private listen(session: Session): void {
+  /** Answers the SMSC's requests: deliver_sm after its handler settles, enquire_link, unbind. */
+  private answer(session: Session): void {
     session.on('deliver_sm', (pdu: PDU) => {
       this.onDeliver(pdu).then(
         (status) => session.send(pdu.response({ command_status: status })),
@@ -253,6 +255,10 @@ export class SmppSession {
       session.send(pdu.response());
       session.close();
     });
+  }
+
+  /** enquire_link every 30 s keeps the bind alive and finds a dead one (unanswered → dropped, bound again). */
+  private enquire(session: Session): void {
     this.stopEnquiring();
     this.enquireTimer = setInterval(() => {
       this.send(session, 'enquire_link', {}).catch(() => undefined);

@@ -85,7 +85,7 @@ export function parseDeliver(pdu: PDU): Delivered {
     const ref = pdu.receipted_message_id || /\bid:(\S+)/i.exec(text)?.[1];
     const stat = STATE_NAMES[pdu.message_state as number] ?? /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase();
     if (type === ESM_INTERMEDIATE || !ref || !stat || !(stat in FINAL_STATES)) return { kind: 'interim' };
-    const err = /\berr:(\w+)/i.exec(text)?.[1];
+    const err = /\berr:(\w+)/i.exec(text)?.[1]?.replace(/^0+$/, '');
     // Only the state and the error code: the receipt's `text:` field quotes the customer's message.
     return { kind: 'receipt', ref, delivered: FINAL_STATES[stat], detail: err ? `${stat} err:${err}` : stat };
   }

@@ -29,6 +29,8 @@ export class SmsDriver implements ChannelDriver<OutgoingSms>, OnApplicationBoots
   private readonly logger = new Logger('SmsDriver');
   private smpp: SmppSession | null = null;
   readonly inbound: SmsInbound;
+  /** The throttling back-off (a setting: tests shorten it). */
+  throttle = { ...SMS_THROTTLE };
 
   constructor(
     private readonly config: AppConfig,
@@ -84,16 +86,16 @@ export class SmsDriver implements ChannelDriver<OutgoingSms>, OnApplicationBoots
 
   /** One part: its message id, or the failure. A throttled part waits (the whole session with it) and is resent. */
   private async submit(session: SmppSession, fields: SubmitFields): Promise<string | SendResult> {
-    let backoff = SMS_THROTTLE.firstMs;
+    let backoff = this.throttle.firstMs;
     for (let refusal = 1; ; refusal += 1) {
       const response = await session.request('submit_sm', fields);
       const status = response.command_status;
       if (status === 0) return String(response.message_id);
       if (status !== ESME_RTHROTTLED) return failureOf(status);
-      if (refusal >= SMS_THROTTLE.tries) return { ...failureOf(status), retryAfterMs: backoff };
+      if (refusal >= this.throttle.tries) return { ...failureOf(status), retryAfterMs: backoff };
       this.logger.warn({ msg: 'SMSC throttling: pausing submits', pauseMs: backoff });
       session.pauseFor(backoff);
-      backoff = Math.min(backoff * 2, SMS_THROTTLE.maxMs);
+      backoff = Math.min(backoff * 2, this.throttle.maxMs);
     }
   }
 
