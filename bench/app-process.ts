@@ -5,6 +5,8 @@ import { freePort } from '../src/database/embedded-postgres';
 import { sleep } from './support';
 
 export const ADMIN = { email: 'bench-admin@example.test', password: 'bench-password-1234' };
+/** The app's JWT secret under test: the hand-written 360 server verifies its tokens with it. */
+export const BENCH_JWT_SECRET = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 
 export interface AppProcess {
   base: string;
@@ -35,7 +37,7 @@ export async function startApp(
           LOG_LEVEL: 'warn',
           ADMIN_EMAIL: ADMIN.email,
           ADMIN_PASSWORD: ADMIN.password,
-          JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
+          JWT_SECRET: BENCH_JWT_SECRET,
           ...env,
         }).filter(([, v]) => v !== undefined && v !== ''),
       ),

@@ -1,11 +1,16 @@
 /**
- * The raw baseline for HTTP cases: bare Fastify + a pg Pool of the app's size, replaying the statements one app
- * request sent (captured with bench/capture-sql.js), with the captured id replaced by the requested one.
- *   BENCH_REPLAY=<file.json> PORT=<port> DATABASE_URL=<url> node -r ./test/support/swc-register.js bench/baseline-server.ts
+ * The raw baselines for HTTP cases: bare Fastify + a pg Pool of the app's size.
+ *  - replay: the statements one app request sent (captured with bench/capture-sql.ts), with the captured id
+ *    replaced by the requested one (the framework's overhead);
+ *  - hand-written (when JWT_SECRET is set): GET /hand/customers/:id/360 verifies the bearer token (HS256, expiry)
+ *    and answers the 360 document built by one statement (bench/hand-written.ts), sent as PostgreSQL made it.
+ *   BENCH_REPLAY=<file.json> PORT=<port> DATABASE_URL=<url> [JWT_SECRET=…] node -r ./test/support/swc-register.js bench/baseline-server.ts
  */
 import Fastify from 'fastify';
+import * as jwt from 'jsonwebtoken';
 import * as fs from 'node:fs';
 import { Pool } from 'pg';
+import { HAND_360_SQL } from './hand-written';
 
 interface Replay {
   url: string;
@@ -34,6 +39,29 @@ async function main() {
       } finally {
         client.release();
       }
+    });
+  }
+  const secret = process.env.JWT_SECRET;
+  if (secret) {
+    const key = Buffer.from(secret);
+    app.get('/hand/customers/:id/360', async (req, reply) => {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      let sub: unknown;
+      try {
+        const payload = jwt.verify(token ?? '', key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+        if (typeof payload.exp !== 'number') throw new Error('no expiry');
+        sub = payload.sub;
+      } catch {
+        return reply.code(401).send({ status: 401 });
+      }
+      const id = (req.params as { id: string }).id;
+      const { rows } = await pool.query({
+        name: 'hand360',
+        text: HAND_360_SQL,
+        values: [id, sub, new Date()],
+      });
+      if (!rows[0]) return reply.code(404).send({ status: 404 });
+      return reply.type('application/json').send(rows[0].doc);
     });
   }
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

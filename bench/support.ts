@@ -3,6 +3,7 @@
  * DATABASE_URL), argument parsing, timing and the result table.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedCluster, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 
@@ -86,3 +87,37 @@ export function writeJson(file: string, data: unknown) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
 }
+
+/**
+ * The folder for the bench's own files (captured statements, replay lists): DATA_DIR or .data, created when
+ * missing (with DATABASE_URL set no cluster creates it).
+ */
+export function benchDir(): string {
+  const dir = path.resolve(process.env.DATA_DIR ?? '.data');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The 1, 5 and 15 minute load averages, two decimals. */
+export const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
+/** Per-round ratios of an alternated measurement (A B A B …): the spread says how noisy the machine was. */
+export interface RatioRange {
+  min: number;
+  median: number;
+  max: number;
+  rounds: number;
+}
+
+export function ratioRange(ratios: number[]): RatioRange {
+  const r = (n: number) => Math.round(n * 100) / 100;
+  return {
+    min: r(Math.min(...ratios)),
+    median: r(percentile(ratios, 50)),
+    max: r(Math.max(...ratios)),
+    rounds: ratios.length,
+  };
+}
+
+/** The median of a list of numbers (the lower middle for an even count). */
+export const median = (values: number[]) => percentile(values, 50);
