@@ -6,6 +6,7 @@ import { asHtml, asPage, FORM, pageBody, wantsHtml } from '../common/http/public
 import { renderBookingOutcome, renderBookingPage } from './booking-page';
 import { BookingPageService } from './booking-page.service';
 import { toView } from './appointments.service';
+import { telegramOfferHtml, TelegramOffers } from '../messaging/channels/telegram/telegram-offer';
 import { BookingActionDto, BookingTokenParam } from './dto/booking-page.dto';
 
 /** The public booking link from an email (no login: the signed token is the credential). */
@@ -13,7 +14,10 @@ import { BookingActionDto, BookingTokenParam } from './dto/booking-page.dto';
 @Public()
 @Controller('book')
 export class BookingPageController {
-  constructor(private readonly booking: BookingPageService) {}
+  constructor(
+    private readonly booking: BookingPageService,
+    private readonly telegram: TelegramOffers,
+  ) {}
 
   @Get(':token')
   @ApiOperation({
@@ -50,11 +54,14 @@ export class BookingPageController {
       const result = await this.booking.act(params.token, dto);
       if (!wantsHtml(req)) return { outcome: result.outcome, appointment: toView(result.appointment) };
       asHtml(reply);
+      const offer =
+        result.outcome === 'booked' ? await this.telegram.offerFor(result.appointment.customerId) : null;
       return renderBookingOutcome(result.language, result.outcome, {
         when: result.appointment.slotStart,
         timeZone: result.timeZone,
         rooftopName: result.rooftopName,
         back: `/api/v1/book/${encodeURIComponent(params.token)}`,
+        extraHtml: telegramOfferHtml(offer),
       });
     });
   }

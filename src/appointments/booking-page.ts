@@ -228,13 +228,14 @@ ${slotPicker(model)}${items}
 export function renderBookingOutcome(
   language: Language,
   outcome: 'booked' | 'cancelled' | 'notFound',
-  detail?: { when: Date; timeZone: string; rooftopName: string; back: string },
+  /** `extraHtml`: after the confirmation, the Telegram opt-in link (already HTML). */
+  detail?: { when: Date; timeZone: string; rooftopName: string; back: string; extraHtml?: string },
 ): string {
   const t = TEXT[language];
   const heading = t[outcome];
   const body =
     outcome === 'booked' && detail
-      ? `<p>${escapeHtml(t.bookedBody(formatWhen(language, detail.timeZone, detail.when), detail.rooftopName))}</p>`
+      ? `<p>${escapeHtml(t.bookedBody(formatWhen(language, detail.timeZone, detail.when), detail.rooftopName))}</p>${detail.extraHtml ?? ''}`
       : '';
   const back = detail ? `<p><a href="${escapeHtml(detail.back)}">${escapeHtml(t.back)}</a></p>` : '';
   return shell(

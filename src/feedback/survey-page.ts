@@ -124,6 +124,8 @@ export function renderSurveyForm(
 export function renderSurveyMessage(
   language: Language,
   outcome: 'thanks' | 'answered' | 'expired' | 'notFound',
+  /** After the thanks: the Telegram opt-in link (already HTML). */
+  extraHtml = '',
 ): string {
   const t = SURVEY_TEXT[language];
   const heading =
@@ -134,7 +136,7 @@ export function renderSurveyMessage(
         : outcome === 'expired'
           ? t.expired
           : t.notFound;
-  const body = outcome === 'thanks' ? `<p>${escapeHtml(t.thanksBody)}</p>` : '';
+  const body = outcome === 'thanks' ? `<p>${escapeHtml(t.thanksBody)}</p>${extraHtml}` : '';
   return shell(
     language,
     heading,

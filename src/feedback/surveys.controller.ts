@@ -15,6 +15,7 @@ import { Public } from '../auth/decorators';
 import { PROBLEM_CONTENT } from '../common/http/openapi';
 import { asHtml, asPage, FORM, pageBody, wantsHtml } from '../common/http/public-page';
 import type { Language } from '../config/app-config';
+import { telegramOfferHtml, TelegramOffers } from '../messaging/channels/telegram/telegram-offer';
 import { AnswerSurveyDto, SurveyTokenParam } from './dto/survey.dto';
 import { renderSurveyForm, renderSurveyMessage } from './survey-page';
 import { SurveysService } from './surveys.service';
@@ -33,7 +34,10 @@ const OUTCOME_BY_STATUS: Record<number, 'answered' | 'expired' | 'notFound'> = {
 @Public()
 @Controller('surveys')
 export class SurveysController {
-  constructor(private readonly surveys: SurveysService) {}
+  constructor(
+    private readonly surveys: SurveysService,
+    private readonly telegram: TelegramOffers,
+  ) {}
 
   @Get(':token')
   @ApiOperation({
@@ -96,7 +100,8 @@ export class SurveysController {
           complaintOpened: result.complaintId !== null,
         };
       asHtml(reply);
-      return renderSurveyMessage(result.language, 'thanks');
+      const offer = await this.telegram.offerFor(result.customerId);
+      return renderSurveyMessage(result.language, 'thanks', telegramOfferHtml(offer));
     });
   }
 

@@ -97,6 +97,7 @@ export class SurveysService {
     category: NpsCategory | null;
     language: Language;
     complaintId: string | null;
+    customerId: string;
   }> {
     return this.db.transaction(async (m) => {
       const { survey } = await this.byToken(m, token, true);
@@ -131,7 +132,13 @@ export class SurveysService {
       if (category === 'detractor' || (survey.csat !== null && survey.csat <= 2)) {
         complaintId = (await this.complaints.openFromSurvey(m, survey)).id;
       }
-      return { surveyId: survey.id, category, language: survey.language, complaintId };
+      return {
+        surveyId: survey.id,
+        category,
+        language: survey.language,
+        complaintId,
+        customerId: survey.customerId,
+      };
     });
   }
 }

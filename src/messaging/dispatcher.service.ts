@@ -12,6 +12,7 @@ import { EmailComposer } from './channels/email.composer';
 import { EmailDriver } from './channels/email.driver';
 import { ShortTextComposer } from './channels/short-text.composer';
 import { SmsDriver } from './channels/sms/sms.driver';
+import { TelegramLinks } from './channels/telegram/telegram-links';
 import { TelegramDriver } from './channels/telegram/telegram.driver';
 import { ClaimApproval, type ApprovedMessage } from './claim-approval';
 import {
@@ -104,10 +105,11 @@ export class DispatcherService implements BeforeApplicationShutdown {
     @Optional() sms?: SmsDriver,
     @Optional() telegram?: TelegramDriver,
     @Optional() shortText?: ShortTextComposer,
+    @Optional() telegramLinks?: TelegramLinks,
   ) {
     this.claims = new OutboxClaimsRepository(db, bouncing, contactPoints);
     this.outcomes = new OutcomeRecorder(this.claims, this.logger);
-    this.composer = new EmailComposer(config, driver, renderer, links, bookingLinks);
+    this.composer = new EmailComposer(config, driver, renderer, links, bookingLinks, telegramLinks);
     this.senders.set('email', async (approved, asOf, options) => {
       const composed = await this.composer.compose(approved, asOf);
       if (!composed.ok) return composed;

@@ -33,7 +33,8 @@ export interface RenderInput {
     currency: string;
   };
   payload: Record<string, unknown>;
-  links: { unsubscribe: string; booking: string | null };
+  /** `telegram`: the opt-in deep link for the footer (customers without a linked chat, when a bot is set up). */
+  links: { unsubscribe: string; booking: string | null; telegram?: string | null };
 }
 
 export interface RenderedEmail {

@@ -21,6 +21,7 @@ const PUBLIC = [
   'GET /l/{code}',
   'GET /api/v1/surveys/{token}',
   'POST /api/v1/surveys/{token}',
+  'POST /api/v1/telegram/webhook',
   'GET /api/v1/unsubscribe/{token}',
   'POST /api/v1/unsubscribe/{token}',
 ];
@@ -101,6 +102,7 @@ const ROUTES: Record<string, Entry> = {
   },
   'GET /api/v1/customers/{id}/360': { scope: 'rooftop', params: customer },
   'GET /api/v1/customers/{id}/consents': { scope: 'rooftop', params: customer },
+  'GET /api/v1/customers/{id}/telegram-link': { scope: 'rooftop', params: customer },
   'POST /api/v1/customers/{id}/consents': {
     scope: 'rooftop',
     params: customer,
@@ -262,7 +264,8 @@ describe('access matrix (generated from the route table)', () => {
   const tokens: Partial<Record<Role, string>> = {};
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // A bot's username, so that the Telegram deep link route answers (without a bot it is 409).
+    t = await startTestApp({ env: { TELEGRAM_BOT_USERNAME: 'dealer_crm_test_bot' } });
     w = await buildWorld(t);
     routes = routeTable(t.app);
     tokens.admin = w.admin.token;

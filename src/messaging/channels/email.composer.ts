@@ -1,5 +1,6 @@
 import { AppConfig } from '../../config/app-config';
 import { BookingLinks } from '../booking-links';
+import { TelegramLinks } from './telegram/telegram-links';
 import type { ApprovedMessage } from '../claim-approval';
 import { TemplateRenderer, type RenderedEmail } from '../template-renderer';
 import { UnsubscribeLinks } from '../unsubscribe-links';
@@ -19,6 +20,7 @@ export class EmailComposer {
     private readonly renderer: TemplateRenderer,
     private readonly links: UnsubscribeLinks,
     private readonly bookingLinks: BookingLinks,
+    private readonly telegramLinks?: TelegramLinks,
   ) {}
 
   /** `<outbox id@MAIL_FROM domain>`: the same on every retry, so that a receiver can drop a duplicate. */
@@ -43,6 +45,10 @@ export class EmailComposer {
       },
       message.booking_url,
     );
+    // The footer offers Telegram to a customer whose chat is not linked yet (SPEC "Channels").
+    const telegramUrl = message.telegram_chat_id
+      ? null
+      : ((await this.telegramLinks?.linkFor(message.customer_id, asOf))?.url ?? null);
     let rendered: RenderedEmail;
     try {
       rendered = this.renderer.render({
@@ -59,7 +65,7 @@ export class EmailComposer {
           currency: message.currency,
         },
         payload: message.payload ?? {},
-        links: { unsubscribe: unsubscribeUrl, booking: bookingUrl },
+        links: { unsubscribe: unsubscribeUrl, booking: bookingUrl, telegram: telegramUrl },
       });
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };

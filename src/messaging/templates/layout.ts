@@ -1,4 +1,11 @@
+import { telegramTexts } from '../channels/telegram/telegram-texts';
 import type { Localized } from './email-template';
+
+/** The Telegram opt-in of the footer: the deep link's label and the wording the consent records. */
+const telegram = (lang: string) => ({
+  label: telegramTexts(lang).linkLabel,
+  wording: telegramTexts(lang).optIn('{{rooftop.name}}'),
+});
 
 /**
  * The common frame of every email: the template's body, then the rooftop's name, address, phone,
@@ -20,6 +27,7 @@ const htmlFrame = (
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #e4e7eb;font-size:12px;color:#616e7c;line-height:1.5">
 <strong>{{rooftop.name}}</strong><br>{{rooftop.address}}{{#if rooftop.phone}}<br>${labels.phone}: {{rooftop.phone}}{{/if}}<br><br>
+{{#if links.telegram}}<a href="{{links.telegram}}" style="color:#1f6feb">${telegram(lang).label}</a><br>${telegram(lang).wording}<br><br>{{/if}}
 ${labels.why}<br>
 <a href="{{links.unsubscribe}}" style="color:#616e7c">${labels.unsubscribe}</a>
 </td></tr>
@@ -27,7 +35,10 @@ ${labels.why}<br>
 </body>
 </html>`;
 
-const textFrame = (labels: { book: string; phone: string; why: string; unsubscribe: string }) => `{{{body}}}
+const textFrame = (
+  labels: { book: string; phone: string; why: string; unsubscribe: string },
+  lang: string,
+) => `{{{body}}}
 {{#if links.booking}}
 
 ${labels.book}: {{links.booking}}
@@ -37,6 +48,11 @@ ${labels.book}: {{links.booking}}
 {{rooftop.name}}
 {{rooftop.address}}
 {{#if rooftop.phone}}${labels.phone}: {{rooftop.phone}}
+{{/if}}
+{{#if links.telegram}}
+
+${telegram(lang).label}: {{links.telegram}}
+${telegram(lang).wording}
 {{/if}}
 
 ${labels.why}
@@ -71,7 +87,7 @@ export const LAYOUT_HTML: Localized = {
 };
 
 export const LAYOUT_TEXT: Localized = {
-  en: textFrame(LABELS.en),
-  km: textFrame(LABELS.km),
-  lo: textFrame(LABELS.lo),
+  en: textFrame(LABELS.en, 'en'),
+  km: textFrame(LABELS.km, 'km'),
+  lo: textFrame(LABELS.lo, 'lo'),
 };

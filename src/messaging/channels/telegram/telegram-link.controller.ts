@@ -5,7 +5,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiServiceUnavailableResponse,
+  ApiConflictResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -13,7 +13,7 @@ import { toBuffer, toDataURL } from 'qrcode';
 import { AuthUser } from '../../../auth/auth-user';
 import { CurrentUser } from '../../../auth/decorators';
 import { Clock } from '../../../common/clock';
-import { DomainError } from '../../../common/problem/domain-error';
+import { ConflictError } from '../../../common/problem/domain-error';
 import { CustomersService } from '../../../customers/customers.service';
 import { DataSource } from 'typeorm';
 import { TelegramLinkDto, TelegramLinkQueryDto } from './dto/telegram-link.dto';
@@ -43,7 +43,7 @@ export class TelegramLinkController {
   @ApiProduces('application/json', 'image/png')
   @ApiOkResponse({ type: TelegramLinkDto })
   @ApiNotFoundResponse({ description: 'No such customer, or one of a rooftop you cannot see' })
-  @ApiServiceUnavailableResponse({ description: 'No Telegram bot is configured' })
+  @ApiConflictResponse({ description: 'No Telegram bot is configured (telegram_not_configured)' })
   async link(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: TelegramLinkQueryDto,
@@ -54,10 +54,9 @@ export class TelegramLinkController {
     const customer = await this.customers.findWritable(this.db.manager, id, actor);
     const link = await this.links.linkFor(customer.id, this.clock.now());
     if (!link)
-      throw new DomainError(
-        503,
+      throw new ConflictError(
         'telegram_not_configured',
-        'No Telegram bot is configured (TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_USERNAME)',
+        'No Telegram bot is configured here (TELEGRAM_BOT_TOKEN, or TELEGRAM_BOT_USERNAME)',
       );
     // The link lets whoever opens it receive this customer's messages: never cached.
     void reply.header('cache-control', 'no-store').header('vary', 'Accept');

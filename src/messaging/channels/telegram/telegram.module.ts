@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CustomersModule } from '../../../customers/customers.module';
 import { TelegramLinkController } from './telegram-link.controller';
 import { TelegramLinks } from './telegram-links';
+import { TelegramOffers } from './telegram-offer';
 import { TelegramPoller } from './telegram-poller';
 import { TelegramUpdatesService } from './telegram-updates.service';
 import { TelegramWebhookSetup } from './telegram-webhook-setup';
@@ -15,7 +16,14 @@ import { TelegramDriver } from './telegram.driver';
 @Module({
   imports: [CustomersModule],
   controllers: [TelegramWebhookController, TelegramLinkController],
-  providers: [TelegramDriver, TelegramLinks, TelegramUpdatesService, TelegramPoller, TelegramWebhookSetup],
-  exports: [TelegramDriver, TelegramLinks],
+  providers: [
+    TelegramDriver,
+    TelegramLinks,
+    TelegramOffers,
+    TelegramUpdatesService,
+    TelegramPoller,
+    TelegramWebhookSetup,
+  ],
+  exports: [TelegramDriver, TelegramLinks, TelegramOffers],
 })
 export class TelegramModule {}
