@@ -12,7 +12,8 @@ import { telegramTexts } from '../../src/messaging/channels/telegram/telegram-te
 import { TelegramUpdatesService } from '../../src/messaging/channels/telegram/telegram-updates.service';
 import { TelegramWebhookSetup } from '../../src/messaging/channels/telegram/telegram-webhook-setup';
 import { TelegramDriver } from '../../src/messaging/channels/telegram/telegram.driver';
-import { insertCustomer } from '../support/messaging-fixtures';
+import { DispatcherService } from '../../src/messaging/dispatcher.service';
+import { enqueue, insertCustomer, outboxRow } from '../support/messaging-fixtures';
 import { BOT, TelegramBotApi, waitUntil } from '../support/telegram-bot-api';
 import { bearer, startTestApp, type TestApp } from '../support/test-app';
 
@@ -276,6 +277,82 @@ describe('Telegram (webhook)', () => {
       .get(`/api/v1/customers/00000000-0000-4000-8000-000000000000/telegram-link`)
       .set(bearer(staff.token));
     expect(none.status).toBe(404);
+  });
+
+  describe('through the dispatcher', () => {
+    let bookable: { id: string; name: string };
+    beforeAll(async () => {
+      bookable = await t.rooftop({ name: 'Siem Reap Motors', bookingUrl: 'https://book.example/siem-reap' });
+    });
+
+    async function linkedCustomer(phone: string | null) {
+      const customerId = await insertCustomer(t.db, bookable.id, { language: 'km', firstName: 'សុខា' });
+      if (phone) await t.db.query(`UPDATE customer SET phone = $2 WHERE id = $1`, [customerId, phone]);
+      const link = await t.app.get(TelegramLinks).linkFor(customerId, t.clock.now());
+      chat += 1;
+      await deliver(api.textUpdate(chat, `/start ${link!.token}`));
+      expect(await chatOf(t, customerId)).toBe(String(chat));
+      return { customerId, chat };
+    }
+
+    const reminder = (customerId: string) =>
+      enqueue(t.db, {
+        rooftopId: bookable.id,
+        customerId,
+        kind: 'service_reminder',
+        purpose: 'service_reminders',
+        payload: {},
+      });
+
+    const attempts = (messageId: string) =>
+      t.db.query<{ channel: string; outcome: string; smtp_code: number | null }[]>(
+        `SELECT channel, outcome, smtp_code FROM message_attempt WHERE message_id = $1 ORDER BY attempt`,
+        [messageId],
+      );
+
+    it('sends a linked Khmer customer their reminder on Telegram, in Khmer, with a booking button', async () => {
+      const { customerId, chat: chatId } = await linkedCustomer(null);
+      const messageId = await reminder(customerId);
+      await t.app.get(DispatcherService).dispatch(t.clock.now());
+
+      const row = await outboxRow(t.db, messageId);
+      expect(row).toMatchObject({ status: 'sent', channel: 'telegram' });
+      const [sent] = api.sentTo(chatId).slice(-1);
+      expect(sent.text).toContain('Siem Reap Motors៖ សុខា');
+      expect(sent.reply_markup?.inline_keyboard).toEqual([
+        [{ text: expect.any(String), url: 'https://book.example/siem-reap' }],
+      ]);
+      const refs = await t.db.query(
+        `SELECT ref FROM message_provider_ref WHERE channel = 'telegram' AND message_id = $1`,
+        [messageId],
+      );
+      expect(refs).toEqual([{ ref: String(sent.message_id) }]);
+    });
+
+    it('falls back to SMS, once, for a customer who blocked the bot (403), and marks the chat blocked', async () => {
+      const { customerId, chat: chatId } = await linkedCustomer('+85512345678');
+      api.block(chatId);
+      const messageId = await reminder(customerId);
+      const dispatcher = t.app.get(DispatcherService);
+      for (let i = 0; i < 3; i++) await dispatcher.dispatch(t.clock.now());
+
+      expect(await attempts(messageId)).toEqual([
+        { channel: 'telegram', outcome: 'blocked', smtp_code: 403 },
+        { channel: 'sms', outcome: 'sent', smtp_code: null },
+      ]);
+      expect(await outboxRow(t.db, messageId)).toMatchObject({ status: 'sent', channel: 'sms' });
+      expect(api.attempts.filter((a) => a.chat_id === String(chatId))).toEqual([
+        { chat_id: String(chatId), status: 200 },
+        { chat_id: String(chatId), status: 403 },
+      ]);
+      const sms = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'sms', `${messageId}.json`), 'utf8'));
+      expect(sms).toMatchObject({ to: '+85512345678' });
+      const [customer] = await t.db.query(
+        `SELECT telegram_blocked_at IS NOT NULL AS blocked FROM customer WHERE id = $1`,
+        [customerId],
+      );
+      expect(customer.blocked).toBe(true);
+    });
   });
 
   describe('the driver', () => {

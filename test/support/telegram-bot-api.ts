@@ -33,6 +33,8 @@ export const BOT = { id: 7_000_000_001, username: 'dealer_crm_test_bot', first_n
 
 export class TelegramBotApi {
   readonly sent: SentMessage[] = [];
+  /** Every sendMessage, with the error_code it got (200 when sent). */
+  readonly attempts: { chat_id: string; status: number }[] = [];
   readonly answeredCallbacks: string[] = [];
   readonly calls: { method: string; at: number }[] = [];
   webhook: { url: string; secret_token?: string; allowed_updates?: string[] } | null = null;
@@ -209,8 +211,20 @@ export class TelegramBotApi {
     switch (method) {
       case 'getMe':
         return ok({ ...BOT, is_bot: true, can_join_groups: false, can_read_all_group_messages: false });
-      case 'sendMessage':
-        return this.sendMessage(params, ok, fail);
+      case 'sendMessage': {
+        const chat_id = params.chat_id === undefined ? '' : String(params.chat_id);
+        return this.sendMessage(
+          params,
+          (result) => {
+            if (!this.countOnly) this.attempts.push({ chat_id, status: 200 });
+            ok(result);
+          },
+          (f) => {
+            this.attempts.push({ chat_id, status: f.error_code });
+            fail(f);
+          },
+        );
+      }
       case 'setWebhook': {
         if (typeof params.url !== 'string')
           return fail({ error_code: 400, description: 'Bad Request: bad webhook: URL must be set' });
