@@ -56,6 +56,7 @@ export class InteractionsService {
   /**
    * Logs an entry that another module's act produced (a task done, a survey answered) in the caller's
    * transaction: occurred and created at the same instant, by the acting user (null for the customer).
+   * Returns the entry's id.
    */
   async log(
     m: EntityManager,
@@ -68,8 +69,8 @@ export class InteractionsService {
       at: Date;
       createdBy: string | null;
     },
-  ): Promise<void> {
-    await m.insert(Interaction, {
+  ): Promise<string> {
+    const inserted = await m.insert(Interaction, {
       customerId: entry.customerId,
       rooftopId: entry.rooftopId,
       kind: entry.kind,
@@ -79,6 +80,7 @@ export class InteractionsService {
       createdBy: entry.createdBy,
       createdAt: entry.at,
     });
+    return (inserted.identifiers[0] as { id: string }).id;
   }
 
   /** Newest first, by (occurred_at, id) — served by interaction_customer_idx. */

@@ -87,6 +87,7 @@ describe('replies: incoming SMS and Telegram texts', () => {
     expect(row).toMatchObject({
       customer_id: id,
       rooftop_id: rooftopA,
+      interaction_id: interaction.id,
       task_id: tasks[0].id,
       kind: 'reply',
       matched_by: null,
@@ -297,6 +298,7 @@ describe('replies: incoming SMS and Telegram texts', () => {
       const dara = await customer(rooftopA, { assignedSalespersonId: salesA.id });
       // Matched on Monday 15:00 in Phnom Penh: two hours left today, two on Tuesday from 08:00.
       t.clock.set(new Date('2026-06-15T08:00:00Z'));
+      let matched: Record<string, unknown>;
       try {
         const res = await t.http
           .post(`/api/v1/inbound-messages/${rowId}/match`)
@@ -309,6 +311,7 @@ describe('replies: incoming SMS and Telegram texts', () => {
           rooftopId: rooftopA,
           matchedBy: managerA.id,
         });
+        matched = res.body;
       } finally {
         t.clock.set(new Date(NOW));
       }
@@ -323,7 +326,7 @@ describe('replies: incoming SMS and Telegram texts', () => {
       expect(tasks).toHaveLength(1);
       expect(tasks[0]).toMatchObject({ assignee_id: salesA.id });
       expect(tasks[0].due_at.toISOString()).toBe('2026-06-16T03:00:00.000Z'); // Tuesday 10:00 +07
-      expect((await inboundRows(ref))[0].task_id).toBe(tasks[0].id);
+      expect(matched).toMatchObject({ interactionId: interaction.id, taskId: tasks[0].id });
       expect(
         await t.db.query(
           `SELECT 1 FROM audit_log WHERE action = 'inbound_message.matched' AND entity_id = $1`,

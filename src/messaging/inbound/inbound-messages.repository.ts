@@ -15,13 +15,14 @@ export interface InboundRow {
   receivedAt: Date;
   customerId: string | null;
   rooftopId: string | null;
+  interactionId: string | null;
   taskId: string | null;
   matchedAt: Date | null;
   matchedBy: string | null;
 }
 
 const COLUMNS = `i.id, i.channel, i.kind, i.sender, i.text, i.received_at AS "receivedAt", i.customer_id AS "customerId",
-  i.rooftop_id AS "rooftopId", i.task_id AS "taskId", i.matched_at AS "matchedAt", i.matched_by AS "matchedBy"`;
+  i.rooftop_id AS "rooftopId", i.interaction_id AS "interactionId", i.task_id AS "taskId", i.matched_at AS "matchedAt", i.matched_by AS "matchedBy"`;
 
 /** Newest first; inbound_message_rooftop_idx (rooftop_id, received_at DESC, id DESC) serves a rooftop's list. */
 export const INBOUND_KEYS = new Keyset(
@@ -68,16 +69,24 @@ export class InboundMessagesRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** Links the row to its customer (and the customer's home rooftop), with the task it raised, if any. */
+  /** Links the row to its customer (and the customer's home rooftop), its timeline entry and its task, if any. */
   async link(
     m: EntityManager,
     id: string,
-    link: { customerId: string; rooftopId: string; taskId: string | null; at: Date; by: string | null },
+    link: {
+      customerId: string;
+      rooftopId: string;
+      interactionId: string | null;
+      taskId: string | null;
+      at: Date;
+      by: string | null;
+    },
   ): Promise<void> {
     await m.query(
-      `UPDATE inbound_message SET customer_id = $2, rooftop_id = $3, task_id = $4, matched_at = $5, matched_by = $6
+      `UPDATE inbound_message SET customer_id = $2, rooftop_id = $3, interaction_id = $4, task_id = $5,
+              matched_at = $6, matched_by = $7
         WHERE id = $1`,
-      [id, link.customerId, link.rooftopId, link.taskId, link.at, link.by],
+      [id, link.customerId, link.rooftopId, link.interactionId, link.taskId, link.at, link.by],
     );
   }
 

@@ -38,6 +38,7 @@ function toDto(r: InboundRow): InboundMessageDto {
     receivedAt: iso(r.receivedAt)!,
     customerId: r.customerId,
     rooftopId: r.rooftopId,
+    interactionId: r.interactionId,
     taskId: r.taskId,
     matchedAt: iso(r.matchedAt),
     matchedBy: r.matchedBy,
@@ -99,6 +100,7 @@ export class InboundMessagesService {
       await this.repo.link(m, id, {
         customerId: owner.id,
         rooftopId: owner.homeRooftopId,
+        interactionId: null,
         taskId: null,
         at: e.receivedAt,
         by: null,
@@ -113,7 +115,7 @@ export class InboundMessagesService {
     e: { channel: InboundChannel; text: string; receivedAt: Date },
     how: { dueFrom: Date; at: Date; by: string | null },
   ): Promise<void> {
-    await this.interactions.log(m, {
+    const interactionId = await this.interactions.log(m, {
       customerId: owner.id,
       rooftopId: owner.homeRooftopId,
       kind: e.channel,
@@ -126,6 +128,7 @@ export class InboundMessagesService {
     await this.repo.link(m, id, {
       customerId: owner.id,
       rooftopId: owner.homeRooftopId,
+      interactionId,
       taskId,
       at: how.at,
       by: how.by,

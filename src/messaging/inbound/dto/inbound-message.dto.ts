@@ -44,6 +44,13 @@ export class InboundMessageDto {
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) customerId: string | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) rooftopId: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Its entry on the customer’s timeline',
+  })
+  interactionId: string | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The task it raised' })
   taskId: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) matchedAt: string | null;
