@@ -49,8 +49,9 @@ export class TelegramBotApi {
   private serverErrors = 0;
   /** Slows every sendMessage (for benchmarks of a remote-ish server); 0 by default. */
   sendDelayMs = 0;
-  /** Keeps only a count of sent messages (benchmarks: no growing array). */
+  /** Keeps only a count of sent messages beyond the first `keep` (benchmarks: no growing array). */
   countOnly = false;
+  keep = 0;
   sentCount = 0;
 
   constructor(readonly token: string) {}
@@ -287,7 +288,7 @@ export class TelegramBotApi {
         : (params.reply_markup as InlineKeyboardMarkup | undefined);
     const message_id = this.nextMessageId++;
     this.sentCount += 1;
-    if (!this.countOnly)
+    if (!this.countOnly || this.sent.length < this.keep)
       this.sent.push({
         message_id,
         chat_id: chatId,
