@@ -258,7 +258,6 @@ export class MessagesService {
       row.channel_order,
       isChannel(row.preferred_channel) ? row.preferred_channel : null,
     );
-    const last = row.channel ?? order[0];
     const consent =
       row.purpose === 'transactional'
         ? null
@@ -282,15 +281,18 @@ export class MessagesService {
       telegramBlocked: row.telegram_blocked,
       erased: row.erased,
     };
-    const usable = (channel: Channel) => chooseChannel([channel], facts, row.purpose, consentOn);
-    if (requested === 'next') {
-      const after = order.slice(order.indexOf(last) + 1).filter((c) => !row.failed_channels.includes(c));
+    if (requested === 'next' || (requested === 'same' && !row.channel)) {
+      // 'next': the usable channels after the last one; a message that never reached a channel: the first usable.
+      const after = (row.channel ? order.slice(order.indexOf(row.channel) + 1) : order).filter(
+        (c) => c !== row.channel && !row.failed_channels.includes(c),
+      );
       const choice = chooseChannel(after, facts, row.purpose, consentOn);
       if (choice.usable) return choice.channel;
-      throw notUsable(`no usable channel after ${last} (${choice.reason})`);
+      throw notUsable(`no usable channel${row.channel ? ` after ${row.channel}` : ''} (${choice.reason})`);
     }
-    const channel = requested === 'same' ? last : requested;
-    const choice = usable(channel);
+    const channel = requested === 'same' ? row.channel! : requested;
+    if (!order.includes(channel)) throw notUsable(`${channel} is not in the rooftop's channel order`);
+    const choice = chooseChannel([channel], facts, row.purpose, consentOn);
     if (!choice.usable) throw notUsable(`${channel} cannot be used for this message (${choice.reason})`);
     return channel;
   }

@@ -293,6 +293,27 @@ describe('dispatch across channels: choice, consent, fallback, receipts, staff',
       expect(marks).toEqual({ blocked: true, undeliverable: true });
     });
 
+    it('never tries a failed channel again, also when the failure marks no contact point (Telegram 400)', async () => {
+      const c = await customer({ phone: true, chat: true });
+      api.chatNotFound(c.chat!);
+      const id = await message(c.id);
+      await dispatch();
+      expect(await outboxRow(t.db, id)).toMatchObject({
+        status: 'pending',
+        status_reason: 'fallback_from:telegram',
+        failed_channels: ['telegram'],
+      });
+      const [marks] = await t.db.query(`SELECT telegram_blocked_at FROM customer WHERE id = $1`, [c.id]);
+      expect(marks.telegram_blocked_at).toBeNull();
+      await dispatch();
+      await dispatch(hours(80));
+      expect(await outboxRow(t.db, id)).toMatchObject({ status: 'sent', channel: 'sms' });
+      expect(await attempts(id)).toEqual([
+        { channel: 'telegram', outcome: 'failed', smtp_code: 400 },
+        { channel: 'sms', outcome: 'sent', smtp_code: null },
+      ]);
+    });
+
     it('fails, without falling back, when no other channel is usable', async () => {
       const c = await customer({ email: false, chat: true });
       api.block(c.chat!);
