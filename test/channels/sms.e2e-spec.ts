@@ -150,6 +150,29 @@ describe('SMS over SMPP: the driver against a real SMPP peer', () => {
     }
   });
 
+  it('answers temporary when the SMSC refuses the bind, and submits nothing', async () => {
+    const url = peer.url.replace(':secret1@', ':wrong@');
+    const refused = new SmsDriver(
+      loadConfig({ DATA_DIR: t.dataDir, SMPP_URL: url }),
+      t.db,
+      t.app.get(DomainEvents),
+      t.clock,
+    );
+    const before = peer.submits.length;
+    try {
+      const result = await refused.send({ outboxId: outboxId(), to: phone(), text: LATIN });
+      expect(result).toMatchObject({
+        ok: false,
+        kind: 'temporary',
+        error: 'SMPP bind refused (command_status 13)',
+      });
+      expect(JSON.stringify(result)).not.toContain('wrong');
+      expect(peer.submits).toHaveLength(before);
+    } finally {
+      await refused.onApplicationShutdown();
+    }
+  });
+
   it('answers temporary when the bind drops with submits unanswered (the at-least-once duplicate case)', async () => {
     const phones = [phone(), phone(), phone()];
     const before = peer.submits.length;
@@ -305,6 +328,23 @@ describe('SMS without SMPP_URL: files', () => {
       parts: splitSms(KHMER).parts,
     });
     expect(fs.readdirSync(path.dirname(file))).toEqual([`${id}.json`]);
+  });
+
+  it('refuses an SMPP_URL without credentials or of another scheme at start, without echoing it', () => {
+    for (const bad of [
+      'smpp://host:2775',
+      'http://crm:pw-s3cret@host:2775',
+      'smpp://crm@host',
+      'smpp://:pw-s3cret@h',
+    ]) {
+      expect(() => loadConfig({ SMPP_URL: bad })).toThrow(
+        /SMPP_URL must look like smpp:\/\/system_id:password@host:port/,
+      );
+      expect(() => loadConfig({ SMPP_URL: bad })).not.toThrow(/s3cret/);
+    }
+    expect(loadConfig({ SMPP_URL: 'smpp://crm:pw%40x@smsc.example.com:2775' }).SMPP_URL).toBeDefined();
+    expect(() => loadConfig({ SMS_SENDER: 'A sender id far too long' })).toThrow(/SMS_SENDER/);
+    expect(loadConfig({}).SMS_SENDER).toBe('DealerCRM');
   });
 
   it('writes nothing when beforeEnd rejects', async () => {
