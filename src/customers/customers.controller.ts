@@ -119,7 +119,14 @@ export class CustomersController {
   @ApiOperation({
     summary: 'Customer 360: customer, consents, vehicles, recent interactions, messages and visits',
   })
-  view(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() actor: AuthUser) {
-    return this.view360.view(id, actor);
+  async view(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentUser() actor: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    // The JSON text PostgreSQL built, sent as is (not parsed and serialised again).
+    const doc = await this.view360.view(id, actor);
+    reply.type('application/json; charset=utf-8');
+    return doc;
   }
 }
