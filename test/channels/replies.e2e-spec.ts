@@ -360,6 +360,41 @@ describe('replies: incoming SMS and Telegram texts', () => {
         .expect(403);
     });
 
+    it('makes one match of two at once: the other answers 409, one interaction, one task', async () => {
+      await received({ providerRef: 'race-1', sender: '+85599000333', text: 'Race' });
+      const [row] = await inboundRows('race-1');
+      const id = await customer(rooftopA, { assignedSalespersonId: salesA.id });
+      // Hold the row so that both requests are in flight before either can go on.
+      const holder = t.db.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      let statuses: number[];
+      try {
+        await holder.query(`SELECT 1 FROM inbound_message WHERE id = $1 FOR UPDATE`, [row.id]);
+        const match = () =>
+          t.http
+            .post(`/api/v1/inbound-messages/${row.id}/match`)
+            .set(bearer(admin.token))
+            .send({ customerId: id })
+            .then((r) => r.status);
+        const both = Promise.all([match(), match()]);
+        for (let waiting = 0; waiting < 2;) {
+          await new Promise((r) => setTimeout(r, 20));
+          [{ waiting }] = await t.db.query(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+        }
+        await holder.commitTransaction();
+        statuses = (await both).sort();
+      } finally {
+        await holder.release();
+      }
+      expect(statuses).toEqual([200, 409]);
+      expect(await interactionsOf(id)).toHaveLength(1);
+      expect(await tasksOf(id)).toHaveLength(1);
+    });
+
     it('cannot match a STOP from an unknown number (409)', async () => {
       await received({ providerRef: 'unknown-stop', sender: '+85599000222', text: 'STOP' });
       const [row] = await inboundRows('unknown-stop');
