@@ -19,6 +19,7 @@ import { AdjustmentIdempotencyScope1764000014000 } from './1764000014000-adjustm
 import { Channels1764000030000 } from './1764000030000-channels';
 import { RetryChannel1764000031000 } from './1764000031000-retry-channel';
 import { InboundReplies1764000034000 } from './1764000034000-inbound-replies';
+import { ChannelAnalytics1764000035000 } from './1764000035000-channel-analytics';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -43,4 +44,5 @@ export const MIGRATIONS: Function[] = [
   Channels1764000030000,
   RetryChannel1764000031000,
   InboundReplies1764000034000,
+  ChannelAnalytics1764000035000,
 ];

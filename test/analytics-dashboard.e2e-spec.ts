@@ -209,6 +209,33 @@ describeInBrowser('manager dashboard in a real browser', () => {
       DASHBOARD_TEXT.km.reason.overdue_maintenance,
     );
 
+    // The channel split: a row per channel with the API's figures (— where a channel has no receipts).
+    const channels = await analytics(`channels?${query}`);
+    expect(await page.textContent('#channels h2')).toBe(DASHBOARD_TEXT.km.channelsTitle);
+    const channelRows = await page.$$eval('#channelRows tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-channel'), ...[...tr.children].map((td) => td.textContent)]),
+    );
+    type ChannelItem = {
+      channel: 'email' | 'sms' | 'telegram';
+      sent: number;
+      delivered: number | null;
+      failed: number;
+      attributedVisits: number;
+      conversionRate: number | null;
+    };
+    expect(channelRows).toEqual(
+      channels.items.map((i: ChannelItem) => [
+        i.channel,
+        DASHBOARD_TEXT.km.channel[i.channel],
+        String(i.sent),
+        i.delivered === null ? '—' : String(i.delivered),
+        String(i.failed),
+        String(i.attributedVisits),
+        pct('km', i.conversionRate),
+      ]),
+    );
+    expect(channelRows.map((r) => r[0])).toEqual(['email', 'sms', 'telegram']);
+
     const options = await page.$$eval('#rooftop option', (os) =>
       os.map((o) => (o as HTMLOptionElement).value),
     );

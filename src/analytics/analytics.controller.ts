@@ -48,6 +48,15 @@ export class AnalyticsController {
     return this.analytics.reminders(user, q);
   }
 
+  @Get('channels')
+  @ApiOperation({
+    summary:
+      'Per channel (email, SMS, Telegram): sent, delivered, undeliverable, failed, read (null: no channel reports reads), visits attributed within 30 days, conversion',
+  })
+  channels(@Query() q: AnalyticsQueryDto, @CurrentUser() user: AuthUser) {
+    return this.analytics.channels(user, q);
+  }
+
   @Get('at-risk')
   @ApiOperation({
     summary: 'At-risk customers, highest score (0–100) first, with the reasons and what caused them',

@@ -20,9 +20,6 @@ export const AT_RISK_WEIGHTS = {
 export const OVERDUE_CAP = 30;
 export type AtRiskReasonCode = keyof typeof AT_RISK_WEIGHTS;
 
-/** Outreach purposes whose messages take part in reminder effectiveness (surveys and transactional mail do not). */
-export const OUTREACH_PURPOSES = ['service_reminders', 'follow_ups', 'marketing'];
-
 /**
  * Churn over [from, to): customers active at `from` and how many of them are still active at `to`.
  * Active at T = a purchase (vehicle.purchase_date of a vehicle the customer owns) or a closed service
@@ -169,52 +166,6 @@ export const LOYALTY_FLOW_SQL = `
     FROM loyalty_entry e
     JOIN customer c ON c.id = e.customer_id AND c.home_rooftop_id = ANY ($1::uuid[])
    WHERE e.type IN ('earn', 'redeem') AND e.occurred_at >= $2 AND e.occurred_at < $3`;
-
-/**
- * Reminder effectiveness per message kind, for outreach messages ($4 purposes) SENT in [from, to) by a
- * rooftop in scope. A closed visit is attributed to the latest outreach message sent for its vehicle
- * (or, for messages without a vehicle, to its customer = the owner at the visit) strictly before the
- * visit and at most 30 days before it, whichever rooftop sent it; it counts here if that message is one
- * of the period's. Revenue = customer_pay_amount of the attributed visits (warranty and internal excluded).
- * Indexes: outbox_message_rooftop_sent_idx (the period's messages), service_visit_closed_date_idx (visits
- * up to 30 days after `to`), outbox_message_vehicle_idx and outbox_message_customer_novehicle_sent_idx
- * (the latest message before each visit).
- */
-export const REMINDER_EFFECTIVENESS_SQL = `
-  WITH sent AS (
-    SELECT m.id, m.kind FROM outbox_message m
-     WHERE m.status = 'sent' AND m.rooftop_id = ANY ($1::uuid[]) AND m.sent_at >= $2 AND m.sent_at < $3
-       AND m.purpose = ANY ($4::text[])
-  ), visits AS (
-    SELECT sv.id, sv.vehicle_id, sv.customer_id, sv.visit_date, sv.customer_pay_amount FROM service_visit sv
-     WHERE sv.status = 'closed' AND sv.visit_date > $2 AND sv.visit_date < $3::timestamptz + interval '30 days'
-  ), attributed AS (
-    SELECT a.id AS message_id, v.id AS visit_id, v.customer_pay_amount
-      FROM visits v
-      CROSS JOIN LATERAL (
-        SELECT x.id FROM (
-          (SELECT m.id, m.sent_at FROM outbox_message m
-            WHERE m.vehicle_id = v.vehicle_id AND m.status = 'sent' AND m.purpose = ANY ($4::text[])
-              AND m.sent_at < v.visit_date AND m.sent_at >= v.visit_date - interval '30 days'
-            ORDER BY m.sent_at DESC, m.id DESC LIMIT 1)
-          UNION ALL
-          (SELECT m.id, m.sent_at FROM outbox_message m
-            WHERE v.customer_id IS NOT NULL AND m.customer_id = v.customer_id AND m.vehicle_id IS NULL
-              AND m.status = 'sent' AND m.purpose = ANY ($4::text[])
-              AND m.sent_at < v.visit_date AND m.sent_at >= v.visit_date - interval '30 days'
-            ORDER BY m.sent_at DESC, m.id DESC LIMIT 1)
-        ) x ORDER BY x.sent_at DESC, x.id DESC LIMIT 1
-      ) a
-  )
-  SELECT s.kind,
-         count(DISTINCT s.id)::int AS sent,
-         count(a.visit_id)::int AS attributed_visits,
-         count(DISTINCT a.message_id)::int AS converted_messages,
-         COALESCE(sum(a.customer_pay_amount), 0)::numeric(14,2)::text AS attributed_revenue
-    FROM sent s
-    LEFT JOIN attributed a ON a.message_id = s.id
-   GROUP BY s.kind
-   ORDER BY s.kind`;
 
 const W = AT_RISK_WEIGHTS;
 

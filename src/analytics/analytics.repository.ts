@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CHANNELS, type Channel } from '../common/channels';
 import {
   AT_RISK_PAGE_SQL,
   REFRESH_AT_RISK_SQL,
@@ -10,10 +11,9 @@ import {
   feedbackSql,
   LOYALTY_FLOW_SQL,
   LOYALTY_STANDING_SQL,
-  OUTREACH_PURPOSES,
-  REMINDER_EFFECTIVENESS_SQL,
   SERVICE_RETENTION_SQL,
 } from './analytics.queries';
+import { CHANNEL_FIGURES_SQL, OUTREACH_PURPOSES, REMINDER_EFFECTIVENESS_SQL } from './outreach.queries';
 import { ceilDate, minusMonths, Period } from './period';
 
 export interface ChurnCounts {
@@ -53,7 +53,20 @@ export interface LoyaltyFlow {
 }
 export interface ReminderKindCounts {
   kind: string;
+  channel: Channel;
   sent: number;
+  attributedVisits: number;
+  convertedMessages: number;
+  attributedRevenue: string;
+}
+/** One channel's figures over a period (see CHANNEL_FIGURES_SQL). */
+export interface ChannelCounts {
+  channel: Channel;
+  sent: number;
+  delivered: number;
+  undeliverable: number;
+  failed: number;
+  outreachSent: number;
   attributedVisits: number;
   convertedMessages: number;
   attributedRevenue: string;
@@ -202,7 +215,29 @@ export class AnalyticsRepository {
     ]);
     return rows.map((r) => ({
       kind: r.kind as string,
+      channel: r.channel as Channel,
       sent: r.sent as number,
+      attributedVisits: r.attributed_visits as number,
+      convertedMessages: r.converted_messages as number,
+      attributedRevenue: r.attributed_revenue as string,
+    }));
+  }
+
+  async channelFigures(scope: string[], period: Period): Promise<ChannelCounts[]> {
+    const rows: Record<string, unknown>[] = await this.db.query(CHANNEL_FIGURES_SQL, [
+      scope,
+      period.from,
+      period.to,
+      OUTREACH_PURPOSES,
+      CHANNELS,
+    ]);
+    return rows.map((r) => ({
+      channel: r.channel as Channel,
+      sent: r.sent as number,
+      delivered: r.delivered as number,
+      undeliverable: r.undeliverable as number,
+      failed: r.failed as number,
+      outreachSent: r.outreach_sent as number,
       attributedVisits: r.attributed_visits as number,
       convertedMessages: r.converted_messages as number,
       attributedRevenue: r.attributed_revenue as string,

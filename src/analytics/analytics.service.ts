@@ -3,7 +3,13 @@ import type { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { DEFAULT_LIMIT, Page } from '../common/http/pagination';
 import { NotFoundError } from '../common/problem/domain-error';
-import { AnalyticsRepository, AtRiskRow, FeedbackCounts } from './analytics.repository';
+import type { Channel } from '../common/channels';
+import {
+  AnalyticsRepository,
+  AtRiskRow,
+  FeedbackCounts,
+  type ReminderKindCounts,
+} from './analytics.repository';
 import { AT_RISK_KEYS, FeedbackGroupBy } from './analytics.queries';
 import type { SeriesMetric } from './dto/analytics-query.dto';
 import { monthBuckets, Period, ratio, resolvePeriod } from './period';
@@ -49,6 +55,30 @@ const EMPTY_FEEDBACK: FeedbackCounts = {
   csatAnswers: 0,
   csatSatisfied: 0,
 };
+
+/** The channels whose provider reports delivery (SMPP receipts, Telegram's answer); email has no receipts. */
+const RECEIPT_CHANNELS: Channel[] = ['sms', 'telegram'];
+
+/** Reminder effectiveness rows per kind and channel, summed per kind (in kind order). */
+function perKind(rows: ReminderKindCounts[]) {
+  const byKind = new Map<string, Omit<ReminderKindCounts, 'channel'>>();
+  for (const { channel: _channel, ...r } of rows) {
+    const k = byKind.get(r.kind);
+    if (!k) {
+      byKind.set(r.kind, { ...r });
+      continue;
+    }
+    k.sent += r.sent;
+    k.attributedVisits += r.attributedVisits;
+    k.convertedMessages += r.convertedMessages;
+    k.attributedRevenue = cents(
+      Math.round(Number(k.attributedRevenue) * 100) + Math.round(Number(r.attributedRevenue) * 100),
+    );
+  }
+  return [...byKind.values()];
+}
+
+const cents = (n: number) => (n / 100).toFixed(2);
 
 /**
  * Retention analytics for managers. Every figure is scoped to rooftops: one the caller asks for (404 if
@@ -121,7 +151,7 @@ export class AnalyticsService {
     const scope = await this.scope(user, q.rooftopId);
     const period = await this.period(q, scope);
     const rows = await this.repo.reminderEffectiveness(scope, period);
-    const items = rows.map((r) => ({ ...r, conversionRate: ratio(r.convertedMessages, r.sent) }));
+    const items = perKind(rows).map((r) => ({ ...r, conversionRate: ratio(r.convertedMessages, r.sent) }));
     const sent = rows.reduce((s, r) => s + r.sent, 0);
     const converted = rows.reduce((s, r) => s + r.convertedMessages, 0);
     const revenueCents = rows.reduce((s, r) => s + Math.round(Number(r.attributedRevenue) * 100), 0);
@@ -130,6 +160,8 @@ export class AnalyticsService {
       attributionWindowDays: 30,
       revenueBasis: 'customer_pay',
       items,
+      // The same per kind and channel (the channel the message reached the customer on).
+      byChannel: rows.map((r) => ({ ...r, conversionRate: ratio(r.convertedMessages, r.sent) })),
       totals: {
         sent,
         attributedVisits: rows.reduce((s, r) => s + r.attributedVisits, 0),
@@ -137,6 +169,38 @@ export class AnalyticsService {
         conversionRate: ratio(converted, sent),
         attributedRevenue: (revenueCents / 100).toFixed(2),
       },
+    };
+  }
+
+  /**
+   * Per channel (SPEC "Analytics per channel"): sent, delivered and undeliverable by receipt (email has no
+   * receipts: null), failed, read (no channel reports reads: null), and the visits attributed to the outreach
+   * messages that reached the customer on it, with their conversion.
+   */
+  async channels(user: AuthUser, q: PeriodQuery) {
+    const scope = await this.scope(user, q.rooftopId);
+    const period = await this.period(q, scope);
+    const rows = await this.repo.channelFigures(scope, period);
+    return {
+      period: AnalyticsService.periodView(period),
+      attributionWindowDays: 30,
+      items: rows.map((r) => {
+        const receipts = RECEIPT_CHANNELS.includes(r.channel);
+        return {
+          channel: r.channel,
+          sent: r.sent,
+          delivered: receipts ? r.delivered : null,
+          undeliverable: receipts ? r.undeliverable : null,
+          deliveryRate: receipts ? ratio(r.delivered, r.sent) : null,
+          failed: r.failed,
+          read: null,
+          outreachSent: r.outreachSent,
+          attributedVisits: r.attributedVisits,
+          convertedMessages: r.convertedMessages,
+          conversionRate: ratio(r.convertedMessages, r.outreachSent),
+          attributedRevenue: r.attributedRevenue,
+        };
+      }),
     };
   }
 

@@ -27,15 +27,18 @@ const APPOINTMENT_SQL = `
     LEFT JOIN service_visit v ON v.id = a.service_visit_id
    WHERE a.slot_start >= $1 AND a.slot_start < $2 AND ($3::uuid[] IS NULL OR a.rooftop_id = ANY ($3::uuid[]))`;
 
-/** Messages sent in the period by kind, and the appointments booked from their links (whenever booked). */
+/**
+ * Messages sent in the period by kind and channel (the one that reached the customer; messages from before
+ * channels went by email), and the appointments booked from their links (whenever booked).
+ */
 const BOOKING_RATE_SQL = `
-  SELECT m.kind, count(*)::int AS sent, count(a.id)::int AS booked
+  SELECT m.kind, COALESCE(m.channel, 'email') AS channel, count(*)::int AS sent, count(a.id)::int AS booked
     FROM outbox_message m
     LEFT JOIN appointment a ON a.origin_message_id = m.id
    WHERE m.status = 'sent' AND m.sent_at >= $1 AND m.sent_at < $2
      AND ($3::uuid[] IS NULL OR m.rooftop_id = ANY ($3::uuid[]))
      AND m.kind = ANY ($4::text[])
-   GROUP BY m.kind ORDER BY m.kind`;
+   GROUP BY 1, 2 ORDER BY 1, 2`;
 
 /** The kinds whose emails carry a booking link (see booking-links.provider.ts), appointment emails aside. */
 const LINKED_KINDS = [
@@ -66,12 +69,10 @@ export class AppointmentAnalyticsService {
     if (from >= to) throw new ValidationFailedError([{ field: 'from', message: 'from must be before to' }]);
     const scope = q.rooftopId ? [q.rooftopId] : actor.rooftopScope();
     const [row] = await this.db.query(APPOINTMENT_SQL, [from, to, scope]);
-    const rates: { kind: string; sent: number; booked: number }[] = await this.db.query(BOOKING_RATE_SQL, [
-      from,
-      to,
-      scope,
-      LINKED_KINDS,
-    ]);
+    const rates: { kind: string; channel: string; sent: number; booked: number }[] = await this.db.query(
+      BOOKING_RATE_SQL,
+      [from, to, scope, LINKED_KINDS],
+    );
     const showed = row.checked_in + row.completed;
     return {
       from: from.toISOString(),
@@ -87,7 +88,7 @@ export class AppointmentAnalyticsService {
       noShowRate: ratio(row.no_show, showed + row.no_show),
       medianLeadHours:
         row.median_lead_hours === null ? null : Math.round(Number(row.median_lead_hours) * 10) / 10,
-      bookingRates: rates.map((r) => ({ ...r, channel: 'email', rate: ratio(r.booked, r.sent) })),
+      bookingRates: rates.map((r) => ({ ...r, rate: ratio(r.booked, r.sent) })),
       attributedVisits: row.attributed_visits,
       bookedVisitRevenue: row.revenue,
     };

@@ -42,6 +42,7 @@ const customer = (w: World) => ({ id: w.customerId });
 const ROUTES: Record<string, Entry> = {
   'GET /api/v1/analytics/appointments': { scope: 'none' },
   'GET /api/v1/analytics/at-risk': { scope: 'none' },
+  'GET /api/v1/analytics/channels': { scope: 'none' },
   'GET /api/v1/analytics/context': { scope: 'none' },
   'GET /api/v1/analytics/feedback': { scope: 'none' },
   'GET /api/v1/analytics/reminders': { scope: 'none' },

@@ -80,6 +80,13 @@ export const DASHBOARD_TEXT = {
     bookingRate: 'Rate',
     appointmentsNote:
       'Appointments whose slot falls in the period; bookings counted for the messages sent in it.',
+    channelsTitle: 'Messages by channel',
+    channelCol: 'Channel',
+    delivered: 'Delivered',
+    failed: 'Failed',
+    channelVisits: 'Visits',
+    channelsNote:
+      'Sent, delivered (by SMS and Telegram receipts; email has none: —) and failed in the period; visits within 30 days attributed to the reminders and follow-ups each channel carried.',
     channel: { email: 'email', sms: 'SMS', telegram: 'Telegram' },
     kind: {
       appointment_no_show: 'Missed appointment follow-up',
@@ -175,6 +182,13 @@ export const DASHBOARD_TEXT = {
     booked: 'បានកក់',
     bookingRate: 'អត្រា',
     appointmentsNote: 'ការណាត់ដែលម៉ោងណាត់ស្ថិតក្នុងរយៈពេលនេះ; ការកក់រាប់តាមសារដែលបានផ្ញើក្នុងរយៈពេលនេះ។',
+    channelsTitle: 'សារតាមបណ្តាញ',
+    channelCol: 'បណ្តាញ',
+    delivered: 'បានទៅដល់',
+    failed: 'បរាជ័យ',
+    channelVisits: 'ការមកពិនិត្យ',
+    channelsNote:
+      'សារដែលបានផ្ញើ បានទៅដល់ (តាមបង្កាន់ដៃ SMS និង Telegram; អ៊ីមែលគ្មាន៖ —) និងបរាជ័យក្នុងរយៈពេលនេះ; ការមកពិនិត្យក្នុងរយៈពេល 30 ថ្ងៃ ដែលកើតចេញពីការរំលឹក និងសារតាមដានតាមបណ្តាញនីមួយៗ។',
     channel: { email: 'អ៊ីមែល', sms: 'SMS', telegram: 'Telegram' },
     kind: {
       appointment_no_show: 'ការតាមដានបន្ទាប់ពីមិនបានមកតាមការណាត់',
@@ -270,6 +284,13 @@ export const DASHBOARD_TEXT = {
     booked: 'ຈອງແລ້ວ',
     bookingRate: 'ອັດຕາ',
     appointmentsNote: 'ການນັດໝາຍທີ່ເວລານັດຢູ່ໃນໄລຍະນີ້; ການຈອງນັບຕາມຂໍ້ຄວາມທີ່ສົ່ງໃນໄລຍະນີ້.',
+    channelsTitle: 'ຂໍ້ຄວາມຕາມຊ່ອງທາງ',
+    channelCol: 'ຊ່ອງທາງ',
+    delivered: 'ສົ່ງເຖິງ',
+    failed: 'ລົ້ມເຫຼວ',
+    channelVisits: 'ການເຂົ້າມາ',
+    channelsNote:
+      'ສົ່ງ, ສົ່ງເຖິງ (ຕາມໃບຢັ້ງຢືນ SMS ແລະ Telegram; ອີເມວບໍ່ມີ: —) ແລະ ລົ້ມເຫຼວໃນໄລຍະນີ້; ການເຂົ້າມາບໍລິການພາຍໃນ 30 ວັນ ຈາກການແຈ້ງເຕືອນ ແລະ ຂໍ້ຄວາມຕິດຕາມຂອງແຕ່ລະຊ່ອງທາງ.',
     channel: { email: 'ອີເມວ', sms: 'SMS', telegram: 'Telegram' },
     kind: {
       appointment_no_show: 'ການຕິດຕາມຫຼັງບໍ່ມາຕາມນັດ',

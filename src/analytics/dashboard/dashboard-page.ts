@@ -40,6 +40,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   th, td { text-align: left; padding: 6px; border-bottom: 1px solid #e3e7eb; vertical-align: top; overflow-wrap: anywhere; }
   th.score, td.score { width: 4.5em; text-align: right; }
   th.num, td.num { width: 5.5em; text-align: right; }
+  #channels th.num, #channels td.num { width: auto; }
+  #channels th:first-child { width: 24%; }
   #appointments { margin-top: 12px; }
   #appointments .kpi { box-shadow: none; border: 1px solid #e3e7eb; }
   button.open { background: none; border: 0; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; text-align: left; overflow-wrap: anywhere; }
@@ -83,6 +85,9 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="card"><h2 data-t="npsCsatTrend"></h2><div class="chart"><canvas id="npsCsatChart"></canvas></div><p id="partialNote" class="muted"></p></div>
       <div class="card"><h2 data-t="retentionRates"></h2><div class="chart"><canvas id="retentionChart"></canvas></div></div>
       <div class="card"><h2 data-t="reminderConversion"></h2><div class="chart"><canvas id="remindersChart"></canvas></div></div>
+      <div class="card" id="channels"><h2 data-t="channelsTitle"></h2>
+        <table><thead><tr><th data-t="channelCol"></th><th class="num" data-t="sent"></th><th class="num" data-t="delivered"></th><th class="num" data-t="failed"></th><th class="num" data-t="channelVisits"></th><th class="num" data-t="conversion"></th></tr></thead><tbody id="channelRows"></tbody></table>
+        <p class="muted" data-t="channelsNote"></p></div>
       <div class="card"><h2 data-t="atRisk"></h2><div class="chart tall"><canvas id="atRiskChart"></canvas></div>
         <table><thead><tr><th data-t="customer"></th><th class="score" data-t="score"></th><th data-t="reasons"></th></tr></thead><tbody id="atRiskRows"></tbody></table><p id="atRiskAsOf" class="muted"></p></div>
     </div>
@@ -347,12 +352,14 @@ export const DASHBOARD_JS = `(function () {
       api('/analytics/at-risk?limit=10' + (scope ? '&' + scope : '')).then(withContactHints),
       // The appointments report takes instants: the period's local start, made one here.
       api('/analytics/appointments?from=' + zonedMidnight(period.from, period.timeZone) + '&to=' + period.to + (scope ? '&' + scope : '')),
+      api('/analytics/channels?' + q),
     ]);
     if (mine !== state.loads) return; // a later choice of rooftop or period is on its way
     var s = results[0], nps = results[1], csat = results[2], rem = results[3], risk = results[4], appt = results[5];
     var tz = s.period.timeZone;
-    state.data = { summary: s, nps: nps, csat: csat, reminders: rem, atRisk: risk, appointments: appt };
+    state.data = { summary: s, nps: nps, csat: csat, reminders: rem, atRisk: risk, appointments: appt, channels: results[6] };
     showAppointments(appt, rooftop);
+    showChannels(results[6]);
 
     var k = byId('kpis');
     k.innerHTML = '';
@@ -474,6 +481,19 @@ export const DASHBOARD_JS = `(function () {
       body.appendChild(tr);
     });
     if (!a.bookingRates.length) { var tr = el('tr'); var td = el('td', '', t('none')); td.colSpan = 4; tr.appendChild(td); body.appendChild(tr); }
+  }
+
+  /** Messages per channel: sent, delivered (— where the channel has no receipts), failed, visits, conversion. */
+  function showChannels(c) {
+    var body = byId('channelRows');
+    body.innerHTML = '';
+    c.items.forEach(function (r) {
+      var tr = el('tr'); tr.setAttribute('data-channel', r.channel);
+      tr.appendChild(el('td', '', t('channel')[r.channel] || r.channel));
+      [plain(r.sent, 0), plain(r.delivered, 0), plain(r.failed, 0), plain(r.attributedVisits, 0), pct(r.conversionRate)]
+        .forEach(function (v) { tr.appendChild(el('td', 'num', v)); });
+      body.appendChild(tr);
+    });
   }
 
   /** The at-risk customer's 360 (GET /customers/{id}/360) in a side panel. */
