@@ -22,6 +22,7 @@ import { ADMIN, AppProcess, BENCH_JWT_SECRET, captureSql, startApp } from './app
 import { HAND_REDEEM_LOCK_SQL, HAND_REDEEM_WRITE_SQL } from './hand-written';
 import { bookingBench } from './booking';
 import { dispatchBench } from './dispatch';
+import { smsCase } from './sms';
 import { telegramCase } from './telegram';
 import { Captured, replay } from './replay';
 import { migrate, odometerToday, seed, SEED_TODAY } from './seed';
@@ -926,6 +927,7 @@ const CASES: Record<string, (ctx: Context) => Promise<void>> = {
   atRisk: atRiskCase,
   booking: bookingCase,
   telegram: telegramCase,
+  sms: smsCase,
 };
 
 async function main() {
