@@ -1,9 +1,12 @@
-import { Controller, Get, HttpCode, Param, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Req, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiNotFoundResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators';
 import { Clock } from '../common/clock';
+import { PROBLEM_CONTENT } from '../common/http/openapi';
 import { escapeHtml } from '../common/http/html';
+import { wantsHtml } from '../common/http/public-page';
+import { NotFoundError } from '../common/problem/domain-error';
 import { ShortLinks } from './short-links';
 import { PAGE_CSP } from './unsubscribe-pages';
 
@@ -43,12 +46,14 @@ export class ShortLinkController {
   @ApiParam({ name: 'code', description: '10 characters, 0-9 A-Z a-z' })
   @ApiFoundResponse({ description: 'Location: the full link' })
   @ApiNotFoundResponse({
-    description: 'An HTML page: the code is malformed, unknown or expired',
-    content: { 'text/html': { schema: { type: 'string' } } },
+    description: 'The code is malformed, unknown or expired: an HTML page for a browser, else problem+json',
+    content: { ...PROBLEM_CONTENT, 'text/html': { schema: { type: 'string' } } },
   })
-  async follow(@Param('code') code: string, @Res() reply: FastifyReply) {
+  async follow(@Param('code') code: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const target = await this.links.resolve(code, this.clock.now());
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    // An API client gets problem+json like everywhere else; a phone's browser gets a page.
+    if (!target && !wantsHtml(req)) throw new NotFoundError('Short link');
     if (!target) {
       return reply
         .code(404)

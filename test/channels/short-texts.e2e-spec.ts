@@ -162,8 +162,12 @@ describe('short texts and short links (SMS, Telegram)', () => {
     }
   });
 
-  it('an unknown code answers a 404 page', async () => {
-    await get('/l/AAAAAAAAAA').expect(404);
+  it('an unknown code answers a 404 page to a browser, problem+json to an API client', async () => {
+    const page = await get('/l/AAAAAAAAAA').expect(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const api = await t.http.get('/l/AAAAAAAAAA').set('Accept', 'application/json').expect(404);
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(api.body.code).toBe('not_found');
   });
 
   it('a malformed code is refused before the database is read', async () => {

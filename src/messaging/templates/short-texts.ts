@@ -74,7 +74,7 @@ export const SHORT_TEXTS: ShortTextTemplate[] = [
     kind: 'purchase_anniversary',
     link: 'booking',
     text: {
-      en: '{{rooftop.name}}: Dear {{customer.firstName}}, your {{#if vehicle}}{{vehicle}}{{else}}vehicle{{/if}} has been with you for {{payload.years}} year(s) today. Thank you for your trust!',
+      en: '{{rooftop.name}}: Dear {{customer.firstName}}, your {{#if vehicle}}{{vehicle}}{{else}}vehicle{{/if}} has been with you for {{payload.years}} {{#if (eq payload.years 1)}}year{{else}}years{{/if}} today. Thank you for your trust!',
       km: '{{rooftop.name}}៖ {{customer.firstName}} {{#if vehicle}}{{vehicle}}{{else}}រថយន្ត{{/if}} នៅជាមួយអ្នក {{payload.years}} ឆ្នាំ។ អរគុណ!',
       lo: '{{rooftop.name}}: {{customer.firstName}}, {{#if vehicle}}{{vehicle}}{{else}}ລົດ{{/if}} ຢູ່ກັບທ່ານ {{payload.years}} ປີ. ຂອບໃຈ!',
     },
