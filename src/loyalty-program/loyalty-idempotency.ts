@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UnprocessableError } from '../common/problem/domain-error';
-import { LockedAccount, LoyaltyLedger } from './loyalty-ledger';
+import { LockedAccount, LoyaltyLedger, preparedQuery } from './loyalty-ledger';
 import { Lot } from './loyalty-rules';
 
 export interface IdempotentAnswer<T> {
@@ -65,7 +65,8 @@ export class LoyaltyIdempotency {
           // One statement: the stored answer, and the work's last write if it has one (a CTE, so both or neither).
           const params = answer.alongside?.params ?? [];
           const n = params.length;
-          const [inserted] = await manager.query(
+          const [inserted] = await preparedQuery<{ key: string }>(
+            manager,
             `${answer.alongside ? `WITH ${answer.alongside.name} AS (${answer.alongside.sql})\n` : ''}` +
               `INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body)
                VALUES ($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5})

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import {
   Allocation,
   allocateOldestFirst,
@@ -64,6 +65,38 @@ export interface EntryMeta {
   actorId?: string | null;
 }
 
+/** The pg client under a TypeORM transaction's query runner (set once the runner is connected). */
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+const statementNames = new Map<string, string>();
+
+/**
+ * A statement of the ledger's hot path run as a named (prepared) statement on the transaction's connection: pg
+ * parses it once per connection and PostgreSQL can keep its plan, instead of parsing and planning it on every
+ * redemption. Errors are TypeORM's QueryFailedError, as with manager.query (the problem filter maps their codes).
+ * Without a connected query runner it is manager.query.
+ */
+export async function preparedQuery<T>(
+  manager: EntityManager,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const client = (manager.queryRunner as unknown as { databaseConnection?: PgClient } | undefined)
+    ?.databaseConnection;
+  if (!client || manager.queryRunner?.isReleased) return manager.query(text, values);
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `loyalty_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  try {
+    return (await client.query({ name, text, values })).rows as T[];
+  } catch (e) {
+    throw new QueryFailedError(text, values, e as Error);
+  }
+}
+
 const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, points, reason, source, source_id AS "sourceId",
   idempotency_key AS "idempotencyKey", rooftop_id AS "rooftopId", actor_id AS "actorId", occurred_at AS "occurredAt",
   recorded_at AS "recordedAt", expires_at AS "expiresAt", remaining, reverses_entry_id::text AS "reversesEntryId",
@@ -116,9 +149,11 @@ export class LoyaltyLedger {
     idempotency: { scope: string; key: string },
   ): Promise<{ account: LockedAccount; stored: StoredAnswer | null; lots: Lot[] }> {
     const select = async () => {
-      const [row]: (LockedAccount & { fresh: boolean; stored: StoredAnswer | null; lots: LotJson[] })[] =
-        await manager.query(
-          `SELECT a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
+      const [row] = await preparedQuery<
+        LockedAccount & { fresh: boolean; stored: StoredAnswer | null; lots: LotJson[] }
+      >(
+        manager,
+        `SELECT a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
                   a.xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
                   (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
                      FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
@@ -127,8 +162,8 @@ export class LoyaltyLedger {
                      FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
              FROM loyalty_account a WHERE a.customer_id = $1
               FOR UPDATE OF a`,
-          [customerId, idempotency.scope, idempotency.key],
-        );
+        [customerId, idempotency.scope, idempotency.key],
+      );
       return row;
     };
     let row = await select();
@@ -212,7 +247,8 @@ export class LoyaltyLedger {
     // One round trip for the whole debit: the entry, which lots it took points from (allocation), what is left
     // of those lots, and the account's balance. The parts share one snapshot and cannot see each other's writes,
     // so each works from the parameters; only the allocation needs the new entry's id (RETURNING).
-    const [row]: (EntryRow & { lotsTaken: number })[] = await manager.query(
+    const [row] = await preparedQuery<EntryRow & { lotsTaken: number }>(
+      manager,
       `WITH entry AS (
          INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id,
                                     actor_id, occurred_at, reverses_entry_id, balance_after)
