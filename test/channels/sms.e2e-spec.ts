@@ -187,6 +187,24 @@ describe('SMS over SMPP: the driver against a real SMPP peer', () => {
     expect(retried.every((r) => r.ok)).toBe(true);
     for (const to of phones) expect(messageTo(to)).toHaveLength(2);
   });
+
+  // Last of this block: the bind stays paused for a minute.
+  it('pauses every submit of the bind while throttled: another send does not reach the SMSC meanwhile', async () => {
+    const [throttledBefore, submitsBefore] = [peer.throttled, peer.submits.length];
+    driver.throttle = { firstMs: 60_000, maxMs: 60_000, tries: 1 };
+    try {
+      peer.throttleNext(1);
+      const first = await send(LATIN);
+      const second = await send(LATIN);
+      for (const result of [first, second]) {
+        expect(result).toMatchObject({ ok: false, kind: 'temporary', smtpCode: 0x58 });
+        expect((result as Extract<SendResult, { ok: false }>).retryAfterMs).toBeGreaterThan(0);
+      }
+      expect([peer.throttled - throttledBefore, peer.submits.length - submitsBefore]).toEqual([1, 0]);
+    } finally {
+      driver.throttle = { firstMs: 20, maxMs: 80, tries: 4 };
+    }
+  });
 });
 
 describe('SMS over SMPP: receipts and incoming texts from the SMSC', () => {

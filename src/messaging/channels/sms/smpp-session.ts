@@ -50,7 +50,14 @@ export class SmppBindLost extends Error {
   }
 }
 
-/** A send waits this long at most for a bind that is due again; later than that it fails as temporary. */
+/** The SMSC throttled this bind and the pause is longer than a send waits: try again after `retryAfterMs`. */
+export class SmppPaused extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('SMSC throttling: submits paused');
+  }
+}
+
+/** A send waits this long at most for a bind that is due again, or for a throttling pause to end; else temporary. */
 const MAX_WAIT_FOR_BIND_MS = 5_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -125,6 +132,7 @@ export class SmppSession {
     await this.takePlace();
     try {
       for (let wait = this.throttledUntil - Date.now(); wait > 0; wait = this.throttledUntil - Date.now()) {
+        if (command === 'submit_sm' && wait > MAX_WAIT_FOR_BIND_MS) throw new SmppPaused(wait);
         await sleep(wait);
       }
       const session = await this.bound();

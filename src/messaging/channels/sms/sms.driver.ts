@@ -6,7 +6,7 @@ import { Clock } from '../../../common/clock';
 import { DomainEvents } from '../../../common/domain-events';
 import { AppConfig } from '../../../config/app-config';
 import type { ChannelDriver, OutgoingSms, SendOptions, SendResult } from '../channel-driver';
-import { SmppBindLost, SmppSession, parseSmppUrl } from './smpp-session';
+import { SmppBindLost, SmppPaused, SmppSession, parseSmppUrl } from './smpp-session';
 import { SmsInbound } from './sms-inbound';
 import { ESME_RTHROTTLED, failureOf, submitsFor, type SubmitFields } from './sms-submit';
 import { splitSms } from './sms-text';
@@ -71,6 +71,7 @@ export class SmsDriver implements ChannelDriver<OutgoingSms>, OnApplicationBoots
       }
       return { ok: true, response: `accepted ${refs.length} part(s)`, providerRefs: refs };
     } catch (e) {
+      if (e instanceof SmppPaused) return { ...failureOf(ESME_RTHROTTLED), retryAfterMs: e.retryAfterMs };
       if (e instanceof SmppBindLost) {
         return {
           ok: false,
@@ -92,9 +93,10 @@ export class SmsDriver implements ChannelDriver<OutgoingSms>, OnApplicationBoots
       const status = response.command_status;
       if (status === 0) return String(response.message_id);
       if (status !== ESME_RTHROTTLED) return failureOf(status);
-      if (refusal >= this.throttle.tries) return { ...failureOf(status), retryAfterMs: backoff };
       this.logger.warn({ msg: 'SMSC throttling: pausing submits', pauseMs: backoff });
+      // The whole bind pauses, also when this send gives up: the other sends respect it too.
       session.pauseFor(backoff);
+      if (refusal >= this.throttle.tries) return { ...failureOf(status), retryAfterMs: backoff };
       backoff = Math.min(backoff * 2, this.throttle.maxMs);
     }
   }
