@@ -242,6 +242,16 @@ describe('Telegram (webhook)', () => {
     expect(inTransaction.every(Boolean)).toBe(true);
   });
 
+  it('ignores a group chat: a group is never a customer’s contact point', async () => {
+    const customerId = await insertCustomer(t.db, rooftop.id);
+    const token = startTokenOf((await linkFor(customerId)).url)!;
+    const update = api.textUpdate(-100123, `/start ${token}`);
+    update.message!.chat = { id: -100123, type: 'group', title: 'Family' };
+    expect((await deliver(update)).status).toBe(200);
+    expect(await chatOf(t, customerId)).toBeNull();
+    expect(api.sentTo(-100123)).toEqual([]);
+  });
+
   it('answers a callback query', async () => {
     const update = api.callbackUpdate(chat, 'noop');
     await deliver(update);
@@ -497,6 +507,25 @@ describe('Telegram (long polling)', () => {
     expect(await t.app.get(TelegramUpdatesService).handle(update)).toBe('duplicate');
     expect(await telegramConsents(t, customerId)).toHaveLength(3);
     expect(api.sentTo(770002)).toHaveLength(1);
+  });
+
+  it('skips an update whose handling fails three times, and goes on with the next', async () => {
+    // A real failure: the database refuses this update_id.
+    await t.db.query(`ALTER TABLE telegram_update ADD CONSTRAINT test_refuse CHECK (update_id <> 424242)`);
+    try {
+      const poison = { ...api.textUpdate(770003, 'hello'), update_id: 424242 };
+      const next = { ...api.textUpdate(770003, '/stop'), update_id: 424243 };
+      api.queueUpdate(poison);
+      api.queueUpdate(next);
+      await waitUntil(() => api.sentTo(770003).length === 1, 'the update after the bad one', 30_000);
+      expect(api.sentTo(770003)[0].text).toBe(telegramTexts('en').notLinked);
+      const seen = await t.db.query(
+        `SELECT update_id FROM telegram_update WHERE update_id IN (424242, 424243)`,
+      );
+      expect(seen).toEqual([{ update_id: '424243' }]);
+    } finally {
+      await t.db.query(`ALTER TABLE telegram_update DROP CONSTRAINT test_refuse`);
+    }
   });
 
   it('polls from one instance at a time: the lock is held, a second poller cannot take it', async () => {

@@ -11,7 +11,9 @@ const LOCK_KEY = 'telegram:get-updates';
 const LONG_POLL_SECONDS = 25;
 /** How often an instance without the lock asks for it again. */
 const LOCK_RETRY_MS = 10_000;
-const ERROR_BACKOFF_MS = 5_000;
+const ERROR_BACKOFF_MS = 2_000;
+/** An update whose handling failed this often is skipped (logged), so that one bad update cannot stop the rest. */
+const MAX_UPDATE_FAILURES = 3;
 export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
 /**
@@ -105,6 +107,7 @@ export class TelegramPoller implements OnApplicationBootstrap, OnApplicationShut
     // getUpdates is refused (409) while a webhook is set.
     await this.driver.api.deleteWebhook({ drop_pending_updates: false }, grammySignal(signal));
     let offset: number | undefined;
+    const failures = new Map<number, number>();
     while (!signal.aborted) {
       try {
         const batch = await this.driver.api.getUpdates(
@@ -113,8 +116,20 @@ export class TelegramPoller implements OnApplicationBootstrap, OnApplicationShut
         );
         for (const update of batch) {
           if (signal.aborted) return;
-          await this.updates.handle(update);
-          this.handled += 1;
+          try {
+            await this.updates.handle(update);
+            this.handled += 1;
+          } catch (e) {
+            const count = (failures.get(update.update_id) ?? 0) + 1;
+            failures.set(update.update_id, count);
+            if (count < MAX_UPDATE_FAILURES) throw e;
+            this.logger.error({
+              msg: 'telegram update skipped',
+              updateId: update.update_id,
+              error: describe(e),
+            });
+          }
+          failures.delete(update.update_id);
           offset = update.update_id + 1;
         }
         // The session must still be ours: if the database dropped it, so went the lock; start again.

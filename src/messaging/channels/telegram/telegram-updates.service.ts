@@ -59,14 +59,20 @@ export class TelegramUpdatesService {
   }
 
   private async act(m: EntityManager, update: Update, now: Date, answers: Answer[]): Promise<UpdateOutcome> {
-    if (update.callback_query) {
+    if (typeof update.callback_query?.id === 'string') {
       // Buttons are URL buttons; a stray callback only needs its spinner stopped.
       answers.push({ kind: 'callback', id: update.callback_query.id });
       return 'ignored';
     }
     const message = update.message;
     // Private chats only: a group is never a customer's contact point.
-    if (!message || message.chat.type !== 'private' || typeof message.text !== 'string') return 'ignored';
+    if (
+      !message ||
+      typeof message.chat?.id !== 'number' ||
+      message.chat.type !== 'private' ||
+      typeof message.text !== 'string'
+    )
+      return 'ignored';
     const chatId = message.chat.id;
     const text = message.text;
     const fromLanguage = message.from?.language_code;
