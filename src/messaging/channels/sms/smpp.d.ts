@@ -13,6 +13,9 @@ declare module 'smpp' {
 
   export class PDU {
     constructor(command: string, options?: Record<string, unknown>);
+    /** Decodes a PDU from its octets. */
+    constructor(buffer: Buffer);
+    toBuffer(): Buffer;
     command: string;
     command_id: number;
     command_status: number;
