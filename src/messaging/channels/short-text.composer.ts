@@ -29,7 +29,10 @@ export class ShortTextComposer {
     private readonly shortLinks: ShortLinks,
   ) {}
 
-  /** The SMS: text, then the link's words and its short link. `ok: false` when the kind has no short form. */
+  /**
+   * The SMS: text, then the link's words and its short link. `ok: false` when the kind has no short form (a
+   * permanent failure); a database error while storing the short link throws (the dispatcher hands the claim back).
+   */
   async composeSms(approved: ApprovedMessage, asOf: Date): Promise<ComposedSms> {
     const to = approved.to;
     if (!to) return { ok: false, error: 'no phone number for SMS' };
