@@ -19,7 +19,8 @@ import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
 import { PLAN_SQL } from '../src/service-reminders/service-reminders.repository';
 import { REFRESH_AT_RISK_SQL } from '../src/analytics/analytics.queries';
 import { ADMIN, AppProcess, BENCH_JWT_SECRET, captureSql, startApp } from './app-process';
-import { HAND_REDEEM_LOCK_SQL, HAND_REDEEM_WRITE_SQL } from './hand-written';
+import { HAND_FLEET_SQL, HAND_REDEEM_LOCK_SQL, HAND_REDEEM_WRITE_SQL } from './hand-written';
+import { DUE_SCAN_SQL } from '../src/service-reminders/due-scan.sql';
 import { bookingBench } from './booking';
 import { dispatchBench } from './dispatch';
 import { smsCase } from './sms';
@@ -220,6 +221,7 @@ async function remindersCase(ctx: Context) {
   const rerunInserted =
     (rerunResult.stagesPlanned ?? 0) + (rerunResult.stagesSkipped ?? 0) + (rerunResult.messagesPlanned ?? 0);
   const ratio = daily.ms / raw.ms;
+  await fleetRuns(ctx, asOf, run);
   ctx.results.push({
     case: `reminder planning, daily run (${ctx.sizes.vehicles.toLocaleString('en')} vehicles)`,
     value: round(daily.ms / 1000),
@@ -235,6 +237,59 @@ async function remindersCase(ctx: Context) {
       backfill: backfill.value,
       rerunSeconds: round(rerun.ms / 1000),
       rerun: rerunResult,
+    },
+  });
+}
+
+/**
+ * Whole-fleet reminder runs (as after a catalogue change: the catalogue generation is bumped before each) through
+ * the app, alternating with the hand-written one-statement computation of the same vehicle × item stages
+ * (bench/hand-written.ts, read-only). Their stage counts are checked against the app's own fleet scan once.
+ */
+async function fleetRuns(
+  ctx: Context,
+  asOf: Date,
+  run: (at: Date) => Promise<{ ms: number; value: unknown }>,
+) {
+  const rounds = ctx.quick ? 3 : 2;
+  const app: number[] = [];
+  const hand: number[] = [];
+  let counts: Record<string, number> = {};
+  let last: unknown;
+  for (let r = 0; r < rounds; r++) {
+    await ctx.raw.query(`UPDATE service_reminder_state SET generation = generation + 1 WHERE id = 1`);
+    const a = await run(asOf);
+    app.push(a.ms);
+    last = (a.value as { result: unknown }).result;
+    const h = await time(() => ctx.raw.query(HAND_FLEET_SQL, [asOf, 'km', DEFAULT_RATE_PER_DAY.km]));
+    hand.push(h.ms);
+    counts = h.value.rows[0] as Record<string, number>;
+  }
+  const { rows: scan } = await ctx.raw.query(
+    `SELECT count(*)::int AS rows, count(*) FILTER (WHERE stage = 'due_soon')::int AS due_soon,
+            count(*) FILTER (WHERE stage = 'due')::int AS due, count(*) FILTER (WHERE stage = 'overdue')::int AS overdue
+       FROM (${DUE_SCAN_SQL}) s`,
+    [asOf, 'km', DEFAULT_RATE_PER_DAY.km],
+  );
+  const same = JSON.stringify(scan[0]) === JSON.stringify(counts);
+  ctx.results.push({
+    case: `whole-fleet reminder run (${ctx.sizes.vehicles.toLocaleString('en')} vehicles, after a catalogue change)`,
+    value: round(median(app) / 1000),
+    unit: 's',
+    baseline: null,
+    ratio: null,
+    handBaseline: round(median(hand) / 1000),
+    handRatio: round(median(app) / median(hand)),
+    handRatioRange: ratioRange(app.map((a, k) => a / hand[k])),
+    goal: '≤ 1.3 × the hand-written statement',
+    met: median(app) / median(hand) <= 1.3,
+    detail: {
+      appSeconds: app.map((x) => round(x / 1000)),
+      handSeconds: hand.map((x) => round(x / 1000)),
+      handCounts: counts,
+      appScanCounts: scan[0],
+      sameCounts: same,
+      lastRun: last,
     },
   });
 }
