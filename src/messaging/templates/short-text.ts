@@ -27,7 +27,7 @@ export interface ShortTextTemplate {
 export const DEFAULT_CTA: Record<Exclude<ShortLinkKind, 'none'>, Localized> = {
   booking: { en: 'Book online:', km: 'សូមកក់៖', lo: 'ຈອງຄິວ:' },
   survey: { en: 'Answer here:', km: 'សូមឆ្លើយ៖', lo: 'ກະລຸນາຕອບ:' },
-  unsubscribe: { en: 'Opt out:', km: 'ឈប់ទទួល៖', lo: 'ຍົກເລີກ:' },
+  unsubscribe: { en: 'Opt out:', km: 'ឈប់ទទួល៖', lo: 'ຢຸດຮັບ:' },
 };
 
 /** Telegram button labels, per link kind. */
