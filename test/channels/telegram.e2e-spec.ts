@@ -434,6 +434,50 @@ describe('Telegram (webhook)', () => {
   });
 });
 
+describe('Telegram settings', () => {
+  it('takes updates by webhook with a secret, by polling with a token alone, and none without a token', () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegramUpdates).toBe('polling');
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET }).telegramUpdates).toBe(
+      'webhook',
+    );
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_UPDATES: 'off' })
+        .telegramUpdates,
+    ).toBe('off');
+    expect(loadConfig({ TELEGRAM_UPDATES: 'polling' }).telegramUpdates).toBe('off');
+  });
+
+  it('refuses a webhook without its secret, a malformed token or secret, and an unknown mode, naming them', () => {
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_UPDATES: 'webhook' })).toThrow(
+      /TELEGRAM_WEBHOOK_SECRET: required/,
+    );
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: 'not a token' })).toThrow(/TELEGRAM_BOT_TOKEN/);
+    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: 'short' })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ TELEGRAM_UPDATES: 'push' })).toThrow(/TELEGRAM_UPDATES/);
+    // The message names the setting, never the value.
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '12:secret-value' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('secret-value') }),
+    );
+  });
+
+  it('leaves the link out for 5 minutes after getMe failed, so emails never wait on a Telegram outage', async () => {
+    const api = new TelegramBotApi(TOKEN);
+    await api.start();
+    try {
+      api.down = true;
+      const config = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_URL: api.url });
+      const links = new TelegramLinks(config, new TelegramDriver(config));
+      const customerId = '00000000-0000-4000-8000-000000000009';
+      expect(await links.linkFor(customerId, new Date())).toBeNull();
+      api.down = false;
+      expect(await links.linkFor(customerId, new Date())).toBeNull();
+      expect(api.calls.filter((c) => c.method === 'getMe')).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe('Telegram without a bot token', () => {
   it('writes each message whole to <DATA_DIR>/telegram/<outboxId>.json', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-telegram-'));

@@ -47,6 +47,8 @@ export class TelegramBotApi {
   private readonly blocked = new Set<string>();
   private readonly missing = new Set<string>();
   private serverErrors = 0;
+  /** Telegram is having an incident: every method answers 502. */
+  down = false;
   /** Slows every sendMessage (for benchmarks of a remote-ish server); 0 by default. */
   sendDelayMs = 0;
   /** Keeps only a count of sent messages beyond the first `keep` (benchmarks: no growing array). */
@@ -209,6 +211,7 @@ export class TelegramBotApi {
     const method = match[2];
     this.calls.push({ method, at: Date.now() });
     const ok = (result: unknown) => reply(200, { ok: true, result });
+    if (this.down) return fail({ error_code: 502, description: 'Bad Gateway' });
     switch (method) {
       case 'getMe':
         return ok({ ...BOT, is_bot: true, can_join_groups: false, can_read_all_group_messages: false });

@@ -12,6 +12,7 @@ const VERSION = 1;
 const MAC_BYTES = 16;
 /** version (1) + customer uuid (16) + expiry in unix seconds (4) + mac (16) = 37 bytes → 50 base64url characters. */
 const TOKEN_BYTES = 1 + 16 + 4 + MAC_BYTES;
+const GET_ME_RETRY_MS = 5 * 60_000;
 
 export type TelegramStartClaim =
   { ok: true; customerId: string; expiresAt: Date } | { ok: false; reason: 'invalid' | 'expired' };
@@ -33,6 +34,8 @@ export class TelegramLinks {
   private readonly logger = new Logger('TelegramLinks');
   private readonly key: Buffer;
   private username: Promise<string | null> | null = null;
+  /** After a failed getMe, links are left out until then (wall time): emails never wait on a Telegram outage. */
+  private quietUntil = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -73,16 +76,17 @@ export class TelegramLinks {
   }
 
   /**
-   * TELEGRAM_BOT_USERNAME, else the bot's username from getMe, asked once (a failed ask is asked again next
-   * time). Null without a bot.
+   * TELEGRAM_BOT_USERNAME, else the bot's username from getMe, asked once (after a failure, again in 5 minutes).
+   * Null without a bot.
    */
   botUsername(): Promise<string | null> {
     if (this.config.TELEGRAM_BOT_USERNAME) return Promise.resolve(this.config.TELEGRAM_BOT_USERNAME);
-    if (this.driver.mode === 'file') return Promise.resolve(null);
+    if (this.driver.mode === 'file' || Date.now() < this.quietUntil) return Promise.resolve(null);
     this.username ??= this.driver.api.getMe().then(
       (me) => me.username ?? null,
       (e: unknown) => {
         this.username = null;
+        this.quietUntil = Date.now() + GET_ME_RETRY_MS;
         this.logger.warn({
           msg: 'getMe failed: no Telegram link this time',
           error: e instanceof Error ? e.message : String(e),
