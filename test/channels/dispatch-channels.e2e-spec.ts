@@ -326,6 +326,24 @@ describe('dispatch across channels: choice, consent, fallback, receipts, staff',
       });
     });
 
+    it('keeps a fallen-back message failed when its fallback channel is no longer usable at send time', async () => {
+      const c = await customer({ email: false, phone: true, chat: true });
+      api.block(c.chat!);
+      const id = await message(c.id);
+      await dispatch();
+      expect(await outboxRow(t.db, id)).toMatchObject({ status: 'pending', fallback_channels: ['sms'] });
+      await t.db.query(`UPDATE customer SET phone_undeliverable_at = $2 WHERE id = $1`, [c.id, T]);
+      await dispatch();
+      expect(await outboxRow(t.db, id)).toMatchObject({
+        status: 'failed',
+        status_reason: 'no_channel_left',
+        channel: 'telegram',
+        failed_channels: ['telegram'],
+      });
+      expect(smsTo(c.phone)).toHaveLength(0);
+      expect(await attempts(id)).toEqual([{ channel: 'telegram', outcome: 'blocked', smtp_code: 403 }]);
+    });
+
     it('does not fall back on a temporary failure: a 429 waits at least retry_after on the same channel', async () => {
       const c = await customer({ phone: true, chat: true });
       const id = await message(c.id);

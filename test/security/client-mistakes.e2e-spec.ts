@@ -230,7 +230,22 @@ describe('client mistakes', () => {
     'POST /api/v1/customers/{id}/consents': {
       body: () => ({ purpose: 'marketing', channel: 'email', granted: true, source: 'showroom_form' }),
     },
-    'POST /api/v1/messages/{id}/retry': { body: () => ({ channel: 'same' }) },
+    'POST /api/v1/messages/{id}/retry': {
+      body: () => ({ channel: 'same' }),
+      // A failed email of a customer who has an address (the channel must be usable for a retry).
+      fresh: async () => {
+        const [row] = await t.db.query(
+          `WITH c AS (INSERT INTO customer (home_rooftop_id, first_name, last_name, email, language)
+                      VALUES ($1, 'Null', 'Retry', $2, 'en') RETURNING id)
+           INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at,
+                                       next_attempt_at, status, status_reason, channel)
+           SELECT $3, $1, c.id, 'transactional', 'transactional', '{"message":"hi"}', now(), now(), 'failed',
+                  'retries_exhausted', 'email' FROM c RETURNING id`,
+          [w.rooftopA, `null-retry-${next()}@example.test`, `null-retry:${next()}`],
+        );
+        return { id: (row as { id: string }).id };
+      },
+    },
     'POST /api/v1/customers/{id}/interactions': {
       body: () => ({ kind: 'call', summary: 'Called back', occurredAt: '2026-06-14T09:30:00Z' }),
     },

@@ -94,6 +94,8 @@ describe('log scan: no customer names, emails or phones in the logs', () => {
       timeZone: 'Asia/Phnom_Penh',
       sendWindowStart: '00:00',
       sendWindowEnd: '23:59',
+      // The flow reads the survey link from the emails: these customers have phones, so email goes first.
+      channelOrder: ['email'],
     });
     expect(rooftop.status).toBe(201);
     const rooftopId = rooftop.body.id as string;
