@@ -187,6 +187,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
     const bare = new Api(TOKEN, { apiRoot: standIn.url });
     const app: number[] = [];
     const loop: number[] = [];
+    const oneAtATime: number[] = [];
     let sample: Sample[] = [];
     let sent = 0;
     for (let r = 0; r <= rounds; r++) {
@@ -201,26 +202,31 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
       if (counted) app.push(perRound / (measured.ms / 1000));
       if (sample.length === 0) sample = await standIn.sample();
       if (sample.length === 0) throw new Error('the stand-in received no message from the dispatcher');
-      const bareLoop = await time(async () => {
-        let next = 0;
-        const lane = async () => {
-          while (next < perRound) {
-            const m = sample[next++ % sample.length];
-            await bare.sendMessage(m.chat_id, m.text, {
-              ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
-              link_preview_options: { is_disabled: true },
-            });
-          }
-        };
-        await Promise.all(Array.from({ length: DISPATCH_CONCURRENCY }, lane));
-      });
-      if (counted) loop.push(perRound / (bareLoop.ms / 1000));
+      const bareLoop = (lanes: number) =>
+        time(async () => {
+          let next = 0;
+          const lane = async () => {
+            while (next < perRound) {
+              const m = sample[next++ % sample.length];
+              await bare.sendMessage(m.chat_id, m.text, {
+                ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
+                link_preview_options: { is_disabled: true },
+              });
+            }
+          };
+          await Promise.all(Array.from({ length: lanes }, lane));
+        });
+      const concurrent = await bareLoop(DISPATCH_CONCURRENCY);
+      if (counted) loop.push(perRound / (concurrent.ms / 1000));
+      // Diagnostic: one request at a time, as the dispatcher's end gate completes messages (not a baseline).
+      const serial = await bareLoop(1);
+      if (counted) oneAtATime.push(perRound / (serial.ms / 1000));
     }
     await db.destroy();
     const received = await standIn.sent();
-    if (sent !== n || received !== 2 * n) {
+    if (sent !== n || received !== 3 * n) {
       throw new Error(
-        `dispatcher sent ${sent} of ${n}; the stand-in received ${received}, expected ${2 * n}`,
+        `dispatcher sent ${sent} of ${n}; the stand-in received ${received}, expected ${3 * n}`,
       );
     }
     const withButton = sample.filter((m) => m.reply_markup).length;
@@ -236,7 +242,12 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
       ratioRange: ratioRange(app.map((a, i) => a / loop[i])),
       concurrency: DISPATCH_CONCURRENCY,
       sampleWithButton: `${withButton}/${sample.length}`,
-      perRoundMsgPerS: { app: app.map(Math.round), bareGrammy: loop.map(Math.round) },
+      perRoundMsgPerS: {
+        app: app.map(Math.round),
+        bareGrammy: loop.map(Math.round),
+        bareGrammyOneAtATime: oneAtATime.map(Math.round),
+      },
+      oneAtATime: Math.round(median(oneAtATime)),
       note:
         'value = DispatcherService (claim, rules, channel choice, short text + booking button, grammY sendMessage, ' +
         "fenced outcome + provider ref); baseline = bare grammY Api.sendMessage of the dispatcher's own texts and " +
@@ -245,6 +256,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
     console.table([
       { measure: 'dispatcher → Telegram (value)', 'messages/s': result.value },
       { measure: 'bare grammY loop, same texts', 'messages/s': result.baseline },
+      { measure: 'bare grammY, one request at a time', 'messages/s': result.oneAtATime },
       { measure: 'ratio', 'messages/s': result.ratio },
     ]);
     writeJson(path.join('bench-results', 'telegram.json'), result);
@@ -267,7 +279,7 @@ export async function telegramCase(ctx: { db: { url: string }; quick: boolean; r
     ratioRange: r.ratioRange,
     goal: '≥ 0.80 of bare grammY and ≥ 300 msg/s',
     met: r.ratio >= 0.8 && r.value >= 300,
-    detail: { perRound: r.perRoundMsgPerS, concurrency: r.concurrency },
+    detail: { perRound: r.perRoundMsgPerS, concurrency: r.concurrency, oneAtATime: r.oneAtATime },
   });
 }
 
