@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { NotFoundError } from '../common/problem/domain-error';
@@ -28,6 +29,11 @@ export type Customer360Section = ((ctx: Customer360Context) => Promise<unknown>)
 export const isoSql = (expr: string) =>
   `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** pg's Pool, as TypeORM's Postgres driver holds it (`driver.master`). */
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
 const RECENT = 10;
 const BUILT_IN = ['consents', 'vehicles', 'recentInteractions', 'recentMessages', 'recentVisits'] as const;
 
@@ -41,6 +47,7 @@ export class Customer360Service {
   private readonly extraSections = new Map<string, Customer360Section>();
   private customerJsonCache?: ReturnType<typeof jsonEntity<Customer>>;
   private viewSqlCache?: string;
+  private statementName?: { text: string; name: string };
 
   constructor(
     private readonly db: DataSource,
@@ -60,7 +67,7 @@ export class Customer360Service {
    */
   async view(customerId: string, actor: AuthUser): Promise<string> {
     const scope = actor.rooftopScope();
-    const [row]: { doc: string; customer?: Record<string, unknown> }[] = await this.db.query(this.viewSql(), [
+    const [row] = await this.prepared<{ doc: string; customer?: Record<string, unknown> }>(this.viewSql(), [
       customerId,
       scope,
       this.clock.now(),
@@ -76,6 +83,26 @@ export class Customer360Service {
       ([name], i) => `,${JSON.stringify(name)}:${JSON.stringify(values[i] ?? null)}`,
     );
     return `${row.doc.slice(0, -1)}${more.join('')}}`;
+  }
+
+  /**
+   * The view's statement as a named (prepared) statement on a pooled connection: its planning (a dozen sub-plans)
+   * cost ~6× its execution when planned on every request (3.6 ms vs 0.56 ms measured at 100 k customers). Errors are
+   * TypeORM's QueryFailedError, as from db.query. Without pg's pool (another driver), db.query.
+   */
+  private async prepared<T>(text: string, values: unknown[]): Promise<T[]> {
+    const pool = (this.db.driver as unknown as { master?: PgPool }).master;
+    if (!pool?.query) return this.db.query(text, values);
+    if (this.statementName?.text !== text)
+      this.statementName = {
+        text,
+        name: `customer_360_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+      };
+    try {
+      return (await pool.query({ name: this.statementName.name, text, values })).rows as T[];
+    } catch (e) {
+      throw new QueryFailedError(text, values, e as Error);
+    }
   }
 
   private functionSections() {
