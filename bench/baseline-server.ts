@@ -11,6 +11,7 @@ import * as jwt from 'jsonwebtoken';
 import * as fs from 'node:fs';
 import { Pool } from 'pg';
 import { HAND_360_SQL } from './hand-written';
+import { prepared } from './replay';
 
 interface Replay {
   url: string;
@@ -33,7 +34,7 @@ async function main() {
         const results: unknown[] = [];
         for (const q of replay.queries) {
           const values = q.values.map((v) => (v === replay.capturedId ? id : v));
-          results.push((await client.query(q.text, values)).rows);
+          results.push((await client.query(prepared(q.text, values))).rows);
         }
         return { results };
       } finally {

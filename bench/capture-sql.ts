@@ -22,13 +22,20 @@ if (file) {
     const [config, values] = args as [string | { text?: string; values?: unknown[] }, unknown];
     const text = typeof config === 'string' ? config : config?.text;
     const params = Array.isArray(values) ? values : typeof config === 'object' ? config?.values : undefined;
+    const record = (r: { rows?: unknown[] } | undefined) =>
+      fs.appendFileSync(file, JSON.stringify({ text, values: params ?? [], rows: r?.rows ?? [] }) + '\n');
+    // pg-pool's query() (a named statement on the pool) passes a callback: record through it.
+    const callback = args[args.length - 1];
+    if (recording && typeof text === 'string' && typeof callback === 'function') {
+      args[args.length - 1] = (err: unknown, r: { rows?: unknown[] }) => {
+        if (!err) record(r);
+        return (callback as (e: unknown, r: unknown) => unknown)(err, r);
+      };
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    }
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (recording && typeof text === 'string' && result instanceof Promise)
-      result.then(
-        (r: { rows?: unknown[] }) =>
-          fs.appendFileSync(file, JSON.stringify({ text, values: params ?? [], rows: r?.rows ?? [] }) + '\n'),
-        () => undefined,
-      );
+      result.then(record, () => undefined);
     return result;
   } as typeof Client.prototype.query;
 }

@@ -4,6 +4,7 @@
  * the capture is mapped to the uuid it returns now (and a bigint id returned as text under an "id" key, also inside
  * json columns), so that later statements refer to the new rows. Array values are rewritten element by element.
  */
+import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 
 export interface Captured {
@@ -13,6 +14,18 @@ export interface Captured {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A replayed statement as a named (prepared) one, except transaction control: the raw baseline parses and plans
+ * each statement once per connection, as the app does for its hot statements (the 360 view, the ledger's).
+ */
+export function prepared(
+  text: string,
+  values: unknown[],
+): { text: string; values: unknown[]; name?: string } {
+  if (/^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)\b/i.test(text)) return { text, values };
+  return { name: `r_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
+}
 
 export async function replay(client: ClientBase, statements: Captured[], map: Map<string, string>) {
   const rewrite = (v: unknown): unknown => {
@@ -35,7 +48,7 @@ export async function replay(client: ClientBase, statements: Captured[], map: Ma
     }
   };
   for (const s of statements) {
-    const result = await client.query(s.text, s.values.map(rewrite));
+    const result = await client.query(prepared(s.text, s.values.map(rewrite)));
     s.rows.forEach((row, i) => learn(row, result.rows[i], ''));
   }
 }

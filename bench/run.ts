@@ -25,7 +25,7 @@ import { bookingBench } from './booking';
 import { dispatchBench } from './dispatch';
 import { smsCase } from './sms';
 import { telegramCase } from './telegram';
-import { Captured, replay } from './replay';
+import { Captured, prepared, replay } from './replay';
 import { migrate, odometerToday, seed, SEED_TODAY } from './seed';
 import {
   BENCH_DATABASE,
@@ -298,7 +298,7 @@ async function fleetRuns(
 async function rawStatementsMs(ctx: Context, statements: { text: string; values: unknown[] }[]) {
   return (
     await time(async () => {
-      for (const q of statements) await ctx.raw.query(q.text, q.values);
+      for (const q of statements) await ctx.raw.query(prepared(q.text, q.values));
     })
   ).ms;
 }
