@@ -1,8 +1,7 @@
 /** The fenced outcome statement of the dispatcher and the columns it takes (outbox-claims.repository.ts runs it). */
 import type { Channel } from '../common/channels';
-import { describeFailure } from './channels/channel-driver';
+import { describeFailure, type SendResult } from './channels/channel-driver';
 import { backoffMs } from './dispatch-settings';
-import type { AttemptOutcome } from './outbox-claims.repository';
 
 /**
  * Outcomes, fenced (`WHERE id AND fence AND status = 'sending'`): a worker whose lease expired and whose row
@@ -79,8 +78,21 @@ const MARKED_OUTCOME: Record<Channel, string> = {
   telegram: 'blocked',
 };
 
+/**
+ * What the statement reads of one attempt's outcome: the shape of outbox-claims.repository's AttemptOutcome,
+ * stated here so that the statement does not import its caller.
+ */
+interface OutcomeInput {
+  claim: { id: string; fence: number; attempts: number };
+  asOf: Date;
+  channel: Channel;
+  result: SendResult;
+  rendered: { subject: string | null; html: string | null; text: string | null } | null;
+  failure: { bounce: boolean; reason?: string };
+}
+
 /** The RECORD_OUTCOMES columns of a group, one entry per outcome. */
-export function outcomeColumns(group: AttemptOutcome[]) {
+export function outcomeColumns(group: OutcomeInput[]) {
   const cols = {
     id: [] as string[],
     fence: [] as number[],
