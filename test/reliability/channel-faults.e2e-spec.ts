@@ -14,7 +14,7 @@ import { TelegramBotApi } from '../support/telegram-bot-api';
 /**
  * The channels' fault suite (issue 14): one outbox dispatched by three real app processes across email, SMS and
  * Telegram, each channel's peer misbehaving, while instances are SIGKILLed, the SMPP binds dropped and PostgreSQL
- * restarted. Size: CHANNEL_FAULTS_MESSAGES, else 2,000 (`npm test`); `npm run test:faults` runs 20,000.
+ * restarted. Size: CHANNEL_FAULTS_MESSAGES, else 2,000 (`npm test`); `npm run test:faults` runs 10,000.
  *
  * One message per customer (transactional: consent and the cap do not apply), its text carrying the outbox id
  * ("Ref <id>"), so what each peer received can be counted per message: email by Message-ID (`<outbox id@…>`), SMS
@@ -37,6 +37,11 @@ const INSTANCES = 3;
 const KILLS = 3;
 const SMPP_DROPS = 3;
 const DB_RESTARTS = 1;
+/**
+ * The bound docs/reliability.md states ("Messages: at least once, duplicates bounded", per channel): a kill
+ * re-sends at most one message per channel. Changing the end gate means changing that statement and this.
+ */
+const DUPLICATES_PER_KILL_PER_CHANNEL = 1;
 const OUTCOME_RETRY_S = 15;
 const RETRY_AFTER_S = 2;
 const SPREAD_S = Math.max(75, Math.ceil(MESSAGES / 60));
@@ -627,7 +632,8 @@ describe('channels under faults (email, SMS, Telegram; three instances, kills, d
       // unless the database was down longer than the outcome-write retry.
       const outageAllowance = pgDownMs > OUTCOME_RETRY_S * 1000 ? INSTANCES * DB_RESTARTS : 0;
       for (const ch of CHANNELS) {
-        for (const n of Object.values(duplicates[ch].byKill)) expect(n).toBeLessThanOrEqual(1);
+        for (const n of Object.values(duplicates[ch].byKill))
+          expect(n).toBeLessThanOrEqual(DUPLICATES_PER_KILL_PER_CHANNEL);
         expect(duplicates[ch].bindDrop).toBeLessThanOrEqual(ch === 'sms' ? SMPP_DROPS * INSTANCES : 0);
         expect(duplicates[ch].other).toBeLessThanOrEqual(outageAllowance);
       }
