@@ -74,15 +74,31 @@ export interface PipelineShape {
   maxBatches: number;
 }
 
-/** A FIFO mutex: acquire() resolves with the function that releases it. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
+/** A FIFO counting semaphore: acquire() resolves with the function that releases its permit (once). */
+class Semaphore {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly permits: () => number) {}
+
   acquire(): Promise<() => void> {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const turn = this.tail.then(() => release);
-    this.tail = this.tail.then(() => held);
-    return turn;
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.held += 1;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.held -= 1;
+          this.next();
+        });
+      };
+      this.waiting.push(grant);
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.waiting.length > 0 && this.held < Math.max(1, this.permits())) this.waiting.shift()!();
   }
 }
 
@@ -100,23 +116,32 @@ class Signal {
 }
 
 /**
- * The end-of-DATA gate: the lanes stream their messages concurrently, but a message is completed (the final
- * `<CRLF>.<CRLF>` after which the SMTP server takes it) only by the holder of the gate, which it keeps until
- * that message's outcome is committed. So at most one message per dispatcher is ever accepted by the server
- * and not yet recorded: a crash (SIGKILL, power loss) re-sends at most one message.
+ * The end-of-DATA gate of one channel: the lanes stream their messages concurrently, but a message is completed
+ * (the act after which the channel has it: SMTP's final `<CRLF>.<CRLF>`, the first submit_sm, the Bot API request)
+ * only under one of the gate's `permits` (the dispatcher's sending lanes), held until that message's outcome is
+ * committed. So at most `permits` messages per channel per dispatcher are ever taken by the channel and not yet
+ * recorded: a crash (SIGKILL, power loss) re-sends at most that many. The outcomes are group-committed, so the
+ * permits come back together and the channel is kept busy (one permit would make every send wait for its own
+ * commit: the rate is then at most 1 ÷ (reply + commit), see docs/reliability.md).
  */
 export class EndOfDataGate {
-  private readonly mutex = new Mutex();
+  private readonly semaphore: Semaphore;
+
+  /** `permits` is read at each acquire (the dispatcher's `concurrency` may be tuned after construction). */
+  constructor(permits: () => number) {
+    this.semaphore = new Semaphore(permits);
+  }
 
   /**
-   * One send's use of the gate: `beforeEnd` (the driver's hook) waits for the gate and withholds the end
-   * when the claim's lease is running out; `release` hands the gate on (safe to call more than once).
+   * One send's use of the gate: `beforeEnd` (the driver's hook) waits for a permit and withholds the end when
+   * the claim's lease is running out; `release` hands the permit on (safe to call more than once, or before
+   * `beforeEnd` was called).
    */
   turn(endBy: number): { beforeEnd: () => Promise<void>; release: () => void } {
     let held: Promise<() => void> | null = null;
     return {
       beforeEnd: async () => {
-        held = this.mutex.acquire();
+        held = this.semaphore.acquire();
         await held;
         if (Date.now() > endBy)
           throw new Error('claim lease running out: end of DATA withheld, nothing delivered');

@@ -59,8 +59,9 @@ type ChannelSend = (
  *     consent for the purpose on it — channel-choice.ts;
  *  3. compose and send outside any transaction through the chosen channel's composer and driver (channels/),
  *     `concurrency` lanes, while the next batch is claimed and checked in the background so the lanes never
- *     wait for the database; a message is completed only under its channel's end gate (end of DATA, the last
- *     submit_sm, the Bot API request), one gate per channel so an SMS never waits for SMTP — dispatch-pipeline.ts;
+ *     wait for the database; a message is completed (end of DATA, its submit_sm, the Bot API request) only under
+ *     one of its channel's end-gate permits (one per lane, held until the outcome is committed), one gate per
+ *     channel so an SMS never waits for SMTP — dispatch-pipeline.ts;
  *  4. record outcomes fenced (`WHERE id AND fence AND status = 'sending'`) in group commits, so a worker whose
  *     lease expired and whose row was claimed again can never overwrite the newer attempt; a permanent failure
  *     marks the contact point and falls back to the next usable channel — outcome-recorder.ts.
@@ -76,10 +77,13 @@ export class DispatcherService implements BeforeApplicationShutdown {
   private stopping = false;
   private readonly running = new Set<Promise<unknown>>();
   /**
-   * Per channel, held from the end of a message (end of DATA, last submit_sm, the Bot API request) until its
-   * outcome is committed (see EndOfDataGate): a crash re-sends at most one message per channel.
+   * Per channel, one permit per sending lane, each held from the end of a message (end of DATA, its submit_sm,
+   * the Bot API request) until its outcome is committed (see EndOfDataGate): a crash re-sends at most
+   * `concurrency` messages per channel.
    */
-  private readonly endGates = new Map<Channel, EndOfDataGate>(CHANNELS.map((c) => [c, new EndOfDataGate()]));
+  private readonly endGates = new Map<Channel, EndOfDataGate>(
+    CHANNELS.map((c) => [c, new EndOfDataGate(() => this.concurrency)]),
+  );
   private readonly claims: OutboxClaimsRepository;
   private readonly outcomes: OutcomeRecorder;
   private readonly approval: ClaimApproval;

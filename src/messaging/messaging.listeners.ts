@@ -11,6 +11,13 @@ import { OutboxService } from './outbox.service';
 /** The status reason of a pending message stopped by a withdrawal, whichever path recorded it. */
 export const CONSENT_WITHDRAWN = 'consent_withdrawn';
 
+/** A receipt whose ref is not recorded yet while a send on its channel is unrecorded: to be delivered again. */
+export class ReceiptBeforeOutcome extends Error {
+  constructor(channel: string) {
+    super(`receipt for a ${channel} ref not recorded yet while a send is unrecorded: deliver it again`);
+  }
+}
+
 /** A pending message of the withdrawn purpose with what the channel choice needs. */
 interface PendingOfPurpose {
   id: string;
@@ -117,13 +124,28 @@ export class MessagingListeners implements OnModuleInit {
    * undeliverable. A receipt that arrives twice changes nothing more.
    */
   async receipt(m: EntityManager, e: DomainEventMap['message.receipt']): Promise<void> {
-    const refs: { message_id: string; fence: string; customer_id: string }[] = await m.query(
-      `SELECT r.message_id, r.fence, o.customer_id
-         FROM message_provider_ref r JOIN outbox_message o ON o.id = r.message_id
-        WHERE r.channel = $1 AND r.ref = $2`,
-      [e.channel, e.ref],
-    );
-    const ref = refs[0];
+    const lookUp = async () =>
+      (
+        (await m.query(
+          `SELECT r.message_id, r.fence, o.customer_id
+             FROM message_provider_ref r JOIN outbox_message o ON o.id = r.message_id
+            WHERE r.channel = $1 AND r.ref = $2`,
+          [e.channel, e.ref],
+        )) as { message_id: string; fence: string; customer_id: string }[]
+      )[0];
+    let ref = await lookUp();
+    if (!ref) {
+      // A receipt can overtake its send's outcome (the SMSC answers, then reports, before the dispatcher's group
+      // commit). While a send on this channel is unrecorded (a row 'sending' on it), the ref may still appear:
+      // refuse, so the channel delivers the receipt again (SMPP: deliver_sm_resp ESME_RX_T_APPN). Once none is,
+      // look again (an outcome committed since the first look) and drop a ref that is still unknown.
+      const [{ open }]: { open: boolean }[] = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM outbox_message WHERE status = 'sending' AND channel = $1) AS open`,
+        [e.channel],
+      );
+      if (open) throw new ReceiptBeforeOutcome(e.channel);
+      ref = await lookUp();
+    }
     if (!ref) {
       this.logger.debug({ msg: 'receipt for an unknown provider ref', channel: e.channel });
       return;

@@ -1,6 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Channel } from '../../src/common/channels';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { createLogger } from '../../src/app.factory';
+import { AppModule } from '../../src/app.module';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { SmsDriver } from '../../src/messaging/channels/sms/sms.driver';
 import { DispatcherService } from '../../src/messaging/dispatcher.service';
 import { enqueue, outboxRow } from '../support/messaging-fixtures';
 import { startSmppPeer, type SmppPeer } from '../support/smpp-peer';
@@ -453,6 +459,85 @@ describe('dispatch across channels: choice, consent, fallback, receipts, staff',
         delivery_status: 'undeliverable',
         failed_channels: ['sms'],
       });
+    });
+  });
+
+  describe('end gates (a crash re-sends at most one message per sending lane per channel)', () => {
+    /** Holds every outcome write (its statement waits for this lock) until the returned function is called. */
+    async function holdOutcomes(): Promise<() => Promise<void>> {
+      const locker = t.db.createQueryRunner();
+      await locker.connect();
+      await locker.startTransaction();
+      await locker.query(`LOCK TABLE message_provider_ref IN EXCLUSIVE MODE`);
+      return async () => {
+        await locker.commitTransaction();
+        await locker.release();
+      };
+    }
+    const until = async (done: () => boolean) => {
+      while (!done()) await new Promise((r) => setTimeout(r, 10));
+    };
+
+    it('completes at most `concurrency` messages per channel whose outcome is not committed, the others wait', async () => {
+      expect(dispatcher.concurrency).toBe(5);
+      const sms: { phone: string | null }[] = [];
+      const telegram: { chat: string | null }[] = [];
+      for (let i = 0; i < 8; i++) {
+        const s = await customer({ email: false, phone: true });
+        await message(s.id);
+        sms.push(s);
+        const c = await customer({ email: false, chat: true });
+        await message(c.id);
+        telegram.push(c);
+      }
+      const smsTaken = () => sms.filter((c) => smsTo(c.phone).length > 0).length;
+      const telegramTaken = () => telegram.filter((c) => api.sentTo(c.chat!).length > 0).length;
+      const release = await holdOutcomes();
+      const run = dispatch();
+      await until(() => smsTaken() === 5 && telegramTaken() === 5);
+      // Nothing more goes out while those ten outcomes wait (without the gates all 16 would be gone by now).
+      await new Promise((r) => setTimeout(r, 500));
+      expect([smsTaken(), telegramTaken()]).toEqual([5, 5]);
+      await release();
+      expect(await run).toMatchObject({ sent: 16 });
+      expect([smsTaken(), telegramTaken()]).toEqual([8, 8]);
+    });
+
+    it('a delivery receipt that overtakes its send’s outcome is refused (delivered again by the SMSC), then applied', async () => {
+      const c = await customer({ phone: true });
+      const id = await message(c.id);
+      const release = await holdOutcomes();
+      const run = dispatch();
+      await until(() => smsTo(c.phone).length === 1);
+      const submitted = peer.submits.find((s) => `+${s.destination}` === c.phone)!;
+      // The SMSC reports before the dispatcher committed the outcome: ESME_RX_T_APPN, nothing lost.
+      expect(await peer.receipt(submitted.messageId, 'DELIVRD')).toBe(0x64);
+      await release();
+      expect(await run).toMatchObject({ sent: 1 });
+      expect(await outboxRow(t.db, id)).toMatchObject({ status: 'sent', delivery_status: null });
+      // Its redelivery finds the ref.
+      expect(await peer.receipt(submitted.messageId, 'DELIVRD')).toBe(0);
+      expect(await outboxRow(t.db, id)).toMatchObject({ status: 'sent', delivery_status: 'delivered' });
+      // A ref nobody sent is dropped (answered 0) once no send on the channel is unrecorded.
+      expect(await peer.receipt('no-such-ref', 'DELIVRD')).toBe(0);
+    });
+
+    it('the CLI’s application context (no HTTP) does not bind to the SMSC at start', async () => {
+      const binds = peer.binds;
+      const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 2));
+      await db.initialize();
+      const ctx = await NestFactory.createApplicationContext(
+        AppModule.forRoot({ config: t.config, database: { dataSource: db, url: t.config.DATABASE_URL! } }),
+        { logger: createLogger('warn') },
+      );
+      try {
+        expect(ctx.get(SmsDriver).mode).toBe('smpp');
+        await new Promise((r) => setTimeout(r, 500));
+        expect(peer.binds).toBe(binds);
+      } finally {
+        await ctx.close();
+        if (db.isInitialized) await db.destroy();
+      }
     });
   });
 

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -37,6 +38,8 @@ export class SmsDriver implements ChannelDriver<OutgoingSms>, OnApplicationBoots
     db: DataSource,
     events: DomainEvents,
     clock: Clock,
+    /** Nest's; without an HTTP adapter (the CLI's application context) nothing binds at start. */
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     this.inbound = new SmsInbound(db, events, clock);
   }
@@ -45,8 +48,13 @@ export class SmsDriver implements ChannelDriver<OutgoingSms>, OnApplicationBoots
     return this.config.SMPP_URL ? 'smpp' : 'file';
   }
 
-  /** Binds at start (in the background) so that receipts and replies arrive before anything is sent. */
+  /**
+   * Binds at start (in the background) so that receipts and replies arrive before anything is sent. Not in the
+   * CLI (an application context without HTTP): a command must not take one of the account's binds; one that
+   * sends (jobs:run outbox-dispatch) binds when it first submits.
+   */
   onApplicationBootstrap() {
+    if (this.adapterHost && !this.adapterHost.httpAdapter) return;
     if (this.mode === 'smpp') this.session().start();
   }
 
