@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { Customer360Service } from '../src/customers/customer-360.service';
 import { Customer } from '../src/customers/customer.entity';
 import { FeedbackService } from '../src/feedback/feedback.service';
@@ -138,6 +139,26 @@ describe('GET /customers/{id}/360 (one statement)', () => {
           .set(bearer(manager.token))
       ).status,
     ).toBe(404);
+  });
+
+  it('is one statement besides authentication: no section (the conversation included) reads on its own', async () => {
+    // Every statement the app sends while the request runs (pg's Client: TypeORM and the pool both use it).
+    const sent: unknown[][] = [];
+    const query = Client.prototype.query;
+    Client.prototype.query = function (this: Client, ...args: unknown[]) {
+      const [config, values] = args as [{ values?: unknown[] } | string, unknown];
+      sent.push(Array.isArray(values) ? values : typeof config === 'object' ? (config.values ?? []) : []);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof Client.prototype.query;
+    let res;
+    try {
+      res = await t.http.get(`/api/v1/customers/${customerId}/360`).set(bearer(manager.token));
+    } finally {
+      Client.prototype.query = query;
+    }
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.body.conversation)).toBe(true);
+    expect(sent.filter((values) => values.includes(customerId))).toHaveLength(1);
   });
 
   it('still takes sections written as functions, added to the document PostgreSQL built', async () => {

@@ -170,31 +170,4 @@ export class InboundMessagesRepository {
   async scrubCustomer(m: EntityManager, customerId: string): Promise<void> {
     await m.query(`UPDATE inbound_message SET text = '', sender = '' WHERE customer_id = $1`, [customerId]);
   }
-
-  /**
-   * The customer's conversation for the 360: the latest messages out (outbox, any channel) and in, merged
-   * newest first, `limit` in all. outbox_message_customer_idx and inbound_message_customer_idx serve the halves.
-   */
-  async conversation(
-    m: EntityManager,
-    customerId: string,
-    scope: string[] | null,
-    limit: number,
-  ): Promise<Record<string, unknown>[]> {
-    return m.query(
-      `SELECT * FROM (
-         (SELECT 'out' AS direction, o.id, o.channel, o.kind, o.status, o.sent_at AS "sentAt",
-                 NULL::text AS text, NULL::timestamptz AS "receivedAt", COALESCE(o.sent_at, o.created_at) AS at
-            FROM outbox_message o
-           WHERE o.customer_id = $1 AND ($2::uuid[] IS NULL OR o.rooftop_id = ANY($2::uuid[]))
-           ORDER BY COALESCE(o.sent_at, o.created_at) DESC, o.id DESC LIMIT $3)
-         UNION ALL
-         (SELECT 'in', i.id, i.channel, i.kind, NULL, NULL, i.text, i.received_at, i.received_at
-            FROM inbound_message i
-           WHERE i.customer_id = $1 AND ($2::uuid[] IS NULL OR i.rooftop_id = ANY($2::uuid[]))
-           ORDER BY i.received_at DESC, i.id DESC LIMIT $3)
-       ) c ORDER BY c.at DESC, c.id DESC LIMIT $3`,
-      [customerId, scope, limit],
-    );
-  }
 }
