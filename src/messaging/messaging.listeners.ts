@@ -124,15 +124,15 @@ export class MessagingListeners implements OnModuleInit {
    * undeliverable. A receipt that arrives twice changes nothing more.
    */
   async receipt(m: EntityManager, e: DomainEventMap['message.receipt']): Promise<void> {
-    const lookUp = async () =>
-      (
-        (await m.query(
-          `SELECT r.message_id, r.fence, o.customer_id
-             FROM message_provider_ref r JOIN outbox_message o ON o.id = r.message_id
-            WHERE r.channel = $1 AND r.ref = $2`,
-          [e.channel, e.ref],
-        )) as { message_id: string; fence: string; customer_id: string }[]
-      )[0];
+    const lookUp = async () => {
+      const refs: { message_id: string; fence: string; customer_id: string }[] = await m.query(
+        `SELECT r.message_id, r.fence, o.customer_id
+           FROM message_provider_ref r JOIN outbox_message o ON o.id = r.message_id
+          WHERE r.channel = $1 AND r.ref = $2`,
+        [e.channel, e.ref],
+      );
+      return refs[0];
+    };
     let ref = await lookUp();
     if (!ref) {
       // A receipt can overtake its send's outcome (the SMSC answers, then reports, before the dispatcher's group
