@@ -218,7 +218,8 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
         });
       const concurrent = await bareLoop(DISPATCH_CONCURRENCY);
       if (counted) loop.push(perRound / (concurrent.ms / 1000));
-      // Diagnostic: one request at a time, as the dispatcher's end gate completes messages (not a baseline).
+      // Diagnostic: one request at a time, as a one-permit end gate would complete messages (not a baseline; the
+      // gate has one permit per lane now, docs/reliability.md).
       const serial = await bareLoop(1);
       if (counted) oneAtATime.push(perRound / (serial.ms / 1000));
     }
