@@ -213,9 +213,15 @@ export class DispatcherService implements BeforeApplicationShutdown {
     maxBatches: number,
     summary: DispatchSummary,
   ): Promise<void> {
+    // A run lasts a while: each claim is made "as of" the run's instant plus the time the run has taken, so a
+    // batch claimed a minute into the run gets a lease that ends a minute later too. The pipeline times its
+    // send and end guards from each claim; a lease anchored at the run's start would already be over for a late
+    // batch, and another instance would take the row over and send it again (test/reliability/lease-stall).
+    const startedAt = Date.now();
+    const claimAsOf = () => new Date(asOf.getTime() + (Date.now() - startedAt));
     return runPipeline<ApprovedMessage>(
       {
-        claim: (limit) => this.claim(asOf, workerId, limit),
+        claim: (limit) => this.claim(claimAsOf(), workerId, limit),
         approve: (claims) => this.approval.approveAll(claims, asOf),
         handBack: (claims) => this.handBackAll(claims),
         send: (ready) => this.sendApproved(ready, asOf),
