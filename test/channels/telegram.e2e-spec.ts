@@ -4,7 +4,12 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Update } from 'grammy/types';
 import type { EntityManager } from 'typeorm';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { createLogger } from '../../src/app.factory';
+import { AppModule } from '../../src/app.module';
 import { DomainEvents, type DomainEventMap } from '../../src/common/domain-events';
+import { dataSourceOptions } from '../../src/database/data-source';
 import { loadConfig } from '../../src/config/app-config';
 import { TelegramLinks } from '../../src/messaging/channels/telegram/telegram-links';
 import { TelegramPoller } from '../../src/messaging/channels/telegram/telegram-poller';
@@ -506,6 +511,49 @@ describe('Telegram without a bot token', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('Telegram in the CLI', () => {
+  // A CLI command runs in an application context without HTTP: it must neither set the webhook (it would point
+  // Telegram at whatever PUBLIC_BASE_URL the operator's shell has) nor poll (it would take updates from the app).
+  it.each(['webhook', 'polling'] as const)(
+    'with TELEGRAM_UPDATES=%s calls nothing of the Bot API at start',
+    async (mode) => {
+      const api = new TelegramBotApi(TOKEN);
+      await api.start();
+      const t = await startTestApp({
+        env: {
+          TELEGRAM_BOT_TOKEN: TOKEN,
+          TELEGRAM_API_URL: api.url,
+          TELEGRAM_UPDATES: 'off',
+        },
+      });
+      const config = Object.assign(Object.create(Object.getPrototypeOf(t.config)), t.config, {
+        TELEGRAM_UPDATES: mode,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+      });
+      expect(config.telegramUpdates).toBe(mode);
+      const db = new DataSource(dataSourceOptions(t.config.DATABASE_URL!, 2));
+      await db.initialize();
+      try {
+        const ctx = await NestFactory.createApplicationContext(
+          AppModule.forRoot({ config, database: { dataSource: db, url: t.config.DATABASE_URL! } }),
+          { logger: createLogger('warn') },
+        );
+        try {
+          await ctx.get(TelegramWebhookSetup).done;
+          await new Promise((r) => setTimeout(r, 500));
+          expect(api.calls.map((c) => c.method)).toEqual([]);
+        } finally {
+          await ctx.close();
+        }
+      } finally {
+        if (db.isInitialized) await db.destroy();
+        await t.close();
+        await api.close();
+      }
+    },
+  );
 });
 
 describe('Telegram (long polling)', () => {

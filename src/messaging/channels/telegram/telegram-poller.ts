@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from 'grammy';
 import { DataSource, type QueryRunner } from 'typeorm';
@@ -36,10 +37,13 @@ export class TelegramPoller implements OnApplicationBootstrap, OnApplicationShut
     private readonly db: DataSource,
     private readonly driver: TelegramDriver,
     private readonly updates: TelegramUpdatesService,
+    /** Nest's; without an HTTP adapter (the CLI's application context) nothing polls. */
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   onApplicationBootstrap() {
     if (this.config.telegramUpdates !== 'polling') return;
+    if (this.adapterHost && !this.adapterHost.httpAdapter) return;
     this.loop = this.run();
   }
 

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AppConfig } from '../../../config/app-config';
 import { ALLOWED_UPDATES } from './telegram-poller';
 import { TelegramDriver } from './telegram.driver';
@@ -19,10 +20,13 @@ export class TelegramWebhookSetup implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly driver: TelegramDriver,
+    /** Nest's; without an HTTP adapter (the CLI's application context) the webhook is not set. */
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   onApplicationBootstrap() {
     if (this.config.telegramUpdates !== 'webhook') return;
+    if (this.adapterHost && !this.adapterHost.httpAdapter) return;
     this.done = this.driver.api
       .setWebhook(`${this.config.publicBaseUrl}${WEBHOOK_PATH}`, {
         secret_token: this.config.TELEGRAM_WEBHOOK_SECRET,
