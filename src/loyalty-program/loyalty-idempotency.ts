@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { NotFoundError, UnprocessableError } from '../common/problem/domain-error';
+import { DataSource, EntityManager } from 'typeorm';
+import { UnprocessableError } from '../common/problem/domain-error';
 import { Allocation } from './loyalty-rules';
-import {
-  EntryMeta,
-  LockedAccount,
-  LoyaltyLedger,
-  preparedQuery,
-  RewardRow,
-  StoredAnswer,
-} from './loyalty-ledger';
+import { EntryMeta, LockedAccount, LoyaltyLedger, preparedQuery, RewardRow } from './loyalty-ledger';
 import { Lot } from './loyalty-rules';
 
 export interface IdempotentAnswer<T> {
@@ -19,18 +12,6 @@ export interface IdempotentAnswer<T> {
 }
 
 class IdempotencyRace extends Error {}
-
-/** The stored answer for the same request (replayed), or 422 for another request with the same key. */
-function replayed<T>(stored: StoredAnswer, hash: string): IdempotentAnswer<T> {
-  if (stored.hash !== hash) {
-    throw new UnprocessableError(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used for a different request',
-      [{ field: 'Idempotency-Key', message: 'already used with a different body' }],
-    );
-  }
-  return { status: stored.status, body: stored.body as T, replayed: true };
-}
 
 /**
  * What the work of an idempotent write answers. `alongside` is one more write that goes in the same statement as
@@ -53,30 +34,13 @@ export interface WorkAnswer<T> {
   };
 }
 
-/** The write itself, given the account (locked, or as read for the path without a lock) and its open lots. */
-export type Work<T> = (
-  manager: EntityManager,
-  account: LockedAccount,
-  lots: Lot[],
-  customer: { homeRooftopId: string; reward: RewardRow | null },
-) => Promise<WorkAnswer<T>>;
-
 /** Whom the write is for: the customer, checked before anything is written, and the reward it names, if any. */
 export interface IdempotentTarget {
   customerId: string;
   /** Throws (404) for a customer the caller may not see. */
   visible: (customer: { homeRooftopId: string }) => void;
   rewardId?: string | null;
-  /**
-   * Try first without the account's lock (see `withoutLock`): for work whose only write is its `debit` (a
-   * redemption). Falls back to the locked path whenever that does not apply.
-   */
-  withoutLock?: boolean;
 }
-
-/** Thrown by the read-only manager of the path without a lock: the work wanted to write (e.g. a due expiry). */
-class NeedsLock extends Error {}
-const READ_ONLY = { query: () => Promise.reject(new NeedsLock()) } as unknown as EntityManager;
 
 /** Idempotent account writes (redemptions, adjustments): one answer per (scope, key), stored with the write. */
 @Injectable()
@@ -96,12 +60,13 @@ export class LoyaltyIdempotency {
     key: string,
     hash: string,
     target: IdempotentTarget,
-    work: Work<T>,
+    work: (
+      manager: EntityManager,
+      account: LockedAccount,
+      lots: Lot[],
+      customer: { homeRooftopId: string; reward: RewardRow | null },
+    ) => Promise<WorkAnswer<T>>,
   ): Promise<IdempotentAnswer<T>> {
-    if (target.withoutLock) {
-      const answered = await this.withoutLock(scope, key, hash, target, work);
-      if (answered) return answered;
-    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction(async (manager) => {
@@ -113,7 +78,16 @@ export class LoyaltyIdempotency {
             target.visible,
             target.rewardId ?? null,
           );
-          if (stored) return replayed<T>(stored, hash);
+          if (stored) {
+            if (stored.hash !== hash) {
+              throw new UnprocessableError(
+                'idempotency_key_reused',
+                'This Idempotency-Key was already used for a different request',
+                [{ field: 'Idempotency-Key', message: 'already used with a different body' }],
+              );
+            }
+            return { status: stored.status, body: stored.body as T, replayed: true };
+          }
           const answer = await work(manager, account, lots, customer);
           const body = JSON.parse(JSON.stringify(answer.body)) as T;
           const inserted = answer.debit
@@ -127,61 +101,6 @@ export class LoyaltyIdempotency {
         if (e instanceof IdempotencyRace && attempt < 2) continue;
         throw e;
       }
-    }
-  }
-
-  /**
-   * Two statements and no transaction, when nothing else writes the account meanwhile: read what `lockForWrite`
-   * reads, without the lock; run the work (which may not write: its manager refuses); then write its debit, the
-   * `alongside` write and the stored answer in one statement gated on the account row being as it was read (see
-   * LoyaltyLedger.debitWith). Every ledger write updates that row, so the gate holding means the balance and lots
-   * the work used are current, as under the lock. Null (nothing written) sends the caller to the locked path: a
-   * new account, work that wanted to write (a due expiry), a gate that failed (a concurrent write), or the key
-   * stored meanwhile (the answer's insert has no ON CONFLICT here: its unique violation undoes the statement).
-   * A stored answer is replayed (or refused) as under the lock: once stored, it never changes.
-   */
-  private async withoutLock<T>(
-    scope: string,
-    key: string,
-    hash: string,
-    target: IdempotentTarget,
-    work: Work<T>,
-  ): Promise<IdempotentAnswer<T> | null> {
-    const runner = this.db.createQueryRunner();
-    try {
-      await runner.connect();
-      const read = await this.ledger.readForWrite(
-        runner.manager,
-        target.customerId,
-        { scope, key },
-        target.rewardId ?? null,
-      );
-      if (!read) throw new NotFoundError('Customer');
-      target.visible(read.customer);
-      if (read.account === null) return null;
-      if (read.stored) return replayed<T>(read.stored, hash);
-      let answer: WorkAnswer<T>;
-      try {
-        answer = await work(READ_ONLY, read.account, read.lots, read.customer);
-      } catch (e) {
-        if (e instanceof NeedsLock) return null;
-        throw e;
-      }
-      if (!answer.debit) return null;
-      const body = JSON.parse(JSON.stringify(answer.body)) as T;
-      try {
-        const stored = await this.debitAndStore(runner.manager, scope, key, hash, answer, body, read.rowXmin);
-        return stored ? { status: answer.status, body, replayed: false } : null;
-      } catch (e) {
-        if (
-          e instanceof QueryFailedError &&
-          (e.driverError as { constraint?: string })?.constraint === 'loyalty_idempotency_pkey'
-        )
-          return null;
-        throw e;
-      }
-    } finally {
-      await runner.release();
     }
   }
 
@@ -219,34 +138,22 @@ export class LoyaltyIdempotency {
     hash: string,
     answer: WorkAnswer<T>,
     body: T,
-    gate: string | null = null,
   ): Promise<boolean> {
     const { account, type, allocations, meta, entryField } = answer.debit!;
     const params = answer.alongside?.params ?? [];
     const n = params.length;
-    const written = await this.ledger.debitWith(
-      manager,
-      account,
-      type,
-      allocations,
-      meta,
-      null,
-      {
-        ctes:
-          `${answer.alongside ? `${answer.alongside.name} AS (${answer.alongside.sql}),\n` : ''}` +
-          `answer AS (
+    const { entry, extra } = await this.ledger.debitWith(manager, account, type, allocations, meta, null, {
+      ctes:
+        `${answer.alongside ? `${answer.alongside.name} AS (${answer.alongside.sql}),\n` : ''}` +
+        `answer AS (
            INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body)
            SELECT $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::int,
                   $${n + 5}::jsonb || jsonb_build_object($${n + 6}::text, entry.id::text)
              FROM entry
-           ${gate === null ? 'ON CONFLICT (scope, key) DO NOTHING ' : ''}RETURNING key)`,
-        params: [...params, scope, key, hash, answer.status, JSON.stringify(body), entryField],
-        columns: `(SELECT count(*)::int FROM answer) AS "answerStored"`,
-      },
-      gate,
-    );
-    if (!written) return false;
-    const { entry, extra } = written;
+           ON CONFLICT (scope, key) DO NOTHING RETURNING key)`,
+      params: [...params, scope, key, hash, answer.status, JSON.stringify(body), entryField],
+      columns: `(SELECT count(*)::int FROM answer) AS "answerStored"`,
+    });
     (body as Record<string, unknown>)[entryField] = entry.id;
     return extra.answerStored === 1;
   }

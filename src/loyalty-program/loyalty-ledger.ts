@@ -81,38 +81,6 @@ export interface EntryMeta {
   actorId?: string | null;
 }
 
-/** What an idempotent write reads before writing (`lockForWrite`, `readForWrite`). */
-export interface ReadForWrite {
-  account: LockedAccount;
-  stored: StoredAnswer | null;
-  lots: Lot[];
-  customer: { homeRooftopId: string; reward: RewardRow | null };
-}
-
-type ReadRow = Partial<LockedAccount> & {
-  homeRooftopId: string;
-  reward: RewardRow | null;
-  rowXmin: string | null;
-  fresh: boolean | null;
-  stored: StoredAnswer | null;
-  lots: LotJson[];
-};
-
-function toReadForWrite(row: ReadRow): ReadForWrite {
-  const { fresh: _fresh, rowXmin: _xmin, stored, lots, homeRooftopId, reward, ...account } = row;
-  return {
-    account: account as LockedAccount,
-    stored,
-    customer: { homeRooftopId, reward },
-    lots: lots.map((l) => ({
-      id: l.id,
-      occurredAt: new Date(l.occurredAt),
-      expiresAt: new Date(l.expiresAt),
-      remaining: l.remaining,
-    })),
-  };
-}
-
 /** The pg client under a TypeORM transaction's query runner (set once the runner is connected). */
 interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -144,30 +112,6 @@ export async function preparedQuery<T>(
     throw new QueryFailedError(text, values, e as Error);
   }
 }
-
-/**
- * The customer (home rooftop), the reward asked for, the account (locked with FOR UPDATE when `lock`), the stored
- * answer for (scope, key) and the open lots: $1 customer, $2 scope, $3 key, $4 reward. The account's lock is taken
- * in a CTE so that the customer row is there even when no account is.
- */
-const readForWriteSql = (lock: boolean) => `WITH a AS MATERIALIZED (
-   SELECT customer_id, balance, lifetime_earned, tier, version, xmin AS row_xmin
-     FROM loyalty_account WHERE customer_id = $1${lock ? ' FOR UPDATE' : ''})
- SELECT c.home_rooftop_id AS "homeRooftopId",
-        (SELECT json_build_object('code', r.code, 'name', r.name, 'pointsCost', r.points_cost, 'active', r.active)
-           FROM loyalty_reward r WHERE r.id = $4) AS reward,
-        a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
-        a.row_xmin::text AS "rowXmin",
-        a.row_xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
-        (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
-           FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
-        (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
-                                                    'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
-           FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
-   FROM customer c LEFT JOIN a ON true
-  WHERE c.id = $1`;
-const LOCK_FOR_WRITE_SQL = readForWriteSql(true);
-const READ_FOR_WRITE_SQL = readForWriteSql(false);
 
 const ENTRY_KEYS = [
   'id',
@@ -241,14 +185,41 @@ export class LoyaltyLedger {
     idempotency: { scope: string; key: string },
     visible: (customer: { homeRooftopId: string }) => void,
     rewardId: string | null = null,
-  ): Promise<ReadForWrite> {
+  ): Promise<{
+    account: LockedAccount;
+    stored: StoredAnswer | null;
+    lots: Lot[];
+    customer: { homeRooftopId: string; reward: RewardRow | null };
+  }> {
     const select = async () => {
-      const [row] = await preparedQuery<ReadRow>(manager, LOCK_FOR_WRITE_SQL, [
-        customerId,
-        idempotency.scope,
-        idempotency.key,
-        rewardId,
-      ]);
+      const [row] = await preparedQuery<
+        Partial<LockedAccount> & {
+          homeRooftopId: string;
+          reward: RewardRow | null;
+          fresh: boolean | null;
+          stored: StoredAnswer | null;
+          lots: LotJson[];
+        }
+      >(
+        manager,
+        // The account's lock is taken in a CTE so that the customer row is there even when no account is.
+        `WITH a AS MATERIALIZED (
+           SELECT customer_id, balance, lifetime_earned, tier, version, xmin AS row_xmin
+             FROM loyalty_account WHERE customer_id = $1 FOR UPDATE)
+         SELECT c.home_rooftop_id AS "homeRooftopId",
+                (SELECT json_build_object('code', r.code, 'name', r.name, 'pointsCost', r.points_cost, 'active', r.active)
+                   FROM loyalty_reward r WHERE r.id = $4) AS reward,
+                a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
+                a.row_xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
+                (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
+                   FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
+                (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
+                                                            'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
+                   FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
+           FROM customer c LEFT JOIN a ON true
+          WHERE c.id = $1`,
+        [customerId, idempotency.scope, idempotency.key, rewardId],
+      );
       return row;
     };
     let row = await select();
@@ -263,30 +234,18 @@ export class LoyaltyLedger {
     }
     // Stale reads (the lock waited for a writer): once more, now that no one else can write this account.
     if (!row.fresh) row = await select();
-    return toReadForWrite(row);
-  }
-
-  /**
-   * What `lockForWrite` reads, without the lock (a statement of its own, no transaction needed), and the account
-   * row's xmin to gate a write on (`debitWith`). Null customer: none; null account: none yet.
-   */
-  async readForWrite(
-    manager: EntityManager,
-    customerId: string,
-    idempotency: { scope: string; key: string },
-    rewardId: string | null,
-  ): Promise<
-    null | { customer: { homeRooftopId: string }; account: null } | (ReadForWrite & { rowXmin: string })
-  > {
-    const [row] = await preparedQuery<ReadRow>(manager, READ_FOR_WRITE_SQL, [
-      customerId,
-      idempotency.scope,
-      idempotency.key,
-      rewardId,
-    ]);
-    if (!row) return null;
-    if (row.customerId == null) return { customer: { homeRooftopId: row.homeRooftopId }, account: null };
-    return { ...toReadForWrite(row), rowXmin: row.rowXmin! };
+    const { fresh: _fresh, stored, lots, homeRooftopId, reward, ...account } = row;
+    return {
+      account: account as LockedAccount,
+      stored,
+      customer: { homeRooftopId, reward },
+      lots: lots.map((l) => ({
+        id: l.id,
+        occurredAt: new Date(l.occurredAt),
+        expiresAt: new Date(l.expiresAt),
+        remaining: l.remaining,
+      })),
+    };
   }
 
   async findByKey(manager: EntityManager, idempotencyKey: string): Promise<EntryRow | null> {
@@ -340,18 +299,13 @@ export class LoyaltyLedger {
     meta: EntryMeta,
     reversesEntryId: string | null = null,
   ): Promise<EntryRow> {
-    return (await this.debitWith(manager, account, type, allocations, meta, reversesEntryId))!.entry;
+    return (await this.debitWith(manager, account, type, allocations, meta, reversesEntryId)).entry;
   }
 
   /**
    * `debit`, with more writes in the same statement (`also`): CTEs that may read the new entry (`entry`), their
    * parameters numbered from $1 in `also.ctes` (renumbered here), and the columns they add to the result (`also.columns`,
    * e.g. a count of what a CTE inserted), returned as `extra`.
-   *
-   * `gate`: for a write without the account's lock (see LoyaltyIdempotency's fast path), the account row's xmin as it
-   * was read. Every ledger write updates the account row, so an unchanged xmin means the balance and lots read are
-   * still current; otherwise the statement writes nothing (every part depends on the account's update) and this
-   * returns null. Without a gate the account must be locked.
    */
   async debitWith(
     manager: EntityManager,
@@ -361,8 +315,7 @@ export class LoyaltyLedger {
     meta: EntryMeta,
     reversesEntryId: string | null = null,
     also?: DebitAlso,
-    gate: string | null = null,
-  ): Promise<{ entry: EntryRow; extra: Record<string, unknown> } | null> {
+  ): Promise<{ entry: EntryRow; extra: Record<string, unknown> }> {
     const points = allocations.reduce((s, a) => s + a.points, 0);
     if (points <= 0) throw new RangeError('a debit needs a positive allocation');
     const balanceAfter = account.balance - points;
@@ -383,7 +336,6 @@ export class LoyaltyLedger {
       allocations.map((a) => a.lotId),
       allocations.map((a) => a.points),
       account.lifetimeEarned,
-      gate,
     ];
     const first = params.length;
     const alsoCtes = also
@@ -394,16 +346,10 @@ export class LoyaltyLedger {
     // so each works from the parameters; only the allocation needs the new entry's id (RETURNING).
     const [row] = await preparedQuery<EntryRow & { lotsTaken: number } & Record<string, unknown>>(
       manager,
-      `WITH account AS (
-         UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
-          WHERE customer_id = $1 AND ($16::text IS NULL OR xmin = $16::text::xid)
-         RETURNING customer_id
-       ), entry AS (
+      `WITH entry AS (
          INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id,
                                     actor_id, occurred_at, reverses_entry_id, balance_after)
-         SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::text, $7::text, $8::uuid, $9::uuid,
-                $10::timestamptz, $11::bigint, $12::int
-           FROM account
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING *
        ), taken AS (
          SELECT lot, pts FROM unnest($13::bigint[], $14::int[]) AS t(lot, pts)
@@ -414,18 +360,15 @@ export class LoyaltyLedger {
          UPDATE loyalty_entry e SET remaining = e.remaining - taken.pts
            FROM taken
           WHERE e.id = taken.lot AND e.customer_id = $1 AND e.remaining >= taken.pts
-            AND EXISTS (SELECT 1 FROM account)
          RETURNING e.id
+       ), account AS (
+         UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
+          WHERE customer_id = $1
        )${alsoCtes}
        SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken"${also ? `, ${also.columns}` : ''}
          FROM entry`,
       [...params, ...(also?.params ?? [])],
     );
-    // The gate (the account row as it was read) no longer holds: another write came first, nothing was written.
-    if (!row) {
-      if (gate === null) throw new Error('loyalty account missing under its lock');
-      return null;
-    }
     const extra: Record<string, unknown> = {};
     const entry: Record<string, unknown> = {};
     const entryKeys = new Set(ENTRY_KEYS);

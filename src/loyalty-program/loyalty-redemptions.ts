@@ -64,16 +64,13 @@ export class LoyaltyRedemptions {
     // Keys are the caller's own (as for service visits): two rooftops' staff may happen to send the same one.
     const scope = `redemption:${actor.id}`;
     // One statement reads the customer (another rooftop's: 404, before anything is written), the reward, the
-    // account (and its lock, on the locked path), the stored answer and the open lots; one more writes the debit,
-    // the redemption and the stored answer. The reward is checked under the lock, after the idempotency check, so a replay answers as
+    // account's lock, the stored answer and the open lots; one more writes the debit, the redemption and the
+    // stored answer. The reward is checked under the lock, after the idempotency check, so a replay answers as
     // before even if the reward was retired since.
     const target = {
       customerId,
       rewardId: body.rewardId ?? null,
       visible: (c: { homeRooftopId: string }) => actor.assertRooftop(c.homeRooftopId, 'Customer'),
-      // Its only write is the debit's statement: tried first without the account's lock (2 statements, no
-      // transaction), under the lock when another write came first or an expiry is due.
-      withoutLock: true,
     };
     return this.idempotency.run(
       scope,
