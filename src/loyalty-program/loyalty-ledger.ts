@@ -12,7 +12,6 @@ import {
   Tier,
 } from './loyalty-rules';
 import { EXPIRY_MONTHS } from './loyalty-settings';
-import { NotFoundError } from '../common/problem/domain-error';
 
 export interface LockedAccount {
   customerId: string;
@@ -46,21 +45,6 @@ export interface StoredAnswer {
   hash: string;
   status: number;
   body: unknown;
-}
-
-/** A reward as the lock statement reads it (loyalty_reward). */
-export interface RewardRow {
-  code: string;
-  name: string;
-  pointsCost: number;
-  active: boolean;
-}
-
-/** More writes in a debit's statement (see `LoyaltyLedger.debitWith`). */
-export interface DebitAlso {
-  ctes: string;
-  params: unknown[];
-  columns: string;
 }
 
 /** An open lot as json_agg returns it (timestamps as ISO strings). */
@@ -113,24 +97,6 @@ export async function preparedQuery<T>(
   }
 }
 
-const ENTRY_KEYS = [
-  'id',
-  'customerId',
-  'type',
-  'points',
-  'reason',
-  'source',
-  'sourceId',
-  'idempotencyKey',
-  'rooftopId',
-  'actorId',
-  'occurredAt',
-  'recordedAt',
-  'expiresAt',
-  'remaining',
-  'reversesEntryId',
-  'balanceAfter',
-];
 const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, points, reason, source, source_id AS "sourceId",
   idempotency_key AS "idempotencyKey", rooftop_id AS "rooftopId", actor_id AS "actorId", occurred_at AS "occurredAt",
   recorded_at AS "recordedAt", expires_at AS "expiresAt", remaining, reverses_entry_id::text AS "reversesEntryId",
@@ -167,11 +133,9 @@ export class LoyaltyLedger {
   }
 
   /**
-   * What an idempotent write needs, in one round trip for an existing account: the customer's home rooftop (and
-   * the reward asked for, if any), the account locked (FOR UPDATE), and, as of that lock, the answer stored for
-   * (scope, key) if any and the account's open lots. `visible` sees the customer before anything is written: it
-   * throws (404) for a customer the caller may not see, and no customer at all is a 404 here. A new account is
-   * opened after that check (then three statements, as in `lock`).
+   * What an idempotent write needs, in one round trip for an existing account: locks the account (FOR UPDATE)
+   * and reads, as of that lock, the answer stored for (scope, key) if any and the account's open lots. A new
+   * account is opened first (then three statements, as in `lock`).
    *
    * The reads share the statement's snapshot, taken before the lock was granted. If the lock had to wait for
    * another writer of this account, the locked row is that writer's new version (READ COMMITTED re-reads it)
@@ -183,49 +147,27 @@ export class LoyaltyLedger {
     manager: EntityManager,
     customerId: string,
     idempotency: { scope: string; key: string },
-    visible: (customer: { homeRooftopId: string }) => void,
-    rewardId: string | null = null,
-  ): Promise<{
-    account: LockedAccount;
-    stored: StoredAnswer | null;
-    lots: Lot[];
-    customer: { homeRooftopId: string; reward: RewardRow | null };
-  }> {
+  ): Promise<{ account: LockedAccount; stored: StoredAnswer | null; lots: Lot[] }> {
     const select = async () => {
       const [row] = await preparedQuery<
-        Partial<LockedAccount> & {
-          homeRooftopId: string;
-          reward: RewardRow | null;
-          fresh: boolean | null;
-          stored: StoredAnswer | null;
-          lots: LotJson[];
-        }
+        LockedAccount & { fresh: boolean; stored: StoredAnswer | null; lots: LotJson[] }
       >(
         manager,
-        // The account's lock is taken in a CTE so that the customer row is there even when no account is.
-        `WITH a AS MATERIALIZED (
-           SELECT customer_id, balance, lifetime_earned, tier, version, xmin AS row_xmin
-             FROM loyalty_account WHERE customer_id = $1 FOR UPDATE)
-         SELECT c.home_rooftop_id AS "homeRooftopId",
-                (SELECT json_build_object('code', r.code, 'name', r.name, 'pointsCost', r.points_cost, 'active', r.active)
-                   FROM loyalty_reward r WHERE r.id = $4) AS reward,
-                a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
-                a.row_xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
-                (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
-                   FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
-                (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
-                                                            'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
-                   FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
-           FROM customer c LEFT JOIN a ON true
-          WHERE c.id = $1`,
-        [customerId, idempotency.scope, idempotency.key, rewardId],
+        `SELECT a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
+                  a.xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
+                  (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
+                     FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
+                  (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
+                                                              'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
+                     FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
+             FROM loyalty_account a WHERE a.customer_id = $1
+              FOR UPDATE OF a`,
+        [customerId, idempotency.scope, idempotency.key],
       );
       return row;
     };
     let row = await select();
-    if (!row) throw new NotFoundError('Customer');
-    visible(row);
-    if (row.customerId == null) {
+    if (!row) {
       await manager.query(
         `INSERT INTO loyalty_account (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`,
         [customerId],
@@ -234,11 +176,10 @@ export class LoyaltyLedger {
     }
     // Stale reads (the lock waited for a writer): once more, now that no one else can write this account.
     if (!row.fresh) row = await select();
-    const { fresh: _fresh, stored, lots, homeRooftopId, reward, ...account } = row;
+    const { fresh: _fresh, stored, lots, ...account } = row;
     return {
-      account: account as LockedAccount,
+      account,
       stored,
-      customer: { homeRooftopId, reward },
       lots: lots.map((l) => ({
         id: l.id,
         occurredAt: new Date(l.occurredAt),
@@ -299,52 +240,14 @@ export class LoyaltyLedger {
     meta: EntryMeta,
     reversesEntryId: string | null = null,
   ): Promise<EntryRow> {
-    return (await this.debitWith(manager, account, type, allocations, meta, reversesEntryId)).entry;
-  }
-
-  /**
-   * `debit`, with more writes in the same statement (`also`): CTEs that may read the new entry (`entry`), their
-   * parameters numbered from $1 in `also.ctes` (renumbered here), and the columns they add to the result (`also.columns`,
-   * e.g. a count of what a CTE inserted), returned as `extra`.
-   */
-  async debitWith(
-    manager: EntityManager,
-    account: LockedAccount,
-    type: 'redeem' | 'expire' | 'adjust' | 'reverse',
-    allocations: Allocation[],
-    meta: EntryMeta,
-    reversesEntryId: string | null = null,
-    also?: DebitAlso,
-  ): Promise<{ entry: EntryRow; extra: Record<string, unknown> }> {
     const points = allocations.reduce((s, a) => s + a.points, 0);
     if (points <= 0) throw new RangeError('a debit needs a positive allocation');
     const balanceAfter = account.balance - points;
     if (balanceAfter < 0) throw new RangeError('a loyalty balance never goes below zero');
-    const params = [
-      account.customerId,
-      type,
-      -points,
-      meta.reason,
-      meta.source,
-      meta.sourceId,
-      meta.idempotencyKey,
-      meta.rooftopId ?? null,
-      meta.actorId ?? null,
-      meta.occurredAt,
-      reversesEntryId,
-      balanceAfter,
-      allocations.map((a) => a.lotId),
-      allocations.map((a) => a.points),
-      account.lifetimeEarned,
-    ];
-    const first = params.length;
-    const alsoCtes = also
-      ? `,\n${also.ctes.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first}`)}`
-      : '';
     // One round trip for the whole debit: the entry, which lots it took points from (allocation), what is left
     // of those lots, and the account's balance. The parts share one snapshot and cannot see each other's writes,
     // so each works from the parameters; only the allocation needs the new entry's id (RETURNING).
-    const [row] = await preparedQuery<EntryRow & { lotsTaken: number } & Record<string, unknown>>(
+    const [row] = await preparedQuery<EntryRow & { lotsTaken: number }>(
       manager,
       `WITH entry AS (
          INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id,
@@ -364,21 +267,31 @@ export class LoyaltyLedger {
        ), account AS (
          UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
           WHERE customer_id = $1
-       )${alsoCtes}
-       SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken"${also ? `, ${also.columns}` : ''}
-         FROM entry`,
-      [...params, ...(also?.params ?? [])],
+       )
+       SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken" FROM entry`,
+      [
+        account.customerId,
+        type,
+        -points,
+        meta.reason,
+        meta.source,
+        meta.sourceId,
+        meta.idempotencyKey,
+        meta.rooftopId ?? null,
+        meta.actorId ?? null,
+        meta.occurredAt,
+        reversesEntryId,
+        balanceAfter,
+        allocations.map((a) => a.lotId),
+        allocations.map((a) => a.points),
+        account.lifetimeEarned,
+      ],
     );
-    const extra: Record<string, unknown> = {};
-    const entry: Record<string, unknown> = {};
-    const entryKeys = new Set(ENTRY_KEYS);
-    for (const [k, v] of Object.entries(row)) (entryKeys.has(k) ? entry : extra)[k] = v;
-    if (row.lotsTaken !== allocations.length)
-      throw new Error('loyalty allocation did not match the open lots');
-    delete extra.lotsTaken;
+    const { lotsTaken, ...entry } = row;
+    if (lotsTaken !== allocations.length) throw new Error('loyalty allocation did not match the open lots');
     account.balance = balanceAfter;
     account.version += 1;
-    return { entry: entry as unknown as EntryRow, extra };
+    return entry;
   }
 
   /**
