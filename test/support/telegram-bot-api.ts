@@ -49,6 +49,8 @@ export class TelegramBotApi {
   private serverErrors = 0;
   /** Telegram is having an incident: every method answers 502. */
   down = false;
+  /** Answers a successful sendMessage this much later (the message is already taken): a slow Bot API. */
+  replyDelayMs = 0;
   /** Slows every sendMessage (for benchmarks of a remote-ish server); 0 by default. */
   sendDelayMs = 0;
   /** Keeps only a count of sent messages beyond the first `keep` (benchmarks: no growing array). */
@@ -221,7 +223,8 @@ export class TelegramBotApi {
           params,
           (result) => {
             if (!this.countOnly) this.attempts.push({ chat_id, status: 200 });
-            ok(result);
+            if (this.replyDelayMs > 0) setTimeout(() => ok(result), this.replyDelayMs);
+            else ok(result);
           },
           (f) => {
             this.attempts.push({ chat_id, status: f.error_code });
