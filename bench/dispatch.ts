@@ -9,7 +9,6 @@
  * byte, as nodemailer's raw message) and the old baseline a ~100-byte plain email. Reports the dispatcher's msg/s,
  * both baselines, the ratios per round (min/median/max) and writes bench-results/dispatch.json.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { createTransport } from 'nodemailer';
@@ -26,7 +25,7 @@ import { EmailDriver } from '../src/messaging/channels/email.driver';
 import { SendingRules } from '../src/messaging/sending-rules';
 import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
-import { median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
+import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
 
 const DATABASE = 'bench_dispatch';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
@@ -41,35 +40,13 @@ interface Sink {
 
 /** The SMTP sink in its own process (bench/smtp-sink.ts), asked over IPC. */
 async function startSink(): Promise<Sink> {
-  const child: ChildProcess = fork(path.join(__dirname, 'smtp-sink.ts'), [], {
-    execArgv: ['-r', './test/support/swc-register.js'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`SMTP sink exited (${code})`)));
-  });
-  const ask = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: { type?: string }) => {
-        if (m.type !== type) return;
-        child.off('message', on);
-        resolve(m as T);
-      };
-      child.on('message', on);
-      child.send({ type });
-    });
+  const sink = await forkPeer<{ port: number }>(path.join(__dirname, 'smtp-sink.ts'), [], 'SMTP sink');
   return {
-    url: `smtp://127.0.0.1:${port}`,
-    received: async () => (await ask<{ received: number }>('count')).received,
+    url: `smtp://127.0.0.1:${sink.ready.port}`,
+    received: async () => (await sink.ask<{ received: number }>('count')).received,
     sample: async () =>
-      (await ask<{ sample: { raw: string; from: string; to: string[] } | null }>('sample')).sample,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.disconnect();
-      await exited;
-    },
+      (await sink.ask<{ sample: { raw: string; from: string; to: string[] } | null }>('sample')).sample,
+    close: () => sink.close(),
   };
 }
 

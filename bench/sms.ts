@@ -11,7 +11,6 @@
  * the same concurrency. Reports messages/s of both and their ratio per round (min/median/max); writes
  * bench-results/sms.json. Goal (issue 14): ≥ 80 % of the bare loop and ≥ 300 messages/s.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -40,7 +39,7 @@ import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
 import { startSmppPeer } from '../test/support/smpp-peer';
 import type { CaseResult } from './run';
-import { median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
+import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
 
 const DATABASE = 'bench_sms';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
@@ -61,34 +60,12 @@ interface Peer {
 
 /** The SMPP peer in its own process (this file with --peer), asked over IPC. */
 async function startPeerProcess(): Promise<Peer> {
-  const child: ChildProcess = fork(__filename, ['--peer'], {
-    execArgv: ['-r', './test/support/swc-register.js'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: { url: string }) => resolve(m.url));
-    child.once('exit', (code) => reject(new Error(`SMPP peer exited (${code})`)));
-  });
-  const ask = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: { type?: string }) => {
-        if (m.type !== type) return;
-        child.off('message', on);
-        resolve(m as T);
-      };
-      child.on('message', on);
-      child.send({ type });
-    });
+  const peer = await forkPeer<{ url: string }>(__filename, ['--peer'], 'SMPP peer');
   return {
-    url,
-    submits: async () => (await ask<{ submits: number }>('count')).submits,
-    sample: async () => (await ask<{ sample: Sample[] }>('sample')).sample,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.disconnect();
-      await exited;
-    },
+    url: peer.ready.url,
+    submits: async () => (await peer.ask<{ submits: number }>('count')).submits,
+    sample: async () => (await peer.ask<{ sample: Sample[] }>('sample')).sample,
+    close: () => peer.close(),
   };
 }
 

@@ -2,6 +2,7 @@
  * Shared helpers of the benchmark suite: the dedicated embedded cluster under DATA_DIR/bench (or
  * DATABASE_URL), argument parsing, timing and the result table.
  */
+import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -121,3 +122,44 @@ export function ratioRange(ratios: number[]): RatioRange {
 
 /** The median of a list of numbers (the lower middle for an even count). */
 export const median = (values: number[]) => percentile(values, 50);
+
+/** A bench peer (SMTP sink, SMPP peer, Bot API stand-in) in its own process, asked over IPC. */
+export interface PeerProcess<R> {
+  /** The first message the child sends: where it listens. */
+  ready: R;
+  /** Sends `{ type }` and resolves with the child's first answer of that type. */
+  ask<T>(type: string): Promise<T>;
+  /** Disconnects the child (it closes its server and exits) and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+/** Forks `file` with `args` under swc-register, waits for its ready message; `name` names it in errors. */
+export async function forkPeer<R>(file: string, args: string[], name: string): Promise<PeerProcess<R>> {
+  const child: ChildProcess = fork(file, args, {
+    execArgv: ['-r', './test/support/swc-register.js'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<R>((resolve, reject) => {
+    child.once('message', (m: R) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)));
+  });
+  return {
+    ready,
+    ask: <T>(type: string) =>
+      new Promise<T>((resolve) => {
+        const on = (m: { type?: string }) => {
+          if (m.type !== type) return;
+          child.off('message', on);
+          resolve(m as T);
+        };
+        child.on('message', on);
+        child.send({ type });
+      }),
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+    },
+  };
+}

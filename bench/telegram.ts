@@ -10,7 +10,6 @@
  * same buttons at the same concurrency. Reports messages/s of both and their ratio per round (min/median/max);
  * writes bench-results/telegram.json. Goal (issue 14): ≥ 80 % of the bare loop and ≥ 300 messages/s.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Api } from 'grammy';
@@ -36,7 +35,7 @@ import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
 import { TelegramBotApi } from '../test/support/telegram-bot-api';
 import type { CaseResult } from './run';
-import { median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
+import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
 
 const DATABASE = 'bench_telegram';
 const TOKEN = '123456789:BENCH-token_abcdefghijklmnopqrstuvw';
@@ -60,34 +59,12 @@ interface StandIn {
 
 /** The stand-in in its own process (this file with --stand-in), asked over IPC. */
 async function startStandIn(): Promise<StandIn> {
-  const child: ChildProcess = fork(__filename, ['--stand-in'], {
-    execArgv: ['-r', './test/support/swc-register.js'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: { url: string }) => resolve(m.url));
-    child.once('exit', (code) => reject(new Error(`Bot API stand-in exited (${code})`)));
-  });
-  const ask = <T>(type: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: { type?: string }) => {
-        if (m.type !== type) return;
-        child.off('message', on);
-        resolve(m as T);
-      };
-      child.on('message', on);
-      child.send({ type });
-    });
+  const standIn = await forkPeer<{ url: string }>(__filename, ['--stand-in'], 'Bot API stand-in');
   return {
-    url,
-    sent: async () => (await ask<{ sent: number }>('count')).sent,
-    sample: async () => (await ask<{ sample: Sample[] }>('sample')).sample,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.disconnect();
-      await exited;
-    },
+    url: standIn.ready.url,
+    sent: async () => (await standIn.ask<{ sent: number }>('count')).sent,
+    sample: async () => (await standIn.ask<{ sample: Sample[] }>('sample')).sample,
+    close: () => standIn.close(),
   };
 }
 
