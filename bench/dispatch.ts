@@ -9,10 +9,10 @@
  * byte, as nodemailer's raw message) and the old baseline a ~100-byte plain email. Reports the dispatcher's msg/s,
  * both baselines, the ratios per round (min/median/max) and writes bench-results/dispatch.json.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { createTransport } from 'nodemailer';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service';
 import { SystemClock } from '../src/common/clock';
@@ -25,11 +25,21 @@ import { EmailDriver } from '../src/messaging/channels/email.driver';
 import { SendingRules } from '../src/messaging/sending-rules';
 import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
+import {
+  durableAsOf,
+  durableColumn,
+  durableDispatch,
+  holdEndTransport,
+  seedDurableRows,
+  type DurableSend,
+  type DurableStats,
+} from './hand-written-dispatch';
 import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
 
 const DATABASE = 'bench_dispatch';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
-const ROUND_MS = 60_000;
+/** Round r of the app runs as of AS_OF + 2r minutes; the odd minutes are the hand-written durable loop's. */
+const ROUND_MS = 120_000;
 
 interface Sink {
   url: string;
@@ -88,7 +98,7 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
        VALUES ('Bench Motors', '1 Bench Road, Phnom Penh', '+85523000000', 'https://book.example', '00:00', '00:00')
        RETURNING id`,
     );
-    // Round r's messages fall due at AS_OF + r minutes, so that a run as of that instant sends that round only.
+    // Round r's messages fall due at AS_OF + 2r minutes, so that a run as of that instant sends that round only.
     await db.query(
       `WITH c AS (
          INSERT INTO customer (home_rooftop_id, first_name, last_name, email, language)
@@ -98,9 +108,21 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
        INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at, next_attempt_at)
        SELECT 'bench:' || c.id, $1, c.id, 'transactional', 'transactional',
               '{"message":"Your car is ready for pick-up."}'::jsonb,
-              $3::timestamptz + (c.g / $4) * interval '1 minute', $3::timestamptz + (c.g / $4) * interval '1 minute'
+              $3::timestamptz + (c.g / $4) * interval '2 minutes', $3::timestamptz + (c.g / $4) * interval '2 minutes'
          FROM c`,
       [rooftopId, n, AS_OF, perRound],
+    );
+    const pool = new Pool({ connectionString: url, max: 4 });
+    pool.on('error', () => undefined);
+    await seedDurableRows(
+      pool,
+      {
+        kind: 'transactional',
+        purpose: 'transactional',
+        payload: '{"message":"Your car is ready for pick-up."}',
+      },
+      perRound,
+      AS_OF,
     );
 
     const transport = new EmailDriver(config);
@@ -118,6 +140,7 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       pool: true,
       maxConnections: DISPATCH_CONCURRENCY,
     } as Parameters<typeof createTransport>[0]);
+    const durableTransport = holdEndTransport(sink.url, DISPATCH_CONCURRENCY);
     const loop = (send: (i: number) => Promise<unknown>) =>
       time(async () => {
         let next = 0;
@@ -129,7 +152,11 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
     const app: number[] = [];
     const real: number[] = [];
     const plain: number[] = [];
+    const composed: number[] = [];
+    const durable: number[] = [];
+    const durableStats: DurableStats[] = [];
     let email: { raw: string; from: string; to: string[] } | null = null;
+    let rendered: Rendered | null = null;
     let sent = 0;
     for (let r = 0; r <= rounds; r++) {
       const measured = await time(async () => {
@@ -148,6 +175,23 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       const envelope = { from: email.from, to: email.to };
       const realLoop = await loop(() => bare.sendMail({ envelope, raw }));
       if (counted) real.push(perRound / (realLoop.ms / 1000));
+      // The same email composed by nodemailer from the app's rendered subject, HTML and text (issue 16's baseline).
+      rendered ??= await renderedOf(pool, raw);
+      const r0 = rendered;
+      const mailOf = (to: string, messageId: string) => ({
+        from: transport.defaultFrom,
+        to,
+        subject: r0.subject,
+        html: r0.html,
+        text: r0.text,
+        messageId,
+        headers: r0.headers,
+        textEncoding: 'base64' as const,
+      });
+      const composeLoop = await loop((i) =>
+        bare.sendMail(mailOf(`customer${i}@bench.example`, `<${randomUUID()}@bench.example>`)),
+      );
+      if (counted) composed.push(perRound / (composeLoop.ms / 1000));
       const plainLoop = await loop((i) =>
         bare.sendMail({
           from: 'Dealer CRM <no-reply@bench.example>',
@@ -158,13 +202,29 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
         }),
       );
       if (counted) plain.push(perRound / (plainLoop.ms / 1000));
+      // The composed email again, durably, under the bound (bench/hand-written-dispatch.ts).
+      const durableSend: DurableSend = async (row, _k, end) => {
+        await durableTransport.sendMail({
+          ...mailOf(row.to, `<${row.id}@bench.example>`),
+          beforeEnd: end,
+        } as Parameters<typeof durableTransport.sendMail>[0]);
+        return { refs: [], subject: r0.subject, html: r0.html, text: r0.text };
+      };
+      const d = await durableDispatch(pool, 'email', durableAsOf(AS_OF, r), durableSend);
+      if (d.sent !== perRound) throw new Error(`the durable loop sent ${d.sent} of ${perRound}`);
+      if (counted) {
+        durable.push(perRound / (d.ms / 1000));
+        durableStats.push(d);
+      }
     }
     transport.close();
     bare.close();
+    durableTransport.close();
+    await pool.end();
     await db.destroy();
     const received = await sink.received();
-    if (sent !== n || received !== 3 * n) {
-      throw new Error(`dispatcher sent ${sent} of ${n}; the sink received ${received}, expected ${3 * n}`);
+    if (sent !== n || received !== 5 * n) {
+      throw new Error(`dispatcher sent ${sent} of ${n}; the sink received ${received}, expected ${5 * n}`);
     }
 
     const result = {
@@ -181,22 +241,37 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       handRatio: Math.round((median(app) / median(real)) * 100) / 100,
       handRatioRange: ratioRange(app.map((a, i) => a / real[i])),
       emailBytes: Buffer.from(email!.raw, 'base64').length,
+      /** Bare pooled nodemailer composing the app's rendered email (subject, HTML, text, headers): issue 16's words. */
+      composedBaseline: Math.round(median(composed)),
+      composedRatio: Math.round((median(app) / median(composed)) * 100) / 100,
+      composedRatioRange: ratioRange(app.map((a, i) => a / composed[i])),
+      durable: durableColumn(app, composed, durable, durableStats),
       concurrency: DISPATCH_CONCURRENCY,
       perRoundMsgPerS: {
         app: app.map(Math.round),
         realEmail: real.map(Math.round),
         plain: plain.map(Math.round),
+        composed: composed.map(Math.round),
+        durable: durable.map(Math.round),
       },
       note:
         'value = DispatcherService (claim, rules, render, send, fenced outcome); hand-written baseline = bare pooled ' +
-        "nodemailer sending the app's real rendered email; old baseline = the same loop with a ~100-byte plain email; " +
+        "nodemailer sending the app's real rendered email as raw bytes (no MIME composed); composed = the same loop " +
+        "composing that email from the app's rendered subject/html/text; durable = the composed email by the " +
+        'hand-written durable loop (bench/hand-written-dispatch.ts: claim, ≤ 5 sent-but-unrecorded, one outcome ' +
+        'statement per group; durable ÷ bare against the composed loop); old baseline = a ~100-byte plain email; ' +
         'SMTP sink in its own process',
     };
     console.table([
       { measure: 'dispatcher (value)', 'messages/s': result.value },
-      { measure: "bare nodemailer, the app's email", 'messages/s': result.handBaseline },
+      { measure: "bare nodemailer, the app's email as raw bytes", 'messages/s': result.handBaseline },
+      { measure: "bare nodemailer composing the app's email", 'messages/s': result.composedBaseline },
+      { measure: 'hand-written durable loop (bound 5)', 'messages/s': result.durable.value },
       { measure: 'bare nodemailer, plain email', 'messages/s': result.baseline },
-      { measure: 'ratio to the real-email loop', 'messages/s': result.handRatio },
+      { measure: 'ratio to the raw-bytes loop', 'messages/s': result.handRatio },
+      { measure: 'ratio to the composing loop', 'messages/s': result.composedRatio },
+      { measure: 'ratio durable ÷ composing loop', 'messages/s': result.durable.durableToBare.median },
+      { measure: 'ratio app ÷ durable', 'messages/s': result.durable.appToDurable.median },
     ]);
     writeJson(path.join('bench-results', 'dispatch.json'), result);
     console.log('Wrote bench-results/dispatch.json');
@@ -204,6 +279,36 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
   } finally {
     await sink.close();
   }
+}
+
+interface Rendered {
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+/** The rendered parts of the sink's sample (the outbox row with its Message-ID) and its unsubscribe headers. */
+async function renderedOf(pool: Pool, raw: Buffer): Promise<Rendered> {
+  const head = raw
+    .toString('utf8')
+    .split('\r\n\r\n')[0]
+    .replace(/\r\n[ \t]+/g, ' ');
+  const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(head)?.[1].trim() ?? '';
+  const { rows } = await pool.query<{ subject: string; html_body: string; text_body: string }>(
+    `SELECT subject, html_body, text_body FROM outbox_message WHERE message_id = $1`,
+    [header('Message-ID')],
+  );
+  if (!rows[0]) throw new Error('the sample email is not an outbox row');
+  return {
+    subject: rows[0].subject,
+    html: rows[0].html_body,
+    text: rows[0].text_body,
+    headers: {
+      'List-Unsubscribe': header('List-Unsubscribe'),
+      'List-Unsubscribe-Post': header('List-Unsubscribe-Post'),
+    },
+  };
 }
 
 async function main() {

@@ -955,7 +955,12 @@ async function dispatchCase(ctx: Context) {
     handRatioRange: r.handRatioRange,
     goal: '≥ 0.80 of bare nodemailer with the same email',
     met: r.handRatio >= 0.8,
-    detail: { perRound: r.perRoundMsgPerS, concurrency: r.concurrency },
+    detail: {
+      perRound: r.perRoundMsgPerS,
+      concurrency: r.concurrency,
+      composed: { baseline: r.composedBaseline, ratio: r.composedRatio, range: r.composedRatioRange },
+      durable: r.durable,
+    },
   });
 }
 

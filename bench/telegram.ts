@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service';
 import { SystemClock } from '../src/common/clock';
@@ -34,13 +34,22 @@ import { ShortTextRenderer } from '../src/messaging/templates/short-text-rendere
 import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
 import { TelegramBotApi } from '../test/support/telegram-bot-api';
+import {
+  durableAsOf,
+  durableColumn,
+  durableDispatch,
+  seedDurableRows,
+  type DurableSend,
+  type DurableStats,
+} from './hand-written-dispatch';
 import type { CaseResult } from './run';
 import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
 
 const DATABASE = 'bench_telegram';
 const TOKEN = '123456789:BENCH-token_abcdefghijklmnopqrstuvw';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
-const ROUND_MS = 60_000;
+/** Round r of the app runs as of AS_OF + 2r minutes; the odd minutes are the hand-written durable loop's. */
+const ROUND_MS = 120_000;
 /** The first chat id; customer g has chat CHAT0 + g. */
 const CHAT0 = 500_000_000;
 
@@ -128,7 +137,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
        VALUES ('Bench Motors', '1 Bench Road, Phnom Penh', '+85523000000', 'https://book.example/bench', '00:00', '00:00')
        RETURNING id`,
     );
-    // Round r's messages fall due at AS_OF + r minutes, so that a run as of that instant sends that round only.
+    // Round r's messages fall due at AS_OF + 2r minutes, so that a run as of that instant sends that round only.
     await db.query(
       `WITH c AS (
          INSERT INTO customer (home_rooftop_id, first_name, last_name, email, language, telegram_chat_id, telegram_linked_at)
@@ -138,9 +147,17 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
          RETURNING id, split_part(first_name, 'Customer', 2)::int AS g)
        INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at, next_attempt_at)
        SELECT 'bench:' || c.id, $1, c.id, 'service_reminder', 'service_reminders', '{}'::jsonb,
-              $3::timestamptz + (c.g / $4) * interval '1 minute', $3::timestamptz + (c.g / $4) * interval '1 minute'
+              $3::timestamptz + (c.g / $4) * interval '2 minutes', $3::timestamptz + (c.g / $4) * interval '2 minutes'
          FROM c`,
       [rooftopId, n, AS_OF, perRound, CHAT0],
+    );
+    const pool = new Pool({ connectionString: url, max: 4 });
+    pool.on('error', () => undefined);
+    await seedDurableRows(
+      pool,
+      { kind: 'service_reminder', purpose: 'service_reminders', payload: '{}' },
+      perRound,
+      AS_OF,
     );
 
     const unsubscribe = new UnsubscribeLinks(new LinkSigner(config));
@@ -162,8 +179,11 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
     );
     // The same client library, its own instance, as an integration would use it.
     const bare = new Api(TOKEN, { apiRoot: standIn.url });
+    const durableApi = new Api(TOKEN, { apiRoot: standIn.url });
     const app: number[] = [];
     const loop: number[] = [];
+    const durable: number[] = [];
+    const durableStats: DurableStats[] = [];
     const oneAtATime: number[] = [];
     let sample: Sample[] = [];
     let sent = 0;
@@ -199,12 +219,29 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
       // gate has one permit per lane now, docs/reliability.md).
       const serial = await bareLoop(1);
       if (counted) oneAtATime.push(perRound / (serial.ms / 1000));
+      // The same texts and buttons again, durably, under the bound (bench/hand-written-dispatch.ts).
+      const durableSend: DurableSend = async (row, k, end) => {
+        const m = sample[k % sample.length];
+        await end();
+        const sentMessage = await durableApi.sendMessage(row.to, m.text, {
+          ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
+          link_preview_options: { is_disabled: true },
+        });
+        return { refs: [String(sentMessage.message_id)], subject: null, html: null, text: m.text };
+      };
+      const d = await durableDispatch(pool, 'telegram', durableAsOf(AS_OF, r), durableSend);
+      if (d.sent !== perRound) throw new Error(`the durable loop sent ${d.sent} of ${perRound}`);
+      if (counted) {
+        durable.push(perRound / (d.ms / 1000));
+        durableStats.push(d);
+      }
     }
+    await pool.end();
     await db.destroy();
     const received = await standIn.sent();
-    if (sent !== n || received !== 3 * n) {
+    if (sent !== n || received !== 4 * n) {
       throw new Error(
-        `dispatcher sent ${sent} of ${n}; the stand-in received ${received}, expected ${3 * n}`,
+        `dispatcher sent ${sent} of ${n}; the stand-in received ${received}, expected ${4 * n}`,
       );
     }
     const withButton = sample.filter((m) => m.reply_markup).length;
@@ -218,24 +255,31 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
       baseline: Math.round(median(loop)),
       ratio: Math.round((median(app) / median(loop)) * 100) / 100,
       ratioRange: ratioRange(app.map((a, i) => a / loop[i])),
+      durable: durableColumn(app, loop, durable, durableStats),
       concurrency: DISPATCH_CONCURRENCY,
       sampleWithButton: `${withButton}/${sample.length}`,
       perRoundMsgPerS: {
         app: app.map(Math.round),
         bareGrammy: loop.map(Math.round),
         bareGrammyOneAtATime: oneAtATime.map(Math.round),
+        durable: durable.map(Math.round),
       },
       oneAtATime: Math.round(median(oneAtATime)),
       note:
         'value = DispatcherService (claim, rules, channel choice, short text + booking button, grammY sendMessage, ' +
         "fenced outcome + provider ref); baseline = bare grammY Api.sendMessage of the dispatcher's own texts and " +
-        'buttons, same concurrency; Bot API stand-in in its own process',
+        'buttons, same concurrency; durable = the same texts by the hand-written durable loop ' +
+        '(bench/hand-written-dispatch.ts: claim, ≤ 5 sent-but-unrecorded, one outcome statement per group); ' +
+        'Bot API stand-in in its own process',
     };
     console.table([
       { measure: 'dispatcher → Telegram (value)', 'messages/s': result.value },
       { measure: 'bare grammY loop, same texts', 'messages/s': result.baseline },
       { measure: 'bare grammY, one request at a time', 'messages/s': result.oneAtATime },
-      { measure: 'ratio', 'messages/s': result.ratio },
+      { measure: 'hand-written durable loop (bound 5)', 'messages/s': result.durable.value },
+      { measure: 'ratio app ÷ bare', 'messages/s': result.ratio },
+      { measure: 'ratio durable ÷ bare', 'messages/s': result.durable.durableToBare.median },
+      { measure: 'ratio app ÷ durable', 'messages/s': result.durable.appToDurable.median },
     ]);
     writeJson(path.join('bench-results', 'telegram.json'), result);
     console.log('Wrote bench-results/telegram.json');
@@ -255,9 +299,17 @@ export async function telegramCase(ctx: { db: { url: string }; quick: boolean; r
     baseline: r.baseline,
     ratio: r.ratio,
     ratioRange: r.ratioRange,
+    handBaseline: r.durable.value,
+    handRatio: r.durable.appToDurable.median,
+    handRatioRange: r.durable.appToDurable,
     goal: '≥ 0.80 of bare grammY and ≥ 300 msg/s',
     met: r.ratio >= 0.8 && r.value >= 300,
-    detail: { perRound: r.perRoundMsgPerS, concurrency: r.concurrency, oneAtATime: r.oneAtATime },
+    detail: {
+      perRound: r.perRoundMsgPerS,
+      concurrency: r.concurrency,
+      oneAtATime: r.oneAtATime,
+      durable: r.durable,
+    },
   });
 }
 
