@@ -20,6 +20,7 @@ import { Channels1764000030000 } from './1764000030000-channels';
 import { RetryChannel1764000031000 } from './1764000031000-retry-channel';
 import { InboundReplies1764000034000 } from './1764000034000-inbound-replies';
 import { ChannelAnalytics1764000035000 } from './1764000035000-channel-analytics';
+import { CustomerSearchWalk1764000037000 } from './1764000037000-customer-search-walk';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -45,4 +46,5 @@ export const MIGRATIONS: Function[] = [
   RetryChannel1764000031000,
   InboundReplies1764000034000,
   ChannelAnalytics1764000035000,
+  CustomerSearchWalk1764000037000,
 ];

@@ -215,6 +215,44 @@ describe('customers', () => {
       expect(other.body.items).toEqual([]);
     });
 
+    it('matches the name or the email, never across the two, and follows a rename', async () => {
+      const rooftop = (await t.rooftop({ name: 'Rename Rooftop' })).id;
+      const user = await t.user('salesperson', [rooftop]);
+      const search = async (q: string) => {
+        const res = await t.http.get('/api/v1/customers').query({ q }).set(bearer(user.token));
+        expect(res.status).toBe(200);
+        return res.body.items.map((c: { id: string }) => c.id);
+      };
+      const dara = await create(user.token, {
+        homeRooftopId: rooftop,
+        firstName: 'Dara',
+        lastName: 'Meas',
+        email: 'owner@fleet.example',
+      });
+      // No last name: the name is absent from the search (as `first || ' ' || last` is NULL), the email is not.
+      const solo = await create(user.token, {
+        homeRooftopId: rooftop,
+        firstName: 'Solo',
+        email: 'solo@fleet.example',
+      });
+      expect(await search('meas')).toEqual([dara.id]);
+      expect(await search('solo@fleet')).toEqual([solo.id]);
+      expect(await search('solo')).toEqual([solo.id]);
+      // The end of the name and the start of the email are not one text.
+      expect(await search('meas owner')).toEqual([]);
+      expect(await search('measowner')).toEqual([]);
+      const renamed = await t.http
+        .patch(`/api/v1/customers/${dara.id}`)
+        .set(bearer(user.token))
+        .set('If-Match', '"1"')
+        .send({ lastName: 'Heng', email: 'dara.heng@fleet.example' });
+      expect(renamed.status).toBe(200);
+      expect(await search('meas')).toEqual([]);
+      expect(await search('owner@')).toEqual([]);
+      expect(await search('dara heng')).toEqual([dara.id]);
+      expect(await search('DARA.HENG@')).toEqual([dara.id]);
+    });
+
     it('pages through more customers than the limit with nextCursor until null, without duplicates or misses', async () => {
       const rooftop = (await t.rooftop({ name: 'Paging Rooftop' })).id;
       const user = await t.user('salesperson', [rooftop]);
@@ -247,8 +285,9 @@ describe('customers', () => {
       const user = await t.user('salesperson', [rooftop]);
       // 10,300 customers: more than the ordered search walks (10,000) before it hands a rare term to the trigram indexes.
       const rows: { id: string }[] = await t.db.query(
-        `INSERT INTO customer (home_rooftop_id, first_name, last_name, created_at, updated_at)
+        `INSERT INTO customer (home_rooftop_id, first_name, last_name, email, created_at, updated_at)
          SELECT $1, 'Bulk' || i, CASE WHEN i = 10299 THEN 'Rarely' ELSE 'Person' END,
+                CASE WHEN i = 10299 THEN 'seldom@mail.example' END,
                 timestamptz '2026-01-01' + i * interval '1 second', timestamptz '2026-01-01'
            FROM generate_series(0, 10299) i ORDER BY i RETURNING id`,
         [rooftop],
@@ -267,6 +306,9 @@ describe('customers', () => {
         return res.body as { items: { id: string }[]; nextCursor: string | null };
       };
       expect((await search('rarely')).items.map((c) => c.id)).toEqual([ids[10299]]);
+      expect((await search('SELDOM@mail')).items.map((c) => c.id)).toEqual([ids[10299]]);
+      // The trigram search too matches the name or the email, never text running from one into the other.
+      expect((await search('rarely seldom')).items).toEqual([]);
       expect((await search('xyz98765')).items.map((c) => c.id)).toEqual([ids[10298]]);
       // 'bulk102' matches Bulk102, Bulk1020–1029 and Bulk10200–10299: 111 customers, the last ones far apart.
       const expected = ids.filter((_, i) => String(i).startsWith('102'));

@@ -54,10 +54,11 @@ export class CustomerSearchRepository {
     if (filter.q !== undefined && filter.q.trim() !== '') {
       const { text, phone } = searchPatterns(filter.q);
       const t = p(text);
-      // The pattern is already lower case and the columns are lowered, so LIKE gives what ILIKE gave (ILIKE is
-      // lower() of both sides, then LIKE) without lowering every row a second time; a phone pattern holds only
-      // digits and %, which have no case. The trigram indexes serve LIKE as they serve ILIKE.
-      const own = `lower(c.first_name || ' ' || c.last_name) LIKE ${t} OR lower(c.email) LIKE ${t}${phone ? ` OR c.phone LIKE ${p(phone)}` : ''}`;
+      // search_text is the lowered "first last" name and the lowered email on two lines, stored (migration
+      // 1764000037000). The pattern is lower case and never holds a line break (searchPatterns folds whitespace),
+      // so LIKE on it matches exactly the rows ILIKE on the name or the email matched, without lowering any row;
+      // a phone pattern holds only digits and %, which have no case. customer_search_trgm_idx serves LIKE.
+      const own = `c.search_text LIKE ${t}${phone ? ` OR c.phone LIKE ${p(phone)}` : ''}`;
       // VINs hold only [A-HJ-NPR-Z0-9]: a term with any other character cannot match one.
       const vin = couldMatchVin(filter.q);
       const match = `(${own}${
@@ -77,9 +78,9 @@ export class CustomerSearchRepository {
 
   /**
    * Common terms: the matches among the next SEARCH_WINDOW rows in cursor order (the window ends at its last
-   * row, `edge`). A common term walks customer_created_idx and stops at the (limit + 1)-th match; for a term
-   * the statistics call rare, the planner may take the window's matches from the trigram indexes instead —
-   * the same rows either way, and at most a window's walk. The page is exact when it filled up (limit + 1
+   * row, `edge`). The walk reads customer_search_walk_idx only (cursor order, carrying the scope's columns, the
+   * lowered name and email and the phone: no table row is read, nothing is lowered per row) and stops at the
+   * (limit + 1)-th match; the page's rows are then read by id. The page is exact when it filled up (limit + 1
    * matches, the first ones in cursor order) or when the window reached the end of the rows (no edge);
    * otherwise (a rare term) null, and the trigram union answers.
    */
@@ -99,11 +100,14 @@ export class CustomerSearchRepository {
        SELECT h.*, (SELECT count(*)::int FROM edge) AS cut FROM (SELECT 1) one
        LEFT JOIN LATERAL (
          SELECT ${customer.json('c')} AS j, ${CUSTOMER_KEYS.select} FROM customer c
-          WHERE ${match}${scope}
-            AND (c.created_at, c.id) <= (
-              SELECT coalesce(e.created_at, 'infinity'), coalesce(e.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
-                FROM (SELECT 1) one LEFT JOIN edge e ON true)
-          ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1}) h ON true`,
+          WHERE c.id IN (
+            SELECT c.id FROM customer c
+             WHERE ${match}${scope}
+               AND (c.created_at, c.id) <= (
+                 SELECT coalesce(e.created_at, 'infinity'), coalesce(e.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
+                   FROM (SELECT 1) one LEFT JOIN edge e ON true)
+             ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1})
+          ORDER BY ${CUSTOMER_KEYS.orderBy}) h ON true`,
       params,
     );
     const rows: { j: Record<string, unknown> | null; cut: number }[] = await this.db.query(sql, values);
@@ -113,8 +117,8 @@ export class CustomerSearchRepository {
   }
 
   /**
-   * Rare terms: every match from the trigram indexes (name, email, phone; VIN owners when the term could be
-   * part of a VIN), materialised so that the planner cannot turn it back into a filtered walk of
+   * Rare terms: every match from the trigram indexes (customer_search_trgm_idx for the name and email, the phone's;
+   * VIN owners when the term could be part of a VIN), materialised so that the planner cannot turn it back into a filtered walk of
    * customer_created_idx, then the first limit + 1 in cursor order.
    */
   private async matchSetSearch(
