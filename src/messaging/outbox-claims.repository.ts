@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { Language } from '../config/app-config';
 import type { Channel } from '../common/channels';
 import { ContactPointsService } from '../customers/contact-points.service';
@@ -228,9 +229,12 @@ export class OutboxClaimsRepository {
 
   /** Takes up to `limit` due rows (pending and due, or orphaned in 'sending') under a lease. */
   async claimDue(asOf: Date, workerId: string, limit: number, leaseSeconds: number): Promise<Claim[]> {
-    const rows = rowsOf<{ id: string; fence: string; attempts: number }>(
-      await this.db.query(CLAIM_DUE, [asOf, limit, workerId, leaseSeconds]),
-    );
+    const rows = await this.prepared<{ id: string; fence: string; attempts: number }>(CLAIM_DUE, [
+      asOf,
+      limit,
+      workerId,
+      leaseSeconds,
+    ]);
     return rows.map((r) => ({ id: r.id, fence: Number(r.fence), attempts: r.attempts, workerId }));
   }
 
@@ -273,7 +277,7 @@ export class OutboxClaimsRepository {
    */
   async recordOutcomes(group: AttemptOutcome[]): Promise<Map<string, string>> {
     const cols = outcomeColumns(group);
-    if (!cols.bounce.includes(true)) return statusesOf(await this.writeOutcomes(this.db.manager, cols));
+    if (!cols.bounce.includes(true)) return statusesOf(await this.writeOutcomes(null, cols));
     return this.db.transaction(async (manager) => {
       const rows = await this.writeOutcomes(manager, cols);
       const marked = (channel: Channel) =>
@@ -286,41 +290,72 @@ export class OutboxClaimsRepository {
     });
   }
 
-  private async writeOutcomes(manager: EntityManager, cols: OutcomeColumns): Promise<OutcomeRow[]> {
-    return rowsOf<OutcomeRow>(
-      await manager.query(RECORD_OUTCOMES, [
-        cols.id,
-        cols.fence,
-        cols.kind,
-        cols.at,
-        cols.subject,
-        cols.html,
-        cols.text,
-        cols.reason,
-        cols.lastError,
-        cols.backoff,
-        cols.bounce,
-        cols.attemptOutcome,
-        cols.smtpCode,
-        cols.attemptError,
-        cols.channel,
-        RETRY_WINDOW_HOURS,
-        cols.refIds,
-        cols.refChannels,
-        cols.refs,
-      ]),
-    );
+  /** The outcome statement: prepared on a pooled connection, or in `manager`'s transaction. */
+  private async writeOutcomes(manager: EntityManager | null, cols: OutcomeColumns): Promise<OutcomeRow[]> {
+    const run = (text: string, values: unknown[]) =>
+      manager
+        ? manager.query(text, values).then((r) => rowsOf<OutcomeRow>(r))
+        : this.prepared<OutcomeRow>(text, values);
+    return run(RECORD_OUTCOMES, [
+      cols.id,
+      cols.fence,
+      cols.kind,
+      cols.at,
+      cols.subject,
+      cols.html,
+      cols.text,
+      cols.reason,
+      cols.lastError,
+      cols.backoff,
+      cols.bounce,
+      cols.attemptOutcome,
+      cols.smtpCode,
+      cols.attemptError,
+      cols.channel,
+      RETRY_WINDOW_HOURS,
+      cols.refIds,
+      cols.refChannels,
+      cols.refs,
+    ]);
   }
 
   /** Gives claims back in one statement; returns how many were still held. */
   async handBack(claims: Claim[]): Promise<number> {
     if (claims.length === 0) return 0;
-    const rows = rowsOf<{ id: string }>(
-      await this.db.query(HAND_BACK, [claims.map((c) => c.id), claims.map((c) => c.fence)]),
-    );
+    const rows = await this.prepared<{ id: string }>(HAND_BACK, [
+      claims.map((c) => c.id),
+      claims.map((c) => c.fence),
+    ]);
     return rows.length;
   }
+
+  /**
+   * A statement of the send path as a named (prepared) statement on a pooled connection: the outcome statement
+   * is held by the end gates (Little's law: each millisecond of it costs throughput), and its planning took about
+   * as long as its execution (0.6–0.8 vs 0.4–0.6 ms, EXPLAIN ANALYZE on the bench). Errors are TypeORM's
+   * QueryFailedError, as from db.query. Without pg's pool (another driver), db.query.
+   */
+  private async prepared<T>(text: string, values: unknown[]): Promise<T[]> {
+    const pool = (this.db.driver as unknown as { master?: PgPool }).master;
+    if (!pool?.query) return rowsOf<T>(await this.db.query(text, values));
+    let name = statementNames.get(text);
+    if (!name) {
+      name = `outbox_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      statementNames.set(text, name);
+    }
+    try {
+      return (await pool.query({ name, text, values })).rows as T[];
+    } catch (e) {
+      throw new QueryFailedError(text, values, e as Error);
+    }
+  }
 }
+
+/** pg's Pool, as TypeORM's Postgres driver holds it (`driver.master`). */
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+const statementNames = new Map<string, string>();
 
 /** A row RECORD_OUTCOMES still held: its new status, and whether its customer's contact point is marked. */
 interface OutcomeRow {

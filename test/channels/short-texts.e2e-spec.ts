@@ -138,6 +138,25 @@ describe('short texts and short links (SMS, Telegram)', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('links asked for at once share one statement; the same target twice gets one code, the later expiry', async () => {
+    const asOf = new Date(NOW);
+    const at = (days: number) => new Date(asOf.getTime() + days * DAY);
+    // The first is stored alone; the three asked for meanwhile go together, the same target twice among them.
+    const [first, second, third, other] = await Promise.all([
+      links.shorten('https://example.test/together', asOf, at(1)),
+      links.shorten('https://example.test/together', asOf, at(2)),
+      links.shorten('https://example.test/together', asOf, at(3)),
+      links.shorten('https://example.test/together-other', asOf, at(1)),
+    ]);
+    expect(new Set([first, second, third]).size).toBe(1);
+    expect(other).not.toBe(first);
+    const rows: { n: number; expires: Date }[] = await t.db.query(
+      `SELECT count(*)::int AS n, max(expires_at) AS expires FROM short_link WHERE target = 'https://example.test/together'`,
+    );
+    expect(rows[0].n).toBe(1);
+    expect(new Date(rows[0].expires).getTime()).toBe(at(3).getTime());
+  });
+
   it('reusing a code extends its expiry, never shortens it', async () => {
     const asOf = new Date(NOW);
     const code = await links.shorten('https://example.test/c', asOf, new Date(asOf.getTime() + 10 * DAY));
