@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
+import { EntityManager } from 'typeorm';
 import { AdjustmentIdempotencyScope1764000014000 } from '../migrations/1764000014000-adjustment-idempotency-scope';
 import { DomainEventMap, DomainEvents } from '../src/common/domain-events';
+import { requestHash } from '../src/common/http/idempotency-key';
 import { JobsService } from '../src/jobs/jobs.service';
 import { LoyaltyService } from '../src/loyalty-program/loyalty.service';
 import { MaintenanceDueService } from '../src/service-reminders/maintenance-due.service';
@@ -745,6 +748,134 @@ describe('loyalty program', () => {
         (await t.http.get(`/api/v1/customers/${randomUUID()}/loyalty`).set(bearer(admin.token))).status,
       ).toBe(404);
       expect(await balance(c)).toBe(500);
+    });
+
+    it('answers 404 before opening an account: another rooftop’s customer without one, or no such customer', async () => {
+      // The customer is read in the statement that locks the account; the account is opened only after the check.
+      const c = await customer(rooftopA);
+      const accounts = async () =>
+        (await t.db.query(`SELECT count(*)::int AS n FROM loyalty_account WHERE customer_id = $1`, [c]))[0].n;
+      const refused = await redeem(c, { points: 10, reason: 'Key chain' }, randomUUID(), managerB.token);
+      expect(refused.status).toBe(404);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      const adjusted = await t.http
+        .post(`/api/v1/customers/${c}/loyalty/adjustments`)
+        .set(bearer(managerB.token))
+        .send({ points: 10, reason: 'Nope' });
+      expect(adjusted.status).toBe(404);
+      expect(await accounts()).toBe(0);
+      const none = await redeem(randomUUID(), { points: 10, reason: 'Key chain' }, randomUUID(), admin.token);
+      expect(none.status).toBe(404);
+      expect(none.headers['content-type']).toMatch(/application\/problem\+json/);
+    });
+
+    it('answers the ledger entry the redemption wrote (stored with the answer in the same statement)', async () => {
+      const c = await customer();
+      const first = await redeem(c, { points: 10, reason: 'Key chain' }, randomUUID(), admin.token);
+      expect(first.status).toBe(422); // no account yet, nothing to spend: refused, and nothing stored
+      await credit(c, 100);
+      const key = randomUUID();
+      const done = await redeem(c, { points: 40, reason: 'Key chain' }, key);
+      expect(done.status).toBe(201);
+      const [row] = await t.db.query(
+        `SELECT r.entry_id::text AS "entryId", i.body->>'entryId' AS "storedEntryId", e.points, e.type
+           FROM loyalty_redemption r JOIN loyalty_entry e ON e.id = r.entry_id
+           JOIN loyalty_idempotency i ON i.key = $2
+          WHERE r.id = $1`,
+        [done.body.id, key],
+      );
+      expect(row).toEqual({
+        entryId: done.body.entryId,
+        storedEntryId: done.body.entryId,
+        points: -40,
+        type: 'redeem',
+      });
+      expect(done.body.balance).toBe(60);
+      const again = await redeem(c, { points: 40, reason: 'Key chain' }, key);
+      expect(again.body).toEqual(done.body);
+      expect(await balance(c)).toBe(60);
+    });
+  });
+
+  describe("redemption without the account's lock (read, then one write gated on the account row)", () => {
+    /** Runs `during` in a transaction of its own, sends the redemption, and commits once the request waits on it. */
+    async function redeemAcross(
+      during: (m: EntityManager) => Promise<unknown>,
+      send: () => Promise<Response>,
+    ) {
+      const holder = t.db.createQueryRunner();
+      await holder.connect();
+      try {
+        await holder.startTransaction();
+        await during(holder.manager);
+        const pending = send();
+        for (let waiting = 0; waiting < 1;) {
+          await new Promise((r) => setTimeout(r, 20));
+          [{ waiting }] = await t.db.query(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+        }
+        await holder.commitTransaction();
+        return await pending;
+      } finally {
+        await holder.release();
+      }
+    }
+
+    it('redeems from the new balance when another write to the account commits between its read and its write', async () => {
+      const c = await customer();
+      await credit(c, 100);
+      // The credit holds the account row (updated, not committed): the redemption reads the balance of 100, then
+      // its gated write waits for the row; once the credit commits the gate fails, nothing is written, and the
+      // redemption runs again under the lock from a balance of 150.
+      const res = await redeemAcross(
+        (m) =>
+          t.app.get(LoyaltyService).credit(m, {
+            customerId: c,
+            points: 50,
+            source: 'visit',
+            reason: 'test credit',
+            idempotencyKey: randomUUID(),
+            actor: null,
+          }),
+        () => redeem(c, { points: 40, reason: 'Key chain' }).then((r) => r),
+      );
+      expect(res.status).toBe(201);
+      expect(res.body.balance).toBe(110);
+      expect(await balance(c)).toBe(110);
+      expect((await entries(c)).map((e) => e.points)).toEqual([100, 50, -40]);
+    });
+
+    it('replays the answer another request stored for the same key between its read and its write, writing nothing', async () => {
+      const c = await customer();
+      await credit(c, 100);
+      const key = randomUUID();
+      const body = { points: 40, reason: 'Key chain' };
+      const stored = { id: randomUUID(), customerId: c, points: 40, balance: 60, note: 'stored meanwhile' };
+      // The answer is inserted (not committed) before the request reads: its gated write then waits on the key,
+      // meets the committed answer (a unique violation that undoes the whole statement) and replays it.
+      const res = await redeemAcross(
+        (m) =>
+          m.query(
+            `INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body) VALUES ($1, $2, $3, 201, $4)`,
+            [
+              `redemption:${sales.id}`,
+              key,
+              requestHash({ customerId: c, rewardId: null, points: 40, reason: 'Key chain' }),
+              JSON.stringify(stored),
+            ],
+          ),
+        () => redeem(c, body, key).then((r) => r),
+      );
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual(stored);
+      expect(await balance(c)).toBe(100);
+      expect(await entries(c)).toHaveLength(1);
+      expect(
+        (await t.db.query(`SELECT count(*)::int AS n FROM loyalty_redemption WHERE customer_id = $1`, [c]))[0]
+          .n,
+      ).toBe(0);
     });
   });
 });

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { requestHash } from '../common/http/idempotency-key';
 import { CreateAdjustmentDto } from './dto/loyalty.dto';
 import { toEntryView } from './loyalty-account-reads';
-import { findLoyaltyCustomer } from './loyalty-customer';
 import { debitOrRefuse } from './loyalty-debit';
 import { IdempotentAnswer, LoyaltyIdempotency } from './loyalty-idempotency';
 import { EntryMeta, LoyaltyLedger } from './loyalty-ledger';
@@ -16,7 +14,6 @@ import { EntryMeta, LoyaltyLedger } from './loyalty-ledger';
 @Injectable()
 export class LoyaltyAdjustments {
   constructor(
-    private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly ledger: LoyaltyLedger,
     private readonly idempotency: LoyaltyIdempotency,
@@ -30,12 +27,16 @@ export class LoyaltyAdjustments {
     idempotencyKey: string | undefined,
     actor: AuthUser,
   ): Promise<IdempotentAnswer<unknown>> {
-    const customer = await findLoyaltyCustomer(this.db.manager, customerId, actor);
     const hash = requestHash({ customerId, points: body.points, reason: body.reason });
     const key = idempotencyKey ?? `server:${randomUUID()}`;
     // Keys are the caller's own (as for redemptions): two rooftops' managers may happen to send the same one.
     const scope = `adjustment:${actor.id}`;
-    return this.idempotency.run(scope, key, hash, customerId, async (manager, account, lots) => {
+    // The customer is read (another rooftop's: 404, before anything is written) with the account's lock.
+    const target = {
+      customerId,
+      visible: (c: { homeRooftopId: string }) => actor.assertRooftop(c.homeRooftopId, 'Customer'),
+    };
+    return this.idempotency.run(scope, key, hash, target, async (manager, account, lots, customer) => {
       const now = this.clock.now();
       const adjustmentId = randomUUID();
       const meta: EntryMeta = {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import {
   Allocation,
   allocateOldestFirst,
@@ -12,6 +11,7 @@ import {
   Tier,
 } from './loyalty-rules';
 import { EXPIRY_MONTHS } from './loyalty-settings';
+import { preparedQuery } from './loyalty-prepared-query';
 
 export interface LockedAccount {
   customerId: string;
@@ -40,19 +40,11 @@ export interface EntryRow {
   balanceAfter: number;
 }
 
-/** A stored answer to an idempotent write (loyalty_idempotency). */
-export interface StoredAnswer {
-  hash: string;
-  status: number;
-  body: unknown;
-}
-
-/** An open lot as json_agg returns it (timestamps as ISO strings). */
-interface LotJson {
-  id: string;
-  occurredAt: string;
-  expiresAt: string;
-  remaining: number;
+/** More writes in a debit's statement (see `LoyaltyLedger.debitWith`). */
+export interface DebitAlso {
+  ctes: string;
+  params: unknown[];
+  columns: string;
 }
 
 export interface EntryMeta {
@@ -65,47 +57,68 @@ export interface EntryMeta {
   actorId?: string | null;
 }
 
-/** The pg client under a TypeORM transaction's query runner (set once the runner is connected). */
-interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
-const statementNames = new Map<string, string>();
-
-/**
- * A statement of the ledger's hot path run as a named (prepared) statement on the transaction's connection: pg
- * parses it once per connection and PostgreSQL can keep its plan, instead of parsing and planning it on every
- * redemption. Errors are TypeORM's QueryFailedError, as with manager.query (the problem filter maps their codes).
- * Without a connected query runner it is manager.query.
- */
-export async function preparedQuery<T>(
-  manager: EntityManager,
-  text: string,
-  values: unknown[],
-): Promise<T[]> {
-  const client = (manager.queryRunner as unknown as { databaseConnection?: PgClient } | undefined)
-    ?.databaseConnection;
-  if (!client || manager.queryRunner?.isReleased) return manager.query(text, values);
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `loyalty_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    statementNames.set(text, name);
-  }
-  try {
-    return (await client.query({ name, text, values })).rows as T[];
-  } catch (e) {
-    throw new QueryFailedError(text, values, e as Error);
-  }
-}
-
+const ENTRY_KEYS = [
+  'id',
+  'customerId',
+  'type',
+  'points',
+  'reason',
+  'source',
+  'sourceId',
+  'idempotencyKey',
+  'rooftopId',
+  'actorId',
+  'occurredAt',
+  'recordedAt',
+  'expiresAt',
+  'remaining',
+  'reversesEntryId',
+  'balanceAfter',
+];
 const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, points, reason, source, source_id AS "sourceId",
   idempotency_key AS "idempotencyKey", rooftop_id AS "rooftopId", actor_id AS "actorId", occurred_at AS "occurredAt",
   recorded_at AS "recordedAt", expires_at AS "expiresAt", remaining, reverses_entry_id::text AS "reversesEntryId",
   balance_after AS "balanceAfter"`;
 
 /**
+ * A debit in one statement: the entry, which lots it took points from (allocation), what is left of those lots,
+ * and the account's balance, plus `alsoCtes` (more writes that may read `entry`) and `alsoColumns`. The parts share
+ * one snapshot and cannot see each other's writes, so each works from the parameters; only the allocation needs the
+ * new entry's id (RETURNING). Every part depends on the account's update, so when its gate ($16, the account row's
+ * xmin as read without the lock) no longer holds, the statement writes nothing and returns no row.
+ */
+const debitStatement = (alsoCtes: string, alsoColumns: string) =>
+  `WITH account AS (
+     UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
+      WHERE customer_id = $1 AND ($16::text IS NULL OR xmin = $16::text::xid)
+     RETURNING customer_id
+   ), entry AS (
+     INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id,
+                                actor_id, occurred_at, reverses_entry_id, balance_after)
+     SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::text, $7::text, $8::uuid, $9::uuid,
+            $10::timestamptz, $11::bigint, $12::int
+       FROM account
+     RETURNING *
+   ), taken AS (
+     SELECT lot, pts FROM unnest($13::bigint[], $14::int[]) AS t(lot, pts)
+   ), allocation AS (
+     INSERT INTO loyalty_allocation (debit_entry_id, lot_entry_id, points)
+     SELECT entry.id, taken.lot, taken.pts FROM entry, taken
+   ), lots AS (
+     UPDATE loyalty_entry e SET remaining = e.remaining - taken.pts
+       FROM taken
+      WHERE e.id = taken.lot AND e.customer_id = $1 AND e.remaining >= taken.pts
+        AND EXISTS (SELECT 1 FROM account)
+     RETURNING e.id
+   )${alsoCtes}
+   SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken"${alsoColumns}
+     FROM entry`;
+
+/**
  * Data access for the ledger. Every write method expects the account to be locked (`lock`, `lockForWrite`) in the same
  * transaction: that lock serialises concurrent redemptions of one account, so the running balance and
- * the lots' `remaining` are computed from a state no one else can change underneath.
+ * the lots' `remaining` are computed from a state no one else can change underneath. The one exception is a
+ * gated debit (`debitWith`'s `gate`), which writes only if the account row is still as it was read.
  */
 @Injectable()
 export class LoyaltyLedger {
@@ -130,63 +143,6 @@ export class LoyaltyLedger {
     );
     const [opened] = await select();
     return opened;
-  }
-
-  /**
-   * What an idempotent write needs, in one round trip for an existing account: locks the account (FOR UPDATE)
-   * and reads, as of that lock, the answer stored for (scope, key) if any and the account's open lots. A new
-   * account is opened first (then three statements, as in `lock`).
-   *
-   * The reads share the statement's snapshot, taken before the lock was granted. If the lock had to wait for
-   * another writer of this account, the locked row is that writer's new version (READ COMMITTED re-reads it)
-   * but the lots and the stored answer are still as they were before it committed. Every ledger write updates
-   * the account row (its balance must match the ledger at commit), so a locked row whose xmin differs from the
-   * snapshot's row means the reads may be stale: the statement is run once more, under the lock now held.
-   */
-  async lockForWrite(
-    manager: EntityManager,
-    customerId: string,
-    idempotency: { scope: string; key: string },
-  ): Promise<{ account: LockedAccount; stored: StoredAnswer | null; lots: Lot[] }> {
-    const select = async () => {
-      const [row] = await preparedQuery<
-        LockedAccount & { fresh: boolean; stored: StoredAnswer | null; lots: LotJson[] }
-      >(
-        manager,
-        `SELECT a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
-                  a.xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
-                  (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
-                     FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
-                  (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
-                                                              'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
-                     FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
-             FROM loyalty_account a WHERE a.customer_id = $1
-              FOR UPDATE OF a`,
-        [customerId, idempotency.scope, idempotency.key],
-      );
-      return row;
-    };
-    let row = await select();
-    if (!row) {
-      await manager.query(
-        `INSERT INTO loyalty_account (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`,
-        [customerId],
-      );
-      row = await select();
-    }
-    // Stale reads (the lock waited for a writer): once more, now that no one else can write this account.
-    if (!row.fresh) row = await select();
-    const { fresh: _fresh, stored, lots, ...account } = row;
-    return {
-      account,
-      stored,
-      lots: lots.map((l) => ({
-        id: l.id,
-        occurredAt: new Date(l.occurredAt),
-        expiresAt: new Date(l.expiresAt),
-        remaining: l.remaining,
-      })),
-    };
   }
 
   async findByKey(manager: EntityManager, idempotencyKey: string): Promise<EntryRow | null> {
@@ -240,58 +196,75 @@ export class LoyaltyLedger {
     meta: EntryMeta,
     reversesEntryId: string | null = null,
   ): Promise<EntryRow> {
+    return (await this.debitWith(manager, account, type, allocations, meta, reversesEntryId))!.entry;
+  }
+
+  /**
+   * `debit`, with more writes in the same statement (`also`): CTEs that may read the new entry (`entry`), their
+   * parameters numbered from $1 in `also.ctes` (renumbered here), and the columns they add to the result (`also.columns`,
+   * e.g. a count of what a CTE inserted), returned as `extra`.
+   *
+   * `gate`: for a write without the account's lock (see loyalty-unlocked-write.ts), the account row's xmin as it
+   * was read. Every ledger write updates the account row, so an unchanged xmin means the balance and lots read are
+   * still current; otherwise the statement writes nothing (every part depends on the account's update) and this
+   * returns null. Without a gate the account must be locked.
+   */
+  async debitWith(
+    manager: EntityManager,
+    account: LockedAccount,
+    type: 'redeem' | 'expire' | 'adjust' | 'reverse',
+    allocations: Allocation[],
+    meta: EntryMeta,
+    reversesEntryId: string | null = null,
+    also?: DebitAlso,
+    gate: string | null = null,
+  ): Promise<{ entry: EntryRow; extra: Record<string, unknown> } | null> {
     const points = allocations.reduce((s, a) => s + a.points, 0);
     if (points <= 0) throw new RangeError('a debit needs a positive allocation');
     const balanceAfter = account.balance - points;
     if (balanceAfter < 0) throw new RangeError('a loyalty balance never goes below zero');
-    // One round trip for the whole debit: the entry, which lots it took points from (allocation), what is left
-    // of those lots, and the account's balance. The parts share one snapshot and cannot see each other's writes,
-    // so each works from the parameters; only the allocation needs the new entry's id (RETURNING).
-    const [row] = await preparedQuery<EntryRow & { lotsTaken: number }>(
+    const params = [
+      account.customerId,
+      type,
+      -points,
+      meta.reason,
+      meta.source,
+      meta.sourceId,
+      meta.idempotencyKey,
+      meta.rooftopId ?? null,
+      meta.actorId ?? null,
+      meta.occurredAt,
+      reversesEntryId,
+      balanceAfter,
+      allocations.map((a) => a.lotId),
+      allocations.map((a) => a.points),
+      account.lifetimeEarned,
+      gate,
+    ];
+    const first = params.length;
+    const alsoCtes = also
+      ? `,\n${also.ctes.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first}`)}`
+      : '';
+    const [row] = await preparedQuery<EntryRow & { lotsTaken: number } & Record<string, unknown>>(
       manager,
-      `WITH entry AS (
-         INSERT INTO loyalty_entry (customer_id, type, points, reason, source, source_id, idempotency_key, rooftop_id,
-                                    actor_id, occurred_at, reverses_entry_id, balance_after)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         RETURNING *
-       ), taken AS (
-         SELECT lot, pts FROM unnest($13::bigint[], $14::int[]) AS t(lot, pts)
-       ), allocation AS (
-         INSERT INTO loyalty_allocation (debit_entry_id, lot_entry_id, points)
-         SELECT entry.id, taken.lot, taken.pts FROM entry, taken
-       ), lots AS (
-         UPDATE loyalty_entry e SET remaining = e.remaining - taken.pts
-           FROM taken
-          WHERE e.id = taken.lot AND e.customer_id = $1 AND e.remaining >= taken.pts
-         RETURNING e.id
-       ), account AS (
-         UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
-          WHERE customer_id = $1
-       )
-       SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken" FROM entry`,
-      [
-        account.customerId,
-        type,
-        -points,
-        meta.reason,
-        meta.source,
-        meta.sourceId,
-        meta.idempotencyKey,
-        meta.rooftopId ?? null,
-        meta.actorId ?? null,
-        meta.occurredAt,
-        reversesEntryId,
-        balanceAfter,
-        allocations.map((a) => a.lotId),
-        allocations.map((a) => a.points),
-        account.lifetimeEarned,
-      ],
+      debitStatement(alsoCtes, also ? `, ${also.columns}` : ''),
+      [...params, ...(also?.params ?? [])],
     );
-    const { lotsTaken, ...entry } = row;
-    if (lotsTaken !== allocations.length) throw new Error('loyalty allocation did not match the open lots');
+    // The gate (the account row as it was read) no longer holds: another write came first, nothing was written.
+    if (!row) {
+      if (gate === null) throw new Error('loyalty account missing under its lock');
+      return null;
+    }
+    const extra: Record<string, unknown> = {};
+    const entry: Record<string, unknown> = {};
+    const entryKeys = new Set(ENTRY_KEYS);
+    for (const [k, v] of Object.entries(row)) (entryKeys.has(k) ? entry : extra)[k] = v;
+    if (row.lotsTaken !== allocations.length)
+      throw new Error('loyalty allocation did not match the open lots');
+    delete extra.lotsTaken;
     account.balance = balanceAfter;
     account.version += 1;
-    return entry;
+    return { entry: entry as unknown as EntryRow, extra };
   }
 
   /**

@@ -1,23 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { requestHash } from '../common/http/idempotency-key';
-import { NotFoundError, UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
+import { UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
 import { CreateRedemptionDto } from './dto/loyalty.dto';
-import { debitOrRefuse } from './loyalty-debit';
-import { IdempotentAnswer, LoyaltyIdempotency } from './loyalty-idempotency';
+import { allocateOrRefuse } from './loyalty-debit';
+import { IdempotentAnswer, LoyaltyIdempotency, Work } from './loyalty-idempotency';
 import { LoyaltyLedger } from './loyalty-ledger';
+import { RewardRow } from './loyalty-read-for-write';
 
-type Reward = { code: string; name: string; pointsCost: number; active: boolean };
-
-/** The redemption row, written in the same statement as the stored answer (see LoyaltyIdempotency.run). */
+/**
+ * The redemption row, written in the same statement as the debit and the stored answer (see
+ * LoyaltyIdempotency.run): `entry` is the debit's new ledger entry.
+ */
 const INSERT_REDEMPTION_SQL = `INSERT INTO loyalty_redemption (id, customer_id, reward_id, points, reason, entry_id, rooftop_id, created_by, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+                SELECT $1::uuid, $2::uuid, $3::uuid, $4::int, $5::text, entry.id, $6::uuid, $7::uuid, $8::timestamptz FROM entry`;
 
 /** The points and reason of a redemption: the reward's price (it must be known and offered), or the body's. */
-function priced(body: CreateRedemptionDto, reward: Reward | null): { points: number; reason: string } {
+function priced(body: CreateRedemptionDto, reward: RewardRow | null): { points: number; reason: string } {
   if (body.rewardId === undefined) return { points: body.points!, reason: body.reason! };
   if (!reward)
     throw new UnprocessableError('unknown_reward', 'No reward has this id', [
@@ -37,7 +38,6 @@ function priced(body: CreateRedemptionDto, reward: Reward | null): { points: num
 @Injectable()
 export class LoyaltyRedemptions {
   constructor(
-    private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly ledger: LoyaltyLedger,
     private readonly idempotency: LoyaltyIdempotency,
@@ -56,9 +56,6 @@ export class LoyaltyRedemptions {
         { field: 'points', message: 'give either rewardId or points, not both' },
       ]);
     }
-    // The reward is checked under the lock, after the idempotency check, so a replay answers as before even if
-    // the reward was retired since.
-    const customer = await this.customerAndReward(customerId, body.rewardId ?? null, actor);
     const hash = requestHash({
       customerId,
       rewardId: body.rewardId ?? null,
@@ -67,79 +64,71 @@ export class LoyaltyRedemptions {
     });
     // Keys are the caller's own (as for service visits): two rooftops' staff may happen to send the same one.
     const scope = `redemption:${actor.id}`;
-    return this.idempotency.run(scope, idempotencyKey, hash, customerId, async (manager, account, lots) => {
+    // One statement reads the customer (another rooftop's: 404, before anything is written), the reward, the
+    // account (and its lock, on the locked path), the stored answer and the open lots; one more writes the debit,
+    // the redemption and the stored answer. The reward is checked after the idempotency check, so a replay answers
+    // as before even if the reward was retired since.
+    const target = {
+      customerId,
+      rewardId: body.rewardId ?? null,
+      visible: (c: { homeRooftopId: string }) => actor.assertRooftop(c.homeRooftopId, 'Customer'),
+      // Its only write is the debit's statement: tried first without the account's lock (2 statements, no
+      // transaction), under the lock when another write came first, an expiry is due or there is no account yet.
+      withoutLock: true,
+    };
+    return this.idempotency.run(
+      scope,
+      idempotencyKey,
+      hash,
+      target,
+      this.redemption(customerId, body, actor),
+    );
+  }
+
+  /** The redemption's work: its price, the allocation (or 422), the answer, the debit and the redemption row. */
+  private redemption(customerId: string, body: CreateRedemptionDto, actor: AuthUser): Work<unknown> {
+    return async (manager, account, lots, customer) => {
       const { points, reason } = priced(body, customer.reward);
       const now = this.clock.now();
       const redemptionId = randomUUID();
-      const entry = await debitOrRefuse(
-        this.ledger,
-        manager,
-        account,
-        lots,
-        'redeem',
-        points,
-        now,
-        body.rewardId !== undefined ? 'rewardId' : 'points',
-        {
-          reason,
-          source: 'redemption',
-          sourceId: redemptionId,
-          idempotencyKey: `redemption:${redemptionId}`,
-          occurredAt: now,
-          rooftopId: customer.homeRooftopId,
-          actorId: actor.id,
-        },
-      );
+      const field = body.rewardId !== undefined ? 'rewardId' : 'points';
+      const allocations = await allocateOrRefuse(this.ledger, manager, account, lots, points, now, field);
+      const rewardId = body.rewardId ?? null;
       return {
         status: 201,
         body: {
           id: redemptionId,
           customerId,
-          rewardId: body.rewardId ?? null,
+          rewardId,
           points,
           reason,
-          entryId: entry.id,
-          balance: account.balance,
+          entryId: null, // the debit's entry, set when it is written
+          balance: account.balance - points,
           createdAt: now.toISOString(),
           createdBy: actor.id,
         },
-        // The redemption row goes in with the stored answer: one statement (see `idempotent`).
+        debit: {
+          account,
+          type: 'redeem',
+          allocations,
+          entryField: 'entryId',
+          meta: {
+            reason,
+            source: 'redemption',
+            sourceId: redemptionId,
+            idempotencyKey: `redemption:${redemptionId}`,
+            occurredAt: now,
+            rooftopId: customer.homeRooftopId,
+            actorId: actor.id,
+          },
+        },
+        // The redemption row goes in with the debit and the stored answer: one statement.
         alongside: {
           name: 'redemption',
           sql: INSERT_REDEMPTION_SQL,
-          params: [
-            redemptionId,
-            customerId,
-            body.rewardId ?? null,
-            points,
-            reason,
-            entry.id,
-            customer.homeRooftopId,
-            actor.id,
-            now,
-          ],
+          params: [redemptionId, customerId, rewardId, points, reason, customer.homeRooftopId, actor.id, now],
         },
       };
-    });
-  }
-
-  /** The customer (visible to the actor, else 404) and the reward asked for, in one read. */
-  private async customerAndReward(
-    customerId: string,
-    rewardId: string | null,
-    actor: AuthUser,
-  ): Promise<{ homeRooftopId: string; reward: Reward | null }> {
-    const [customer]: { homeRooftopId: string; reward: Reward | null }[] = await this.db.query(
-      `SELECT c.home_rooftop_id AS "homeRooftopId",
-              CASE WHEN r.id IS NULL THEN NULL
-                   ELSE json_build_object('code', r.code, 'name', r.name, 'pointsCost', r.points_cost, 'active', r.active)
-              END AS reward
-         FROM customer c LEFT JOIN loyalty_reward r ON r.id = $2
-        WHERE c.id = $1`,
-      [customerId, rewardId],
-    );
-    if (!customer) throw new NotFoundError('Customer');
-    actor.assertRooftop(customer.homeRooftopId, 'Customer');
-    return customer;
+    };
   }
 }
