@@ -887,6 +887,46 @@ async function loyaltyCase(ctx: Context) {
       return false;
     }
   };
+  // CPU seconds (user + system, /proc) of the app's process and of PostgreSQL's processes (the postmaster's
+  // children, and what it reaped): unlike a rate, CPU per redemption hardly moves with the machine's load.
+  const ticks = (stat: string, fields: number[]) => {
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.reduce((s, f) => s + Number(rest[f - 3]), 0) / 100;
+  };
+  const cpuOf = (pid: number) => ticks(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), [14, 15]);
+  const {
+    rows: [{ pid: backendPid }],
+  } = await ctx.raw.query(`SELECT pg_backend_pid() AS pid`);
+  const postmaster = Number(fs.readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  const pgCpu = () => {
+    let sum = ticks(fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        if (Number(stat.split(') ')[1].split(' ')[1]) === postmaster) sum += ticks(stat, [14, 15]);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    return sum;
+  };
+  const cpu = { app: [] as number[], appPg: [] as number[], hand: [] as number[], handPg: [] as number[] };
+  /** Runs `fn`, adding the CPU ms per request of `self` (a process's CPU seconds) and of PostgreSQL. */
+  const metered = async <T>(
+    fn: () => Promise<T>,
+    count: (t: T) => number,
+    self: () => number,
+    to: [number[], number[]],
+  ) => {
+    const [s0, p0] = [self(), pgCpu()];
+    const t = await fn();
+    const n = count(t);
+    to[0].push(((self() - s0) * 1000) / n);
+    to[1].push(((pgCpu() - p0) * 1000) / n);
+    return t;
+  };
+  const appPid = ctx.app.child.pid!;
   // Warm-up of each.
   await cannon(1);
   await lanes(handOne);
@@ -894,9 +934,27 @@ async function loyaltyCase(ctx: Context) {
   const replayed: number[] = [];
   const hand: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    app.push(await cannon(seconds));
+    app.push(
+      await metered(
+        () => cannon(seconds),
+        (c) => c.requests.total,
+        () => cpuOf(appPid),
+        [cpu.app, cpu.appPg],
+      ),
+    );
     replayed.push(await lanes(replayOne));
-    hand.push(await lanes(handOne));
+    const selfCpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    };
+    hand.push(
+      await metered(
+        () => lanes(handOne),
+        (rate) => rate * seconds,
+        selfCpu,
+        [cpu.hand, cpu.handPg],
+      ),
+    );
   }
   await pool.end();
   const appRates = app.map((c) => (c.requests.total - c.non2xx) / seconds);
@@ -931,6 +989,14 @@ async function loyaltyCase(ctx: Context) {
         hand: hand.map((x) => round(x, 0)),
       },
       redemptionsWithTheirEntry: check[0].n,
+      // CPU ms per redemption, median of the rounds: the app's process and PostgreSQL under the app's load; the
+      // bench's own process (the pg client) and PostgreSQL under the hand-written transaction's.
+      cpuMsPerRedemption: {
+        app: round(median(cpu.app), 3),
+        appPostgres: round(median(cpu.appPg), 3),
+        handClient: round(median(cpu.hand), 3),
+        handPostgres: round(median(cpu.handPg), 3),
+      },
       replayError: errors.replay || undefined,
       handError: errors.hand || undefined,
     },
