@@ -172,3 +172,110 @@ SELECT count(*)::int AS rows,
        count(*) FILTER (WHERE k >= 0 AND k < 30)::int AS due,
        count(*) FILTER (WHERE k >= 30)::int AS overdue
   FROM due`;
+
+/**
+ * The reminder back-fill (the first run on fresh data) written from the SPEC: the same vehicle × item computation
+ * as HAND_FLEET_SQL, then in the same statement every reached stage into service_reminder_stage ("each stage of
+ * each item of each cycle is sent at most once, ever": the unique key, ON CONFLICT DO NOTHING; "if a run is late,
+ * only the latest stage reached is sent": the earlier stages of the cycle go in as 'skipped') and one digest per
+ * customer into the outbox, built from the stage rows this statement inserted (the payload the
+ * service_reminder template reads). Items with a booked appointment naming them are paused. The cycle key is the
+ * cycle's start as the stage table and the at-risk analytics read it: the last performance's instant in UTC, or
+ * 'purchase'. Counts what it wrote. Writes no schedule: a direct solution re-scans the fleet every day.
+ *   $1 asOf, $2 distance unit, $3 default rate per day, $4 asOf as ISO text, $5 item names and stage labels (json)
+ */
+export const HAND_BACKFILL_SQL = `
+WITH p AS (
+  SELECT $1::timestamptz AS as_of, (($1::timestamptz AT TIME ZONE 'UTC') - interval '24 months') AT TIME ZONE 'UTC' AS window_start),
+veh AS MATERIALIZED (
+  SELECT v.id, v.owner_id, v.powertrain, lower(v.make) AS make, lower(v.model) AS model, v.purchase_odometer, r.time_zone AS tz,
+         (p.as_of AT TIME ZONE r.time_zone)::date AS today,
+         coalesce(v.purchase_date, (v.created_at AT TIME ZONE r.time_zone)::date) AS purchase_start,
+         (SELECT (max(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int FROM odometer_reading o
+           WHERE o.vehicle_id = v.id AND o.read_at <= p.as_of) AS last_value,
+         (SELECT (max(o.read_at) AT TIME ZONE r.time_zone)::date FROM odometer_reading o
+           WHERE o.vehicle_id = v.id AND o.read_at <= p.as_of) AS last_date,
+         (SELECT (min(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int FROM odometer_reading o
+           WHERE o.vehicle_id = v.id AND o.read_at > p.window_start AND o.read_at <= p.as_of) AS first_value,
+         (SELECT (min(o.read_at) AT TIME ZONE r.time_zone)::date FROM odometer_reading o
+           WHERE o.vehicle_id = v.id AND o.read_at > p.window_start AND o.read_at <= p.as_of) AS first_date
+    FROM vehicle v JOIN rooftop r ON r.id = v.rooftop_id
+    JOIN customer c ON c.id = v.owner_id AND c.erased_at IS NULL, p
+   WHERE v.status = 'active'),
+last_done AS (
+  SELECT DISTINCT ON (mp.vehicle_id, mp.item_code) mp.vehicle_id, mp.item_code, mp.performed_at, mp.odometer
+    FROM maintenance_performed mp, p WHERE mp.performed_at <= p.as_of
+   ORDER BY mp.vehicle_id, mp.item_code, mp.performed_at DESC, mp.odometer DESC),
+rows AS (
+  SELECT veh.id AS vehicle_id, veh.owner_id, mi.code AS item_code, ld.performed_at, veh.today,
+         CASE WHEN om.item_code IS NOT NULL THEN om.interval_months WHEN ok.item_code IS NOT NULL THEN ok.interval_months
+              ELSE mi.interval_months END AS months,
+         CASE WHEN om.item_code IS NOT NULL THEN CASE WHEN $2 = 'km' THEN om.interval_km ELSE om.interval_mi END
+              WHEN ok.item_code IS NOT NULL THEN CASE WHEN $2 = 'km' THEN ok.interval_km ELSE ok.interval_mi END
+              ELSE CASE WHEN $2 = 'km' THEN mi.interval_km ELSE mi.interval_mi END END AS distance,
+         coalesce((ld.performed_at AT TIME ZONE veh.tz)::date, veh.purchase_start) AS start_date,
+         CASE WHEN ld.vehicle_id IS NOT NULL THEN ld.odometer ELSE veh.purchase_odometer END AS start_odo,
+         veh.last_value, veh.last_date,
+         CASE WHEN veh.last_date - veh.first_date >= 30 THEN greatest(veh.last_value - veh.first_value, 0) ELSE $3::int END AS rate_distance,
+         CASE WHEN veh.last_date - veh.first_date >= 30 THEN veh.last_date - veh.first_date ELSE 1 END AS rate_days
+    FROM veh
+    JOIN maintenance_item mi ON mi.active AND veh.powertrain = ANY (mi.applies_to)
+    LEFT JOIN maintenance_item_override om ON om.item_code = mi.code AND om.active AND om.model IS NOT NULL
+          AND lower(om.make) = veh.make AND lower(om.model) = veh.model
+    LEFT JOIN maintenance_item_override ok ON ok.item_code = mi.code AND ok.active AND ok.model IS NULL
+          AND lower(ok.make) = veh.make
+    LEFT JOIN last_done ld ON ld.vehicle_id = veh.id AND ld.item_code = mi.code),
+due AS (
+  SELECT r.vehicle_id, r.owner_id, r.item_code, r.performed_at, b.base_value, d.due_date, r.today - d.due_date AS k
+    FROM rows r
+    CROSS JOIN LATERAL (SELECT CASE WHEN r.last_value IS NULL OR r.start_date > r.last_date THEN r.start_date ELSE r.last_date END AS base_date,
+                               CASE WHEN r.last_value IS NULL OR r.start_date > r.last_date THEN r.start_odo ELSE r.last_value END AS base_value) b
+    CROSS JOIN LATERAL (SELECT least(
+           (r.start_date + make_interval(months => r.months))::date,
+           CASE WHEN r.distance IS NOT NULL AND r.start_odo IS NOT NULL AND r.rate_distance > 0 THEN
+             b.base_date + ceil(((r.start_odo + r.distance - b.base_value)::numeric * r.rate_days) / r.rate_distance)::int
+           END) AS due_date) d),
+reached AS MATERIALIZED (
+  SELECT d.vehicle_id, d.owner_id, d.item_code, d.performed_at, d.base_value, d.due_date,
+         CASE WHEN d.k >= 30 THEN 3 WHEN d.k >= 0 THEN 2 ELSE 1 END AS top
+    FROM due d
+   WHERE d.k >= -14
+     AND NOT EXISTS (SELECT 1 FROM appointment a
+                      WHERE a.vehicle_id = d.vehicle_id AND a.state = 'booked' AND d.item_code = ANY (a.item_codes))),
+ins AS (
+  INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date, as_of)
+  SELECT r.vehicle_id, r.item_code,
+         coalesce(to_char(r.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'purchase'),
+         (ARRAY['due_soon', 'due', 'overdue'])[s.n], CASE WHEN s.n = r.top THEN 'planned' ELSE 'skipped' END,
+         r.owner_id, r.due_date, $1
+    FROM reached r CROSS JOIN generate_series(1, r.top) s(n)
+  ON CONFLICT DO NOTHING
+  RETURNING id, vehicle_id, item_code, stage, status, customer_id, due_date),
+names AS (
+  SELECT mi.code, mi.name, jsonb_build_object('en', mi.name,
+           'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
+           'lo', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'lo'], mi.name)) AS names
+    FROM maintenance_item mi),
+digest AS (
+  INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, vehicle_id, kind, purpose, payload, scheduled_at, next_attempt_at)
+  SELECT 'svc:' || i.customer_id || ':' || $4 || ':' || min(i.id), c.home_rooftop_id, i.customer_id,
+         CASE WHEN min(i.vehicle_id::text) = max(i.vehicle_id::text) THEN min(i.vehicle_id::text)::uuid END,
+         'service_reminder', 'service_reminders',
+         jsonb_build_object('asOf', $4::text, 'items', jsonb_agg(jsonb_build_object(
+           'stageId', i.id, 'vehicleId', i.vehicle_id, 'vin', v.vin, 'make', v.make, 'model', v.model,
+           'itemCode', i.item_code, 'itemName', n.name, 'stage', i.stage, 'dueDate', i.due_date,
+           'latestOdometer', r.base_value, 'itemNames', n.names, 'stageLabels', $5::jsonb -> 'stages' -> i.stage)
+           ORDER BY i.due_date, v.vin, i.item_code)),
+         $1, $1
+    FROM ins i
+    JOIN reached r ON r.vehicle_id = i.vehicle_id AND r.item_code = i.item_code
+    JOIN vehicle v ON v.id = i.vehicle_id
+    JOIN names n ON n.code = i.item_code
+    JOIN customer c ON c.id = i.customer_id
+   WHERE i.status = 'planned'
+   GROUP BY i.customer_id, c.home_rooftop_id
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING 1)
+SELECT (SELECT count(*) FROM ins WHERE status = 'planned')::int AS stages_planned,
+       (SELECT count(*) FROM ins WHERE status = 'skipped')::int AS stages_skipped,
+       (SELECT count(*) FROM digest)::int AS messages_planned`;

@@ -25,7 +25,10 @@ import { DUE_SOON_DAYS, OVERDUE_DAYS, RATE_MIN_DAYS, RATE_WINDOW_MONTHS } from '
  *    instant at which its inputs can change with time alone (its earliest in-window reading leaving the rate
  *    window; a future-dated reading or performance coming into view).
  */
-type ScanScope = { scope: 'fleet'; reachableOnly: boolean } | { scope: 'planner' };
+type ScanScope =
+  | { scope: 'fleet'; reachableOnly: boolean }
+  /** `candidates`: the SELECT of (vehicle_id, version) rows from service_reminder_schedule to plan. */
+  | { scope: 'planner'; candidates: string };
 
 const PREFILTER = (b: string) => `
      -- Prefilter. Time: n calendar months are never shorter than floor(n × 30.4375) − 4 days (checked for n ≤ 240,
@@ -54,8 +57,7 @@ export function dueScanCtes(opts: ScanScope): string {
   ),${
     planner
       ? `
-  cand AS MATERIALIZED (
-    SELECT s.vehicle_id, s.version FROM service_reminder_schedule s WHERE $6::boolean OR s.next_check_at <= $1::timestamptz
+  cand AS MATERIALIZED (${opts.candidates}
   ),
   future_performed AS (
     SELECT mp.vehicle_id, min(mp.performed_at) AS next_performed_at
@@ -80,7 +82,7 @@ export function dueScanCtes(opts: ScanScope): string {
      GROUP BY o.vehicle_id
   ),
   vehicles AS MATERIALIZED (
-    SELECT v.id, v.owner_id, v.vin, v.make, v.model, v.powertrain, v.purchase_odometer, v.rooftop_id,
+    SELECT v.id, v.owner_id, ${planner ? '' : 'v.vin, v.make, v.model, '}v.powertrain, v.purchase_odometer, v.rooftop_id,
            lower(v.make) AS make_key, lower(v.model) AS model_key, rd.tz,
            rd.as_of_date, coalesce(v.purchase_date, (v.created_at AT TIME ZONE rd.tz)::date) AS purchase_start,
            rr.last_value AS latest_value, (rr.last_at AT TIME ZONE rd.tz)::date AS latest_date,
@@ -124,8 +126,8 @@ export function dueScanCtes(opts: ScanScope): string {
       FROM maintenance_item mi WHERE mi.active
   ),
   cycles AS (
-    SELECT rv.id AS vehicle_id, rv.owner_id, rv.vin, rv.make, rv.model, rv.tz, rv.as_of_date, rv.latest_value, rv.latest_date,
-           rv.rate_distance, rv.rate_days, mi.code AS item_code, mi.name AS item_name, lp.performed_at,
+    SELECT rv.id AS vehicle_id, rv.owner_id, ${planner ? '' : 'rv.vin, rv.make, rv.model, '}rv.as_of_date, rv.latest_value,
+           rv.latest_date, rv.rate_distance, rv.rate_days, mi.code AS item_code, ${planner ? '' : 'mi.name AS item_name, '}lp.performed_at,
            CASE WHEN om.id IS NOT NULL THEN om.interval_months WHEN ok.id IS NOT NULL THEN ok.interval_months ELSE mi.interval_months END AS months,
            CASE WHEN om.id IS NOT NULL THEN CASE WHEN $2 = 'km' THEN om.interval_km ELSE om.interval_mi END
                 WHEN ok.id IS NOT NULL THEN CASE WHEN $2 = 'km' THEN ok.interval_km ELSE ok.interval_mi END
@@ -202,18 +204,18 @@ export function dueScanSql(opts: { reachableOnly: boolean }): string {
 export const DUE_SCAN_SQL = dueScanSql({ reachableOnly: false });
 
 /**
- * The planner's scan rows. `k` = as-of date − due date is computed once per row (OFFSET 0 keeps the subquery
- * from being flattened, which would re-evaluate the projections at every reference); the stage and the next
- * threshold are read off it.
+ * The planner's scan rows, narrow (what the stage rows, the digest lines and the schedule need; the vehicle's
+ * VIN, make and model are read for the planned lines only). `k` = as-of date − due date is computed once per row
+ * (OFFSET 0 keeps the subquery from being flattened, which would re-evaluate the projections at every
+ * reference); the stage is read off it by the planner. `next_check_date` is the first local date at which the
+ * row's stage can change (the next threshold, or the unreachable row's lower bound); the planner converts the
+ * earliest per vehicle to an instant once, in the rooftop's time zone.
  */
 export const PLANNER_SCAN_SELECT = `
-  SELECT d.vehicle_id, d.owner_id, d.vin, d.make, d.model, d.item_code, d.item_name, d.base_value,
-         d.as_of_date - k.k AS due_date, ${CYCLE_KEY},
-         coalesce((ARRAY['ok', 'due_soon', 'due', 'overdue'])[
-           1 + width_bucket(k.k, ARRAY[${-DUE_SOON_DAYS}, 0, ${OVERDUE_DAYS}])], 'ok') AS stage,
-         (CASE WHEN k.k IS NULL THEN d.early_check_date
-               WHEN k.k < ${-DUE_SOON_DAYS} THEN d.as_of_date + (${-DUE_SOON_DAYS} - k.k)
-               WHEN k.k < 0 THEN d.as_of_date - k.k
-               WHEN k.k < ${OVERDUE_DAYS} THEN d.as_of_date + (${OVERDUE_DAYS} - k.k)
-          END)::timestamp AT TIME ZONE d.tz AS next_check_at
+  SELECT d.vehicle_id, d.owner_id, d.item_code, d.base_value, d.performed_at, k.k, d.as_of_date - k.k AS due_date,
+         CASE WHEN k.k IS NULL THEN d.early_check_date
+              WHEN k.k < ${-DUE_SOON_DAYS} THEN d.as_of_date + (${-DUE_SOON_DAYS} - k.k)
+              WHEN k.k < 0 THEN d.as_of_date - k.k
+              WHEN k.k < ${OVERDUE_DAYS} THEN d.as_of_date + (${OVERDUE_DAYS} - k.k)
+         END AS next_check_date
     FROM due d CROSS JOIN LATERAL (SELECT d.as_of_date - d.due_date AS k OFFSET 0) k`;

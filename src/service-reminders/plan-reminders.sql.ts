@@ -1,47 +1,103 @@
 import { outboxInsertSql } from '../messaging/outbox.service';
+import { DUE_SOON_DAYS, OVERDUE_DAYS } from './due-projection';
 import { dueScanCtes, PLANNER_SCAN_SELECT } from './due-scan.sql';
 
 /**
- * One statement: the scan of the vehicles whose check has come (or the whole fleet with $6), then every newly
- * reached stage into service_reminder_stage ("each stage of each item of each cycle is sent at most once, ever";
- * earlier stages of the cycle go in as 'skipped' so that a late run sends only the latest stage), then one digest
- * per customer into the outbox built from the rows this statement actually inserted, then each scanned vehicle's
- * next check. Stages already recorded are dropped by an anti-join before the insert, so a re-run reads the unique
- * index once per reached item and inserts nothing; ON CONFLICT DO NOTHING still settles a race with a concurrent
- * planner. Rows are inserted in a fixed order so that two concurrent planners meet on the first row.
+ * Which vehicles one planning statement covers.
+ *  - 'scheduled': the vehicles whose check has come (service_reminder_schedule_next_idx), or every vehicle with $6.
+ *  - 'owners': every vehicle whose owner id is in ($6, $7] (vehicle_owner_idx); a missing bound is open, and the
+ *    last range (no upper bound) also takes the vehicles without an owner. A whole-fleet run is cut into such
+ *    ranges so that each statement's rows fit in memory and a customer's items still meet in one digest.
+ */
+export type PlanScope = { kind: 'scheduled' } | { kind: 'owners'; after: string | null; upTo: string | null };
+
+export interface PlanSqlOptions {
+  scope: PlanScope;
+  /**
+   * Drop the reached stages already recorded before inserting (a re-run then reads the unique index once per
+   * reached item and sorts nothing). Left out when no stage row of the range exists (a back-fill): the insert's
+   * ON CONFLICT DO NOTHING is what guarantees "at most once" either way, and it would only probe the index twice.
+   */
+  antiJoin: boolean;
+}
+
+function candidates(scope: PlanScope): string {
+  if (scope.kind === 'scheduled')
+    return `
+    SELECT s.vehicle_id, s.version FROM service_reminder_schedule s WHERE $6::boolean OR s.next_check_at <= $1::timestamptz`;
+  // Both bounds are always referenced (an open one as "IS NULL", folded away when planned) so their types are known.
+  const owned = `
+    SELECT s.vehicle_id, s.version
+      FROM vehicle v JOIN service_reminder_schedule s ON s.vehicle_id = v.id
+     WHERE ${scope.after === null ? '$6::uuid IS NULL AND v.owner_id IS NOT NULL' : 'v.owner_id > $6::uuid'}
+       AND ${scope.upTo === null ? '$7::uuid IS NULL' : 'v.owner_id <= $7::uuid'}`;
+  return scope.upTo !== null
+    ? owned
+    : `${owned}
+    UNION ALL
+    SELECT s.vehicle_id, s.version
+      FROM vehicle v JOIN service_reminder_schedule s ON s.vehicle_id = v.id
+     WHERE v.owner_id IS NULL`;
+}
+
+const STAGES = `(VALUES ('due_soon', 1), ('due', 2), ('overdue', 3))`;
+
+/**
+ * One planning statement: the scan of the scope's vehicles, then every newly reached stage into
+ * service_reminder_stage ("each stage of each item of each cycle is sent at most once, ever"; earlier stages of
+ * the cycle go in as 'skipped' so that a late run sends only the latest stage), then one digest per customer into
+ * the outbox built from the rows this statement actually inserted, then each scanned vehicle's next check.
+ * ON CONFLICT DO NOTHING settles a race with a concurrent planner; rows are inserted in a fixed order so that two
+ * concurrent planners meet on the first row.
+ * Rows stay narrow until the digest: the ok rows (most of them) only feed the schedule; a reached row's cycle key
+ * (the last performance's instant in UTC, or 'purchase' — at-risk analytics reads it the same way) is formatted
+ * for reached rows only; VIN, make and model are read for the planned lines only; the next check is converted to
+ * an instant once per vehicle.
  * A vehicle's next check is written only while its schedule row still has the version this statement read, so
  * an input change committed meanwhile (which bumps the version) is planned by the next run; it is written after
  * the stage inserts (the scalar subquery on `ins`), so this statement takes schedule row locks last.
- * $4 = asOf as ISO text (part of the dedupe key); $5 = Khmer/Lao item names and stage labels (reminder-labels.ts);
- * $6 = plan every vehicle; $7 = the catalogue generation read before the statement.
+ * $1 asOf; $2 distance unit; $3 default rate per day; $4 = asOf as ISO text (part of the dedupe key);
+ * $5 = Khmer/Lao item names and stage labels (reminder-labels.ts); $6 = plan every vehicle ('scheduled' scope);
+ * $6, $7 = the owner id range ('owners' scope).
  */
-export const PLAN_SQL = `
-  WITH ${dueScanCtes({ scope: 'planner' })},
+export function planSql(opts: PlanSqlOptions): string {
+  return `
+  WITH ${dueScanCtes({ scope: 'planner', candidates: candidates(opts.scope) })},
   scan AS MATERIALIZED (${PLANNER_SCAN_SELECT}),
   reached AS (
-    SELECT s.*, CASE s.stage WHEN 'due_soon' THEN 1 WHEN 'due' THEN 2 ELSE 3 END AS stage_ord
-      FROM scan s
-     WHERE s.stage <> 'ok'
-       AND NOT EXISTS (SELECT 1 FROM service_reminder_stage x
-                        WHERE x.vehicle_id = s.vehicle_id AND x.item_code = s.item_code
-                          AND x.cycle_key = s.cycle_key AND x.stage = s.stage)
-       -- Paused while a booked appointment of the vehicle names the item (appointments module's table, read only).
-       AND NOT EXISTS (SELECT 1 FROM appointment ap
-                        WHERE ap.vehicle_id = s.vehicle_id AND ap.state = 'booked' AND s.item_code = ANY (ap.item_codes))
+    SELECT r.*, st.stage
+      FROM (SELECT s.vehicle_id, s.owner_id, s.item_code, s.base_value, s.due_date,
+                   CASE WHEN s.k >= ${OVERDUE_DAYS} THEN 3 WHEN s.k >= 0 THEN 2 ELSE 1 END AS stage_ord,
+                   CASE WHEN s.performed_at IS NULL THEN 'purchase'
+                        ELSE to_char(s.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS cycle_key
+              FROM scan s
+             WHERE s.k >= ${-DUE_SOON_DAYS}
+            OFFSET 0) r
+      JOIN ${STAGES} AS st(stage, ord) ON st.ord = r.stage_ord
+     WHERE ${
+       opts.antiJoin
+         ? `NOT EXISTS (SELECT 1 FROM service_reminder_stage x
+                        WHERE x.vehicle_id = r.vehicle_id AND x.item_code = r.item_code
+                          AND x.cycle_key = r.cycle_key AND x.stage = st.stage)
+       AND `
+         : ''
+     }-- Paused while a booked appointment of the vehicle names the item (appointments module's table, read only).
+       NOT EXISTS (SELECT 1 FROM appointment ap
+                    WHERE ap.vehicle_id = r.vehicle_id AND ap.state = 'booked' AND r.item_code = ANY (ap.item_codes))
   ),
   ins AS (
     INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date, as_of)
     SELECT r.vehicle_id, r.item_code, r.cycle_key, st.stage,
            CASE WHEN st.ord = r.stage_ord THEN 'planned' ELSE 'skipped' END, r.owner_id, r.due_date, $1::timestamptz
       FROM reached r
-      JOIN (VALUES ('due_soon', 1), ('due', 2), ('overdue', 3)) AS st(stage, ord) ON st.ord <= r.stage_ord
+      JOIN ${STAGES} AS st(stage, ord) ON st.ord <= r.stage_ord
      ORDER BY r.vehicle_id, r.item_code, r.cycle_key, st.ord
     ON CONFLICT (vehicle_id, item_code, cycle_key, stage) DO NOTHING
     RETURNING id, vehicle_id, item_code, stage, status, customer_id, due_date
   ),
   -- Localized names and stage labels once per item and stage, not looked up in $5 once per digest line.
   item_names AS (
-    SELECT mi.code, jsonb_build_object('en', mi.name,
+    SELECT mi.code, mi.name, jsonb_build_object('en', mi.name,
              'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
              'lo', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'lo'], mi.name)) AS names
       FROM maintenance_item mi
@@ -50,12 +106,9 @@ export const PLAN_SQL = `
     SELECT key AS stage, value AS labels FROM jsonb_each($5::jsonb -> 'stages')
   ),
   planned AS (
-    SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.vin, r.make, r.model, r.item_name,
-           r.base_value, n.names AS item_names, sl.labels AS stage_labels
+    SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.base_value
       FROM ins i
       JOIN reached r ON r.vehicle_id = i.vehicle_id AND r.item_code = i.item_code
-      JOIN item_names n ON n.code = i.item_code
-      LEFT JOIN stage_labels sl ON sl.stage = i.stage
      WHERE i.status = 'planned'
   ),
   -- The digests go in through the outbox's own insert statement (outboxInsertSql), in this statement so that they
@@ -67,20 +120,24 @@ export const PLAN_SQL = `
            CASE WHEN min(p.vehicle_id::text) = max(p.vehicle_id::text) THEN min(p.vehicle_id::text)::uuid END AS vehicle_id,
            'service_reminder' AS kind, 'service_reminders' AS purpose,
            jsonb_build_object('asOf', $4::text, 'items', jsonb_agg(jsonb_build_object(
-             'stageId', p.id, 'vehicleId', p.vehicle_id, 'vin', p.vin, 'make', p.make, 'model', p.model,
-             'itemCode', p.item_code, 'itemName', p.item_name, 'stage', p.stage, 'dueDate', p.due_date,
-             'latestOdometer', p.base_value, 'itemNames', p.item_names, 'stageLabels', p.stage_labels)
-             ORDER BY p.due_date, p.vin, p.item_code)) AS payload,
+             'stageId', p.id, 'vehicleId', p.vehicle_id, 'vin', v.vin, 'make', v.make, 'model', v.model,
+             'itemCode', p.item_code, 'itemName', n.name, 'stage', p.stage, 'dueDate', p.due_date,
+             'latestOdometer', p.base_value, 'itemNames', n.names, 'stageLabels', sl.labels)
+             ORDER BY p.due_date, v.vin, p.item_code)) AS payload,
            $1::timestamptz AS scheduled_at
-      FROM planned p JOIN customer c ON c.id = p.customer_id
+      FROM planned p
+      JOIN vehicle v ON v.id = p.vehicle_id
+      JOIN item_names n ON n.code = p.item_code
+      LEFT JOIN stage_labels sl ON sl.stage = p.stage
+      JOIN customer c ON c.id = p.customer_id
      GROUP BY p.customer_id, c.home_rooftop_id`)}
   ),
   -- A vehicle out of scope (inactive, no owner, owner erased) waits for a change to its row ('infinity').
   checks AS (
     SELECT c.vehicle_id, c.version,
-           coalesce(least(pc.next_at, v.data_next_at), 'infinity'::timestamptz) AS next_at
+           coalesce(least(pc.next_date::timestamp AT TIME ZONE v.tz, v.data_next_at), 'infinity'::timestamptz) AS next_at
       FROM cand c
-      LEFT JOIN (SELECT vehicle_id, min(next_check_at) AS next_at FROM scan GROUP BY vehicle_id) pc
+      LEFT JOIN (SELECT vehicle_id, min(next_check_date) AS next_date FROM scan GROUP BY vehicle_id) pc
              ON pc.vehicle_id = c.vehicle_id
       LEFT JOIN vehicles v ON v.id = c.vehicle_id
   ),
@@ -90,16 +147,13 @@ export const PLAN_SQL = `
      WHERE s.vehicle_id = ch.vehicle_id AND s.version = ch.version AND s.next_check_at IS DISTINCT FROM ch.next_at
        AND (SELECT count(*) FROM ins) >= 0
     RETURNING 1
-  ),
-  state AS (
-    UPDATE service_reminder_state
-       SET planned_generation = greatest(planned_generation, $7::bigint), last_as_of = $1::timestamptz
-     WHERE id = 1
-    RETURNING 1
   )
   SELECT (SELECT count(*) FROM ins WHERE status = 'planned')::int AS stages_planned,
          (SELECT count(*) FROM ins WHERE status = 'skipped')::int AS stages_skipped,
          (SELECT count(*) FROM msgs)::int AS messages_planned,
          (SELECT count(*) FROM cand)::int AS vehicles_checked,
-         (SELECT count(*) FROM sched)::int AS checks_rescheduled,
-         (SELECT count(*) FROM state)::int AS state_rows`;
+         (SELECT count(*) FROM sched)::int AS checks_rescheduled`;
+}
+
+/** The daily run's statement (the vehicles whose check has come, or all of them with $6): one statement. */
+export const PLAN_SQL = planSql({ scope: { kind: 'scheduled' }, antiJoin: true });

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
 import { Job, JobResult } from '../jobs/job';
-import { PlanCounts, ServiceRemindersRepository } from './service-reminders.repository';
+import { PlanCounts, PlanOptions, ServiceRemindersRepository } from './service-reminders.repository';
 
 /**
  * The `service-reminders` job: plans maintenance reminder digests as of an instant (SPEC "When is maintenance
@@ -30,8 +30,16 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
     return { ...(await this.plan(asOf)) };
   }
 
-  /** One transaction, one set-based statement; safe to re-run and to run concurrently (unique keys). */
-  async plan(asOf: Date): Promise<PlanCounts> {
-    return this.db.transaction((m) => this.repository.planDue(m, asOf, this.config.DISTANCE_UNIT));
+  /**
+   * A daily run: one transaction, one set-based statement. A whole-fleet run: one statement per range of about
+   * 100,000 vehicles, each in its own transaction. Safe to re-run and to run concurrently (unique keys).
+   */
+  async plan(asOf: Date, opts: Pick<PlanOptions, 'chunkVehicles'> = {}): Promise<PlanCounts> {
+    return this.repository.planDueInTransactions(
+      (work) => this.db.transaction(work),
+      asOf,
+      this.config.DISTANCE_UNIT,
+      opts,
+    );
   }
 }

@@ -3,11 +3,32 @@ import { EntityManager } from 'typeorm';
 import type { DistanceUnit } from '../config/app-config';
 import { DEFAULT_RATE_PER_DAY } from './due-projection';
 import { DUE_SCAN_SQL, dueScanSql } from './due-scan.sql';
-import { PLAN_SQL } from './plan-reminders.sql';
+import { PlanScope, planSql } from './plan-reminders.sql';
 import { LABELS_JSON } from './reminder-labels';
 
 export { DUE_SCAN_SQL, dueScanSql } from './due-scan.sql';
-export { PLAN_SQL } from './plan-reminders.sql';
+export { PLAN_SQL, planSql } from './plan-reminders.sql';
+
+/** A whole-fleet run plans about this many vehicles per statement (whole customers: see ownerRanges). */
+export const FLEET_CHUNK_VEHICLES = 100_000;
+/** work_mem of a planning statement (SET LOCAL): one planner runs at a time. */
+export const PLAN_WORK_MEM = '256MB';
+
+export interface PlanOptions {
+  /** Plan every vehicle, whatever the schedule says. */
+  fleet?: boolean;
+  /** Vehicles per statement of a whole-fleet run (FLEET_CHUNK_VEHICLES). */
+  chunkVehicles?: number;
+}
+
+/** Runs `work` in a transaction (DataSource.transaction), or in the caller's. */
+export type InTransaction = <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T>;
+
+/** Vehicles whose owner id is in (after, upTo]; null is open (the last range also has the ownerless ones). */
+interface OwnerRange {
+  after: string | null;
+  upTo: string | null;
+}
 
 /**
  * The service-reminders module's set-based SQL, named by intent: the due scan (due-scan.sql.ts), the planning
@@ -58,45 +79,140 @@ export class ServiceRemindersRepository {
   /**
    * Plans the stages reached as of `asOf` for the vehicles whose scheduled check has come, or for the whole
    * fleet when `fleet` is asked, the catalogue or a time zone changed since the last run, or `asOf` is earlier
-   * than the last run's (the schedule looks forward only). Planners are serialised (a transaction-level lock).
+   * than the last run's (the schedule looks forward only). Everything in the caller's transaction; planners are
+   * serialised statement by statement (a transaction-level lock).
    */
   async planDue(
     manager: EntityManager,
     asOf: Date,
     unit: DistanceUnit,
-    opts: { fleet?: boolean } = {},
+    opts: PlanOptions = {},
   ): Promise<PlanCounts> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('service-reminders:plan'))`);
-    const [state]: { generation: string; planned_generation: string; last_as_of: Date | null }[] =
-      await manager.query(
-        `SELECT generation, planned_generation, last_as_of FROM service_reminder_state WHERE id = 1`,
-      );
-    const fleet =
-      opts.fleet === true ||
-      !state ||
-      BigInt(state.generation) > BigInt(state.planned_generation) ||
-      (state.last_as_of !== null && asOf.getTime() < new Date(state.last_as_of).getTime());
-    const [row]: {
-      stages_planned: number;
-      stages_skipped: number;
-      messages_planned: number;
-      vehicles_checked: number;
-    }[] = await manager.query(PLAN_SQL, [
+    return this.plan((work) => work(manager), asOf, unit, opts);
+  }
+
+  /**
+   * As `planDue`, but each statement of a whole-fleet run in a transaction of its own (`inTransaction`), so that
+   * no schedule row stays locked for the whole run (a reading recorded meanwhile would wait for it). A run cut
+   * short leaves the catalogue generation unplanned: the next run plans the whole fleet again, and what was
+   * already planned inserts nothing.
+   */
+  async planDueInTransactions(
+    inTransaction: InTransaction,
+    asOf: Date,
+    unit: DistanceUnit,
+    opts: PlanOptions = {},
+  ): Promise<PlanCounts> {
+    return this.plan(inTransaction, asOf, unit, opts);
+  }
+
+  private async plan(
+    inTransaction: InTransaction,
+    asOf: Date,
+    unit: DistanceUnit,
+    opts: PlanOptions,
+  ): Promise<PlanCounts> {
+    const params = (scope: PlanScope) => [
       asOf,
       unit,
       DEFAULT_RATE_PER_DAY[unit],
       asOf.toISOString(),
       LABELS_JSON,
-      fleet,
-      state?.generation ?? '0',
-    ]);
+      ...(scope.kind === 'scheduled' ? [false] : [scope.after, scope.upTo]),
+    ];
+    const start = await inTransaction(async (m) => {
+      const state = await this.lockState(m);
+      const fleet =
+        opts.fleet === true ||
+        !state ||
+        BigInt(state.generation) > BigInt(state.planned_generation) ||
+        (state.last_as_of !== null && asOf.getTime() < new Date(state.last_as_of).getTime());
+      const generation = state?.generation ?? '0';
+      if (fleet) return { generation, ranges: await this.ownerRanges(m, opts.chunkVehicles), counts: null };
+      const scope: PlanScope = { kind: 'scheduled' };
+      const counts = await this.runPlan(m, planSql({ scope, antiJoin: true }), params(scope));
+      await this.markPlanned(m, asOf, generation);
+      return { generation, ranges: [], counts };
+    });
+    if (start.counts) return { ...start.counts, scope: 'scheduled' };
+    const total = { stagesPlanned: 0, stagesSkipped: 0, messagesPlanned: 0, vehiclesChecked: 0 };
+    for (const [k, range] of start.ranges.entries()) {
+      const counts = await inTransaction(async (m) => {
+        await this.lockState(m);
+        const scope: PlanScope = { kind: 'owners', ...range };
+        const antiJoin = await this.stagesRecorded(m, range);
+        const c = await this.runPlan(m, planSql({ scope, antiJoin }), params(scope));
+        if (k === start.ranges.length - 1) await this.markPlanned(m, asOf, start.generation);
+        return c;
+      });
+      total.stagesPlanned += counts.stagesPlanned;
+      total.stagesSkipped += counts.stagesSkipped;
+      total.messagesPlanned += counts.messagesPlanned;
+      total.vehiclesChecked += counts.vehiclesChecked;
+    }
+    return { ...total, scope: 'fleet' };
+  }
+
+  /** Serialises planners (each planning statement in turn) and reads the catalogue generation planned. */
+  private async lockState(m: EntityManager) {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('service-reminders:plan'))`);
+    const [state]: { generation: string; planned_generation: string; last_as_of: Date | null }[] =
+      await m.query(
+        `SELECT generation, planned_generation, last_as_of FROM service_reminder_state WHERE id = 1`,
+      );
+    return state as typeof state | undefined;
+  }
+
+  private async markPlanned(m: EntityManager, asOf: Date, generation: string) {
+    await m.query(
+      `UPDATE service_reminder_state
+          SET planned_generation = greatest(planned_generation, $2::bigint), last_as_of = $1::timestamptz
+        WHERE id = 1`,
+      [asOf, generation],
+    );
+  }
+
+  private async runPlan(m: EntityManager, sql: string, params: unknown[]) {
+    // Each statement's rows (a range of ~100,000 vehicles) are sorted and hashed in memory, not spilled to disk.
+    await m.query(`SET LOCAL work_mem = '${PLAN_WORK_MEM}'`);
+    const [row]: {
+      stages_planned: number;
+      stages_skipped: number;
+      messages_planned: number;
+      vehicles_checked: number;
+    }[] = await m.query(sql, params);
     return {
       stagesPlanned: row.stages_planned,
       stagesSkipped: row.stages_skipped,
       messagesPlanned: row.messages_planned,
-      scope: fleet ? 'fleet' : 'scheduled',
       vehiclesChecked: row.vehicles_checked,
     };
+  }
+
+  /**
+   * The whole fleet cut into owner id ranges of about `chunkVehicles` vehicles (a customer's vehicles always in
+   * the same range: one digest per customer per run), read off vehicle_owner_idx in one pass.
+   */
+  private async ownerRanges(m: EntityManager, chunkVehicles = FLEET_CHUNK_VEHICLES): Promise<OwnerRange[]> {
+    const rows: { bound: string }[] = await m.query(
+      `SELECT owner_id AS bound FROM (
+         SELECT owner_id, row_number() OVER (ORDER BY owner_id) AS n FROM vehicle WHERE owner_id IS NOT NULL
+       ) x WHERE n % $1 = 0 GROUP BY owner_id ORDER BY owner_id`,
+      [chunkVehicles],
+    );
+    const bounds = rows.map((r) => r.bound);
+    return [...bounds, null].map((upTo, k) => ({ after: k === 0 ? null : bounds[k - 1], upTo }));
+  }
+
+  /** Whether any stage row of the range's customers exists (a back-fill range has none: no anti-join needed). */
+  private async stagesRecorded(m: EntityManager, range: OwnerRange): Promise<boolean> {
+    const [{ found }]: { found: boolean }[] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM service_reminder_stage
+                       WHERE ($1::uuid IS NULL OR customer_id > $1::uuid)
+                         AND ($2::uuid IS NULL OR customer_id <= $2::uuid)) AS found`,
+      [range.after, range.upTo],
+    );
+    return found;
   }
 
   /** Drops a customer's stage records of a vehicle (it changed hands: the new owner starts from the latest stage). */

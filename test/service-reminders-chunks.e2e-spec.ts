@@ -1,0 +1,178 @@
+import { EntityManager } from 'typeorm';
+import { ServiceRemindersPlanner } from '../src/service-reminders/service-reminders.planner';
+import { ServiceRemindersRepository } from '../src/service-reminders/service-reminders.repository';
+import {
+  clearFleet,
+  insertCustomer,
+  insertPerformed,
+  insertReading,
+  insertVehicle,
+  prng,
+  randomVin,
+} from './service-reminders-fixtures';
+import { startTestApp, TestApp } from './support/test-app';
+
+const SEED = Number(process.env.CHUNKS_SEED ?? 20261207);
+const DAY = 86_400_000;
+const AS_OF = new Date('2026-06-15T03:00:00Z');
+
+interface Digest {
+  customer_id: string;
+  items: { stageId: string; vehicleId: string; itemCode: string; stage: string; dueDate: string }[];
+}
+
+/**
+ * A whole-fleet run (the back-fill, a catalogue change) is cut into statements over owner id ranges of about
+ * `chunkVehicles` vehicles, each in its own transaction. Whatever the cut, it must plan exactly what one statement
+ * over the whole fleet plans: the same stage rows, and one digest per customer with all of that customer's items.
+ */
+describe('a whole-fleet reminder run cut into owner ranges', () => {
+  let t: TestApp;
+  let planner: ServiceRemindersPlanner;
+  let repository: ServiceRemindersRepository;
+  let rooftops: string[];
+  beforeAll(async () => {
+    t = await startTestApp();
+    planner = t.app.get(ServiceRemindersPlanner);
+    repository = t.app.get(ServiceRemindersRepository);
+    rooftops = [
+      (await t.rooftop({ timeZone: 'Asia/Phnom_Penh' })).id,
+      (await t.rooftop({ timeZone: 'Pacific/Auckland' })).id,
+    ];
+  });
+  afterAll(() => t.close());
+
+  /** 40 customers owning 0–4 vehicles each (so that range bounds fall inside customers), 6 without an owner. */
+  async function fleet() {
+    await clearFleet(t.db);
+    await t.db.query(`UPDATE service_reminder_state SET planned_generation = 0, last_as_of = NULL`);
+    const rand = prng(SEED);
+    const base = Date.parse('2023-01-01T00:00:00Z');
+    const vehicles: string[] = [];
+    for (let c = 0; c < 46; c++) {
+      const rooftopId = rooftops[c % 2];
+      const ownerId = c < 40 ? await insertCustomer(t.db, rooftopId) : null;
+      for (let n = ownerId ? Math.floor(rand() * 5) : 1; n > 0; n--) {
+        const purchaseAt = base + Math.floor(rand() * 1200) * DAY;
+        const id = await insertVehicle(t.db, {
+          rooftopId,
+          ownerId,
+          powertrain: (['ice', 'hybrid', 'ev'] as const)[Math.floor(rand() * 3)],
+          purchaseDate: new Date(purchaseAt).toISOString().slice(0, 10),
+          vin: randomVin(rand),
+        });
+        vehicles.push(id);
+        if (rand() < 0.7)
+          await insertReading(
+            t.db,
+            id,
+            5_000 + Math.floor(rand() * 40_000),
+            new Date(purchaseAt + 200 * DAY),
+          );
+        if (rand() < 0.5)
+          await insertPerformed(t.db, id, 'OIL_CHANGE', new Date(purchaseAt + 150 * DAY), 4_000);
+      }
+    }
+    return vehicles;
+  }
+
+  /** What a run wrote, in a comparable form (stage ids differ between runs; digests are compared by content). */
+  async function written(m: EntityManager) {
+    const stages: { key: string }[] = await m.query(
+      `SELECT concat_ws('|', vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date) AS key
+         FROM service_reminder_stage ORDER BY 1`,
+    );
+    const digests: Digest[] = await m.query(
+      `SELECT customer_id, payload -> 'items' AS items FROM outbox_message WHERE kind = 'service_reminder'`,
+    );
+    const schedule: { key: string }[] = await m.query(
+      `SELECT concat_ws('|', vehicle_id, next_check_at) AS key FROM service_reminder_schedule ORDER BY 1`,
+    );
+    return {
+      stages: stages.map((s) => s.key),
+      digests: digests
+        .map(
+          (d) =>
+            `${d.customer_id}: ${d.items.map((i) => `${i.vehicleId} ${i.itemCode} ${i.stage}`).join(', ')}`,
+        )
+        .sort(),
+      schedule: schedule.map((s) => s.key),
+    };
+  }
+
+  /** A whole-fleet plan in a transaction that is rolled back: what it wrote, and its counts. */
+  async function rolledBack(chunkVehicles: number) {
+    const qr = t.db.createQueryRunner();
+    await qr.startTransaction();
+    try {
+      const counts = await repository.planDue(qr.manager, AS_OF, 'km', { fleet: true, chunkVehicles });
+      return { counts, written: await written(qr.manager) };
+    } finally {
+      await qr.rollbackTransaction();
+      await qr.release();
+    }
+  }
+
+  it('plans the same stages, digests and checks however the fleet is cut, one digest per customer', async () => {
+    const vehicles = await fleet();
+    const whole = await rolledBack(1_000);
+    expect(whole.counts).toMatchObject({ scope: 'fleet', vehiclesChecked: vehicles.length });
+    expect(whole.counts.messagesPlanned).toBeGreaterThan(20);
+    for (const chunkVehicles of [1, 3, 7]) {
+      const cut = await rolledBack(chunkVehicles);
+      expect(cut.counts).toEqual(whole.counts);
+      expect(cut.written).toEqual(whole.written);
+    }
+    // One digest per customer: a customer's vehicles never straddle two ranges.
+    const customers = whole.written.digests.map((d) => d.split(':')[0]);
+    expect(new Set(customers).size).toBe(customers.length);
+    // Every vehicle got its next check; those without an owner (the last range) wait for a change to their row.
+    expect(whole.written.schedule.filter((s) => s.endsWith('|-infinity'))).toEqual([]);
+    const ownerless: { id: string }[] = await t.db.query(`SELECT id FROM vehicle WHERE owner_id IS NULL`);
+    expect(ownerless).toHaveLength(6);
+    for (const { id } of ownerless) expect(whole.written.schedule).toContain(`${id}|infinity`);
+  });
+
+  it('back-fills in one transaction per range, and a re-run (fleet or scheduled) inserts nothing', async () => {
+    await fleet();
+    const first = await planner.plan(AS_OF, { chunkVehicles: 5 });
+    expect(first.scope).toBe('fleet');
+    expect(first.stagesPlanned).toBeGreaterThan(0);
+    const [{ digests, customers }] = await t.db.query(
+      `SELECT count(*)::int AS digests, count(DISTINCT customer_id)::int AS customers FROM outbox_message`,
+    );
+    expect(digests).toBe(first.messagesPlanned);
+    expect(digests).toBe(customers);
+    const nothing = { stagesPlanned: 0, stagesSkipped: 0, messagesPlanned: 0 };
+    expect(await planner.plan(AS_OF)).toMatchObject({ scope: 'scheduled', ...nothing });
+    await t.db.query(`UPDATE service_reminder_state SET generation = generation + 1`);
+    expect(await planner.plan(AS_OF, { chunkVehicles: 5 })).toMatchObject({ scope: 'fleet', ...nothing });
+  });
+
+  it('finishes a whole-fleet run cut short on the next run, without planning anything twice', async () => {
+    await fleet();
+    const reference = await rolledBack(1_000);
+    let transactions = 0;
+    const failing = await repository
+      .planDueInTransactions(
+        async (work) => {
+          // The third range fails: the first two are committed, the run is not marked planned.
+          if (++transactions === 4) throw new Error('connection lost');
+          return t.db.transaction(work);
+        },
+        AS_OF,
+        'km',
+        { chunkVehicles: 8 },
+      )
+      .catch((e: Error) => e.message);
+    expect(failing).toBe('connection lost');
+    const [{ partial }] = await t.db.query(`SELECT count(*)::int AS partial FROM outbox_message`);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(reference.counts.messagesPlanned);
+    const rest = await planner.plan(AS_OF, { chunkVehicles: 8 });
+    expect(rest.scope).toBe('fleet');
+    expect(rest.messagesPlanned).toBe(reference.counts.messagesPlanned - partial);
+    expect(await written(t.db.manager)).toEqual(reference.written);
+    expect(await planner.plan(AS_OF)).toMatchObject({ scope: 'scheduled', messagesPlanned: 0 });
+  });
+});
