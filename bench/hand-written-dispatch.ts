@@ -124,7 +124,8 @@ export async function durableDispatch(
   channel: DurableChannel,
   asOf: Date,
   send: DurableSend,
-  shape = { lanes: 5, permits: 5, batchSize: 100 },
+  /** `writers`: outcome statements in flight at once (1: a group commit waits for the one before it). */
+  shape = { lanes: 5, permits: 5, batchSize: 100, writers: 1 },
 ): Promise<DurableStats> {
   const started = process.hrtime.bigint();
   const now = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -150,39 +151,43 @@ export async function durableDispatch(
     })().finally(() => (claiming = null)));
 
   let done: Done[] = [];
-  let writing: Promise<void> | null = null;
-  const flush = () =>
-    (writing ??= (async () => {
-      while (done.length > 0) {
-        const group = done;
-        done = [];
-        const t = now();
-        await pool.query({
-          name: 'hand-written-record',
-          text: RECORD,
-          values: [
-            group.map((d) => d.row.id),
-            group.map((d) => d.row.fence),
-            group.map((d) => d.sent.subject),
-            group.map((d) => d.sent.html),
-            group.map((d) => d.sent.text),
-            group.map((d) => d.sent.refs.join(',')),
-            asOf,
-            worker,
-            channel,
-          ],
-        });
-        const committed = now();
-        stats.outcomeMs += committed - t;
-        stats.groups += 1;
-        stats.rows += group.length;
-        for (const d of group) {
-          stats.heldMs += committed - d.heldSince;
-          permits.release();
-        }
-        stats.sent += group.length;
+  const writing = new Set<Promise<void>>();
+  const flush = () => {
+    if (done.length === 0 || writing.size >= shape.writers) return;
+    const writer = write().finally(() => writing.delete(writer));
+    writing.add(writer);
+  };
+  const write = async () => {
+    while (done.length > 0) {
+      const group = done;
+      done = [];
+      const t = now();
+      await pool.query({
+        name: 'hand-written-record',
+        text: RECORD,
+        values: [
+          group.map((d) => d.row.id),
+          group.map((d) => d.row.fence),
+          group.map((d) => d.sent.subject),
+          group.map((d) => d.sent.html),
+          group.map((d) => d.sent.text),
+          group.map((d) => d.sent.refs.join(',')),
+          asOf,
+          worker,
+          channel,
+        ],
+      });
+      const committed = now();
+      stats.outcomeMs += committed - t;
+      stats.groups += 1;
+      stats.rows += group.length;
+      for (const d of group) {
+        stats.heldMs += committed - d.heldSince;
+        permits.release();
       }
-    })().finally(() => (writing = null)));
+      stats.sent += group.length;
+    }
+  };
 
   let k = 0;
   const lane = async () => {
@@ -197,11 +202,11 @@ export async function durableDispatch(
         heldSince = now();
       });
       done.push({ row, sent, heldSince });
-      void flush();
+      flush();
     }
   };
   await Promise.all(Array.from({ length: shape.lanes }, lane));
-  while (writing || done.length > 0) await flush();
+  while (writing.size > 0) await Promise.all(writing);
   return {
     sent: stats.sent,
     ms: now(),
