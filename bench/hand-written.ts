@@ -175,10 +175,11 @@ SELECT count(*)::int AS rows,
 
 /**
  * The reminder back-fill (the first run on fresh data) written from the SPEC: the same vehicle × item computation
- * as HAND_FLEET_SQL, then in the same statement every reached stage into service_reminder_stage ("each stage of
- * each item of each cycle is sent at most once, ever": the unique key, ON CONFLICT DO NOTHING; "if a run is late,
- * only the latest stage reached is sent": the earlier stages of the cycle go in as 'skipped') and one digest per
- * customer into the outbox, built from the stage rows this statement inserted (the payload the
+ * as HAND_FLEET_SQL, then in the same statement each reached item's stage into service_reminder_stage ("each
+ * stage of each item of each cycle is sent at most once, ever": the unique key, ON CONFLICT DO NOTHING; "if a run
+ * is late, only the latest stage reached is sent": only that stage is recorded, the earlier ones are counted as
+ * skipped; on fresh data no stage of a cycle is recorded yet, so there is nothing to look up before inserting)
+ * and one digest per customer into the outbox, built from the stage rows this statement inserted (the payload the
  * service_reminder template reads). Items with a booked appointment naming them are paused. The cycle key is the
  * cycle's start as the stage table and the at-risk analytics read it: the last performance's instant in UTC, or
  * 'purchase'. Counts what it wrote. Writes no schedule: a direct solution re-scans the fleet every day.
@@ -246,11 +247,10 @@ ins AS (
   INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date, as_of)
   SELECT r.vehicle_id, r.item_code,
          coalesce(to_char(r.performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'purchase'),
-         (ARRAY['due_soon', 'due', 'overdue'])[s.n], CASE WHEN s.n = r.top THEN 'planned' ELSE 'skipped' END,
-         r.owner_id, r.due_date, $1
-    FROM reached r CROSS JOIN generate_series(1, r.top) s(n)
+         (ARRAY['due_soon', 'due', 'overdue'])[r.top], 'planned', r.owner_id, r.due_date, $1
+    FROM reached r
   ON CONFLICT DO NOTHING
-  RETURNING id, vehicle_id, item_code, stage, status, customer_id, due_date),
+  RETURNING id, vehicle_id, item_code, stage, customer_id, due_date),
 names AS (
   SELECT mi.code, mi.name, jsonb_build_object('en', mi.name,
            'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
@@ -272,10 +272,9 @@ digest AS (
     JOIN vehicle v ON v.id = i.vehicle_id
     JOIN names n ON n.code = i.item_code
     JOIN customer c ON c.id = i.customer_id
-   WHERE i.status = 'planned'
    GROUP BY i.customer_id, c.home_rooftop_id
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1)
-SELECT (SELECT count(*) FROM ins WHERE status = 'planned')::int AS stages_planned,
-       (SELECT count(*) FROM ins WHERE status = 'skipped')::int AS stages_skipped,
+SELECT (SELECT count(*) FROM ins)::int AS stages_planned,
+       (SELECT coalesce(sum(CASE stage WHEN 'due' THEN 1 WHEN 'overdue' THEN 2 ELSE 0 END), 0) FROM ins)::int AS stages_skipped,
        (SELECT count(*) FROM digest)::int AS messages_planned`;

@@ -14,9 +14,9 @@ export type PlanScope = { kind: 'scheduled' } | { kind: 'owners'; after: string 
 export interface PlanSqlOptions {
   scope: PlanScope;
   /**
-   * Drop the reached stages already recorded before inserting (a re-run then reads the unique index once per
-   * reached item and sorts nothing). Left out when no stage row of the range exists (a back-fill): the insert's
-   * ON CONFLICT DO NOTHING is what guarantees "at most once" either way, and it would only probe the index twice.
+   * Drop the reached items whose cycle already has this stage or a later one recorded. Left out only when no
+   * stage row of the range's customers exists (a back-fill range), where it would find nothing at the cost of
+   * one index probe per reached item.
    */
   antiJoin: boolean;
 }
@@ -40,15 +40,17 @@ function candidates(scope: PlanScope): string {
      WHERE v.owner_id IS NULL`;
 }
 
-const STAGES = `(VALUES ('due_soon', 1), ('due', 2), ('overdue', 3))`;
-
 /**
- * One planning statement: the scan of the scope's vehicles, then every newly reached stage into
- * service_reminder_stage ("each stage of each item of each cycle is sent at most once, ever"; earlier stages of
- * the cycle go in as 'skipped' so that a late run sends only the latest stage), then one digest per customer into
- * the outbox built from the rows this statement actually inserted, then each scanned vehicle's next check.
- * ON CONFLICT DO NOTHING settles a race with a concurrent planner; rows are inserted in a fixed order so that two
- * concurrent planners meet on the first row.
+ * One planning statement: the scan of the scope's vehicles, then each newly reached stage into
+ * service_reminder_stage, then one digest per customer into the outbox built from the rows this statement
+ * actually inserted, then each scanned vehicle's next check.
+ * "Each stage of each item of each cycle is sent at most once, ever; if a run is late, only the latest stage
+ * reached is sent": a cycle's reached stage is recorded (and sent) only if neither it nor a later stage of the
+ * cycle is recorded yet. Only the stage sent is recorded: the stages a late run passes over are implied by it
+ * (counted as skipped, not written; rows written 'skipped' by earlier versions are read the same way), which
+ * keeps a back-fill at one row per reached item instead of up to three. ON CONFLICT DO NOTHING settles a race
+ * with a concurrent planner; rows are inserted in a fixed order so that two concurrent planners meet on the
+ * first row.
  * Rows stay narrow until the digest: the ok rows (most of them) only feed the schedule; a reached row's cycle key
  * (the last performance's instant in UTC, or 'purchase' — at-risk analytics reads it the same way) is formatted
  * for reached rows only; VIN, make and model are read for the planned lines only; the next check is converted to
@@ -65,7 +67,16 @@ export function planSql(opts: PlanSqlOptions): string {
   WITH ${dueScanCtes({ scope: 'planner', candidates: candidates(opts.scope) })},
   scan AS MATERIALIZED (${PLANNER_SCAN_SELECT}),
   reached AS (
-    SELECT r.*, st.stage
+    SELECT r.*, (ARRAY['due_soon', 'due', 'overdue'])[r.stage_ord] AS stage,
+           -- The earlier stages of the cycle never recorded: a late run passes over them (counted as skipped).
+           ${
+             opts.antiJoin
+               ? `(SELECT count(*)::int FROM unnest((ARRAY['due_soon', 'due'])[1:r.stage_ord - 1]) e(stage)
+                WHERE NOT EXISTS (SELECT 1 FROM service_reminder_stage x
+                                   WHERE x.vehicle_id = r.vehicle_id AND x.item_code = r.item_code
+                                     AND x.cycle_key = r.cycle_key AND x.stage = e.stage))`
+               : 'r.stage_ord - 1'
+           } AS passed_over
       FROM (SELECT s.vehicle_id, s.owner_id, s.item_code, s.base_value, s.due_date,
                    CASE WHEN s.k >= ${OVERDUE_DAYS} THEN 3 WHEN s.k >= 0 THEN 2 ELSE 1 END AS stage_ord,
                    CASE WHEN s.performed_at IS NULL THEN 'purchase'
@@ -73,12 +84,11 @@ export function planSql(opts: PlanSqlOptions): string {
               FROM scan s
              WHERE s.k >= ${-DUE_SOON_DAYS}
             OFFSET 0) r
-      JOIN ${STAGES} AS st(stage, ord) ON st.ord = r.stage_ord
      WHERE ${
        opts.antiJoin
          ? `NOT EXISTS (SELECT 1 FROM service_reminder_stage x
-                        WHERE x.vehicle_id = r.vehicle_id AND x.item_code = r.item_code
-                          AND x.cycle_key = r.cycle_key AND x.stage = st.stage)
+                        WHERE x.vehicle_id = r.vehicle_id AND x.item_code = r.item_code AND x.cycle_key = r.cycle_key
+                          AND x.stage = ANY ((ARRAY['due_soon', 'due', 'overdue'])[r.stage_ord:3]))
        AND `
          : ''
      }-- Paused while a booked appointment of the vehicle names the item (appointments module's table, read only).
@@ -87,29 +97,28 @@ export function planSql(opts: PlanSqlOptions): string {
   ),
   ins AS (
     INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, due_date, as_of)
-    SELECT r.vehicle_id, r.item_code, r.cycle_key, st.stage,
-           CASE WHEN st.ord = r.stage_ord THEN 'planned' ELSE 'skipped' END, r.owner_id, r.due_date, $1::timestamptz
+    SELECT r.vehicle_id, r.item_code, r.cycle_key, r.stage, 'planned', r.owner_id, r.due_date, $1::timestamptz
       FROM reached r
-      JOIN ${STAGES} AS st(stage, ord) ON st.ord <= r.stage_ord
-     ORDER BY r.vehicle_id, r.item_code, r.cycle_key, st.ord
+     ORDER BY r.vehicle_id, r.item_code, r.cycle_key
     ON CONFLICT (vehicle_id, item_code, cycle_key, stage) DO NOTHING
-    RETURNING id, vehicle_id, item_code, stage, status, customer_id, due_date
+    RETURNING id, vehicle_id, item_code, stage, customer_id, due_date
   ),
-  -- Localized names and stage labels once per item and stage, not looked up in $5 once per digest line.
+  -- Localized names and stage labels once per item and stage, not looked up in $5 once per digest line. The
+  -- digest is built as json text and converted to jsonb once per digest (outboxInsertSql): building jsonb line by
+  -- line re-copied every nested value at each level.
   item_names AS (
-    SELECT mi.code, mi.name, jsonb_build_object('en', mi.name,
+    SELECT mi.code, mi.name, json_build_object('en', mi.name,
              'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
              'lo', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'lo'], mi.name)) AS names
       FROM maintenance_item mi
   ),
   stage_labels AS (
-    SELECT key AS stage, value AS labels FROM jsonb_each($5::jsonb -> 'stages')
+    SELECT key AS stage, value::json AS labels FROM jsonb_each($5::jsonb -> 'stages')
   ),
   planned AS (
-    SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.base_value
+    SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.base_value, r.passed_over
       FROM ins i
       JOIN reached r ON r.vehicle_id = i.vehicle_id AND r.item_code = i.item_code
-     WHERE i.status = 'planned'
   ),
   -- The digests go in through the outbox's own insert statement (outboxInsertSql), in this statement so that they
   -- are built from the stage rows it inserted.
@@ -119,7 +128,7 @@ export function planSql(opts: PlanSqlOptions): string {
            c.home_rooftop_id AS rooftop_id, p.customer_id,
            CASE WHEN min(p.vehicle_id::text) = max(p.vehicle_id::text) THEN min(p.vehicle_id::text)::uuid END AS vehicle_id,
            'service_reminder' AS kind, 'service_reminders' AS purpose,
-           jsonb_build_object('asOf', $4::text, 'items', jsonb_agg(jsonb_build_object(
+           json_build_object('asOf', $4::text, 'items', json_agg(json_build_object(
              'stageId', p.id, 'vehicleId', p.vehicle_id, 'vin', v.vin, 'make', v.make, 'model', v.model,
              'itemCode', p.item_code, 'itemName', n.name, 'stage', p.stage, 'dueDate', p.due_date,
              'latestOdometer', p.base_value, 'itemNames', n.names, 'stageLabels', sl.labels)
@@ -148,8 +157,8 @@ export function planSql(opts: PlanSqlOptions): string {
        AND (SELECT count(*) FROM ins) >= 0
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM ins WHERE status = 'planned')::int AS stages_planned,
-         (SELECT count(*) FROM ins WHERE status = 'skipped')::int AS stages_skipped,
+  SELECT (SELECT count(*) FROM ins)::int AS stages_planned,
+         (SELECT coalesce(sum(passed_over), 0) FROM planned)::int AS stages_skipped,
          (SELECT count(*) FROM msgs)::int AS messages_planned,
          (SELECT count(*) FROM cand)::int AS vehicles_checked,
          (SELECT count(*) FROM sched)::int AS checks_rescheduled`;
