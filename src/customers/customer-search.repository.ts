@@ -5,7 +5,7 @@ import { Customer } from './customer.entity';
 import { couldMatchVin, searchPatterns } from './customer-rules';
 import { jsonEntity } from './json-rows';
 
-/** Rows of customer_created_idx the ordered search walks before it leaves a rare term to the trigram indexes. */
+/** Rows the search walks in cursor order (customer_search_walk_idx) before it leaves a rare term to the trigram indexes. */
 const SEARCH_WINDOW = 10_000;
 
 /** Oldest first: customer_created_idx (created_at, id), customer_rooftop_created_idx within a rooftop. */
@@ -35,8 +35,7 @@ export class CustomerSearchRepository {
   /**
    * A page in the stable (created_at, id) order. A search matches name, email, phone (digit-like terms) and
    * VINs of owned vehicles (terms that could be part of a VIN). Common terms are found by a bounded walk in
-   * cursor order (orderedSearch); rare ones by the trigram indexes of the foundation migration
-   * (matchSetSearch). Both give the same page.
+   * cursor order, rare ones by the trigram indexes, in one statement (search).
    */
   async page(filter: CustomerFilter, limit: number): Promise<Page<Customer>> {
     const { scope, after } = filter;
@@ -66,9 +65,7 @@ export class CustomerSearchRepository {
           ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t} OFFSET 0)`
           : ''
       })`;
-      const fast = await this.orderedSearch(where, match, params, limit);
-      if (fast) return fast;
-      return this.matchSetSearch(where, own, vin ? t : null, params, limit);
+      return this.search(where, match, own, vin ? t : null, params, limit);
     }
     const qb = this.db.getRepository(Customer).createQueryBuilder('c');
     if (where.length) qb.where(where.join(' AND '), params);
@@ -77,68 +74,49 @@ export class CustomerSearchRepository {
   }
 
   /**
-   * Common terms: the matches among the next SEARCH_WINDOW rows in cursor order (the window ends at its last
-   * row, `edge`). The walk reads customer_search_walk_idx only (cursor order, carrying the scope's columns, the
-   * lowered name and email and the phone: no table row is read, nothing is lowered per row) and stops at the
-   * (limit + 1)-th match; the page's rows are then read by id. The page is exact when it filled up (limit + 1
-   * matches, the first ones in cursor order) or when the window reached the end of the rows (no edge);
-   * otherwise (a rare term) null, and the trigram union answers.
+   * One statement. `walk`: the matches among the next SEARCH_WINDOW rows in cursor order, read from
+   * customer_search_walk_idx alone (cursor order, carrying the scope's columns, the lowered name and email and the
+   * phone: no table row is read, nothing is lowered per row); a common term stops at the (limit + 1)-th match.
+   * `rare` runs only when the walk fell short and rows remain past the window (`edge`; a one-time filter): every
+   * match from the trigram indexes (customer_search_trgm_idx, the phone's; VIN owners when the term could be part
+   * of a VIN), materialised so that the planner cannot turn it into a filtered walk of every row. The window's
+   * matches come first in cursor order, so they are among rare's first limit + 1; the page is rare's when it ran,
+   * else the walk's, its rows then read by id. Duplicates (a name and a VIN match) go by sort (DISTINCT ON): a
+   * hash would be sized by the estimate of every VIN match, tens of MB allocated per request.
    */
-  private async orderedSearch(
+  private async search(
     where: string[],
     match: string,
-    params: Record<string, unknown>,
-    limit: number,
-  ): Promise<Page<Customer> | null> {
-    const customer = jsonEntity(this.db, Customer);
-    const scope = where.map((w) => ` AND ${w}`).join('');
-    // Without an edge (fewer rows than a window) the bound is past every row.
-    const [sql, values] = this.db.driver.escapeQueryWithParameters(
-      `WITH edge AS MATERIALIZED (
-         SELECT c.created_at, c.id FROM customer c WHERE true${scope}
-          ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${SEARCH_WINDOW - 1} LIMIT 1)
-       SELECT h.*, (SELECT count(*)::int FROM edge) AS cut FROM (SELECT 1) one
-       LEFT JOIN LATERAL (
-         SELECT ${customer.json('c')} AS j, ${CUSTOMER_KEYS.select} FROM customer c
-          WHERE c.id IN (
-            SELECT c.id FROM customer c
-             WHERE ${match}${scope}
-               AND (c.created_at, c.id) <= (
-                 SELECT coalesce(e.created_at, 'infinity'), coalesce(e.id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
-                   FROM (SELECT 1) one LEFT JOIN edge e ON true)
-             ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1})
-          ORDER BY ${CUSTOMER_KEYS.orderBy}) h ON true`,
-      params,
-    );
-    const rows: { j: Record<string, unknown> | null; cut: number }[] = await this.db.query(sql, values);
-    const hits = rows.filter((r) => r.j !== null);
-    if (hits.length <= limit && rows[0].cut > 0) return null;
-    return CUSTOMER_KEYS.pageOf({ entities: hits.map((r) => customer.hydrate(r.j!)), raw: hits }, limit);
-  }
-
-  /**
-   * Rare terms: every match from the trigram indexes (customer_search_trgm_idx for the name and email, the phone's;
-   * VIN owners when the term could be part of a VIN), materialised so that the planner cannot turn it back into a filtered walk of
-   * customer_created_idx, then the first limit + 1 in cursor order.
-   */
-  private async matchSetSearch(
-    where: string[],
     own: string,
     vin: string | null,
     params: Record<string, unknown>,
     limit: number,
   ): Promise<Page<Customer>> {
     const customer = jsonEntity(this.db, Customer);
-    const base = where.map((w) => ` AND ${w}`).join('');
+    const scope = where.map((w) => ` AND ${w}`).join('');
+    const short = `(SELECT count(*) FROM walk) <= ${limit} AND EXISTS (SELECT 1 FROM edge)`;
     const [sql, values] = this.db.driver.escapeQueryWithParameters(
-      `WITH m AS MATERIALIZED (
-         SELECT c.id, c.created_at FROM customer c WHERE (${own})${base}${
+      `WITH walk AS MATERIALIZED (
+         SELECT c.id, c.created_at FROM (
+           SELECT c.id, c.created_at, c.search_text, c.phone FROM customer c WHERE true${scope}
+            ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${SEARCH_WINDOW}) c
+          WHERE ${match}
+          ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1}),
+       edge AS MATERIALIZED (
+         SELECT 1 FROM customer c WHERE true${scope} ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${SEARCH_WINDOW} LIMIT 1),
+       rare AS MATERIALIZED (
+         SELECT c.id, c.created_at FROM customer c WHERE (${own})${scope} AND ${short}${
            vin
              ? `
-         UNION SELECT c.id, c.created_at FROM vehicle v JOIN customer c ON c.id = v.owner_id WHERE v.vin ILIKE ${vin}${base}`
+         UNION ALL SELECT c.id, c.created_at FROM vehicle v JOIN customer c ON c.id = v.owner_id
+          WHERE v.vin ILIKE ${vin}${scope} AND ${short}`
              : ''
          }),
-       top AS MATERIALIZED (SELECT id FROM m ORDER BY created_at, id LIMIT ${limit + 1})
+       top AS MATERIALIZED (
+         SELECT DISTINCT ON (m.created_at, m.id) m.id FROM (
+           SELECT id, created_at FROM walk WHERE NOT EXISTS (SELECT 1 FROM rare)
+           UNION ALL SELECT id, created_at FROM rare) m
+          ORDER BY m.created_at, m.id LIMIT ${limit + 1})
        SELECT ${customer.json('c')} AS j, ${CUSTOMER_KEYS.select}
          FROM customer c WHERE c.id IN (SELECT id FROM top) ORDER BY ${CUSTOMER_KEYS.orderBy}`,
       params,
