@@ -18,6 +18,7 @@ import { DEFAULT_RATE_PER_DAY } from '../src/service-reminders/due-projection';
 import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
 import { PLAN_SQL, PLAN_WORK_MEM } from '../src/service-reminders/service-reminders.repository';
 import { REFRESH_AT_RISK_SQL } from '../src/analytics/analytics.queries';
+import { couldMatchVin, searchPatterns } from '../src/customers/customer-rules';
 import { ADMIN, AppProcess, BENCH_JWT_SECRET, captureSql, startApp } from './app-process';
 import {
   HAND_BACKFILL_SQL,
@@ -415,10 +416,15 @@ async function searchCase(ctx: Context) {
   const rawMs: number[] = [];
   const ratios: number[] = [];
   const statements: { text: string; values: unknown[] }[][] = [];
+  const firstPage: Record<string, { items: number; more: boolean }> = {};
   for (const term of terms) {
+    let page: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
     statements.push(
-      await captureSql(CAPTURE, () => api(ctx, 'GET', `/customers?q=${encodeURIComponent(term)}`)),
+      await captureSql(CAPTURE, async () => {
+        page = await api(ctx, 'GET', `/customers?q=${encodeURIComponent(term)}`);
+      }),
     );
+    firstPage[term] = { items: page.items.length, more: page.nextCursor !== null };
   }
   // App and raw statements alternate in rounds (A B A B …).
   for (let r = 0; r < rounds; r++) {
@@ -436,17 +442,18 @@ async function searchCase(ctx: Context) {
   const p95 = percentile(appMs, 95);
   const rawP95 = percentile(rawMs, 95);
   // Per term: the p95 of each, to tell common from rare terms.
-  const perTerm = Object.fromEntries(
-    terms.map((t, k) => [
-      t,
-      round(
-        percentile(
-          appMs.filter((_, i) => (i % perRound) % terms.length === k),
-          95,
+  const perTerm = (ms: number[]) =>
+    Object.fromEntries(
+      terms.map((t, k) => [
+        t,
+        round(
+          percentile(
+            ms.filter((_, i) => (i % perRound) % terms.length === k),
+            95,
+          ),
         ),
-      ),
-    ]),
-  );
+      ]),
+    );
   ctx.results.push({
     case: `customer search p95 (${ctx.sizes.customers.toLocaleString('en')} customers)`,
     value: round(p95),
@@ -458,12 +465,35 @@ async function searchCase(ctx: Context) {
     met: p95 <= 30,
     detail: {
       requests: n,
-      p95PerTerm: perTerm,
+      sizes: ctx.sizes,
+      p95PerTerm: perTerm(appMs),
+      rawP95PerTerm: perTerm(rawMs),
       p50: round(percentile(appMs, 50)),
       rawP50: round(percentile(rawMs, 50)),
-      statementsPerRequest: statements.map((s) => s.length),
+      statementsPerRequest: Object.fromEntries(terms.map((t, k) => [t, statements[k].length])),
+      // How common each term is: its matching customers (counted after the timed rounds) and its first page.
+      matchesPerTerm: await searchMatches(ctx, terms),
+      firstPage,
     },
   });
+}
+
+/** Customers each term matches (name, email, phone for digit-like terms, owned VINs), as the search defines it. */
+async function searchMatches(ctx: Context, terms: string[]): Promise<Record<string, number>> {
+  const values: unknown[] = [];
+  const arg = (v: unknown) => `$${values.push(v)}`;
+  const counts = terms.map((term) => {
+    const { text, phone } = searchPatterns(term);
+    const t = arg(text);
+    const vin = couldMatchVin(term) ? ` OR c.id IN (SELECT owner_id FROM vehicle WHERE vin ILIKE ${t})` : '';
+    return `count(*) FILTER (WHERE c.n LIKE ${t} OR c.e LIKE ${t}${phone ? ` OR c.phone LIKE ${arg(phone)}` : ''}${vin})::int`;
+  });
+  const { rows } = await ctx.raw.query(
+    `SELECT ARRAY[${counts.join(', ')}] AS n
+       FROM (SELECT id, lower(first_name || ' ' || last_name) AS n, lower(email) AS e, phone FROM customer) c`,
+    values,
+  );
+  return Object.fromEntries(terms.map((t, k) => [t, rows[0].n[k] as number]));
 }
 
 /**
