@@ -310,6 +310,18 @@ describe('customers', () => {
       // The trigram search too matches the name or the email, never text running from one into the other.
       expect((await search('rarely seldom')).items).toEqual([]);
       expect((await search('xyz98765')).items.map((c) => c.id)).toEqual([ids[10298]]);
+      // A customer owning two matching vehicles is one match: pages of one go 10298, then 10299, then end.
+      await t.db.query(
+        `INSERT INTO vehicle (rooftop_id, vin, make, model, year, powertrain, owner_id)
+         VALUES ($1, 'MR0AB12WT44221001', 'Kia', 'Rio', 2021, 'ice', $2), ($1, 'MR0AB12WT44221002', 'Kia', 'Rio', 2021, 'ice', $2),
+                ($1, 'MR0AB12WT44221003', 'Kia', 'Rio', 2021, 'ice', $3)`,
+        [rooftop, ids[10298], ids[10299]],
+      );
+      const first = await search('wt4422', 1);
+      expect(first.items.map((c) => c.id)).toEqual([ids[10298]]);
+      const second = await search('wt4422', 1, first.nextCursor!);
+      expect(second.items.map((c) => c.id)).toEqual([ids[10299]]);
+      expect(second.nextCursor).toBeNull();
       // 'bulk102' matches Bulk102, Bulk1020–1029 and Bulk10200–10299: 111 customers, the last ones far apart.
       const expected = ids.filter((_, i) => String(i).startsWith('102'));
       const seen: string[] = [];
