@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
 import { LEASE_SECONDS } from '../src/messaging/dispatcher.service';
+import { RECORD_OUTCOMES } from '../src/messaging/outcome-statement';
 import {
   enqueue,
   holdEachReply,
@@ -67,6 +68,41 @@ describe('messaging: a stale worker reporting while a newer claim is still sendi
     );
   const bouncing = async (customerId: string): Promise<boolean> =>
     (await t.db.query(`SELECT email_bouncing FROM customer WHERE id = $1`, [customerId]))[0].email_bouncing;
+
+  /**
+   * The outcome statement runs prepared (planned once, generically) while the end gates' permits wait for it. Its
+   * rows are to be found by primary key: planned with `status = 'sending'` as an indexable test, the few rows in
+   * flight looked cheaper and every outcome group read all of them through outbox_message_status_idx.
+   */
+  it('the outcome statement, planned generically, finds its rows by primary key, not by reading every row in flight', async () => {
+    const customerId = await insertCustomer(t.db, rooftopId);
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      // 2,000 messages of which 200 in flight, counted by ANALYZE (rolled back with the rest).
+      await runner.query(
+        `INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at,
+                                     next_attempt_at, status)
+         SELECT 'plan:' || g, $1, $2, 'transactional', 'transactional', '{}', $3, $3,
+                CASE WHEN g % 10 = 0 THEN 'sending' ELSE 'suppressed' END
+           FROM generate_series(1, 2000) g`,
+        [rooftopId, customerId, T],
+      );
+      await runner.query('ANALYZE outbox_message');
+      await runner.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await runner.query(`PREPARE outcome_plan AS ${RECORD_OUTCOMES}`);
+      const args = Array.from({ length: 19 }, (_, k) => (k === 15 ? '48' : `'{}'`)).join(', ');
+      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN EXECUTE outcome_plan(${args})`);
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('Index Scan using outbox_message_pkey on outbox_message');
+      expect(plan).not.toContain('outbox_message_status_idx');
+    } finally {
+      await runner.query('DEALLOCATE outcome_plan').catch(() => undefined);
+      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+  });
 
   it.each([
     {
