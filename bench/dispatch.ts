@@ -141,6 +141,20 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       maxConnections: DISPATCH_CONCURRENCY,
     } as Parameters<typeof createTransport>[0]);
     const durableTransport = holdEndTransport(sink.url, DISPATCH_CONCURRENCY);
+    /** CPU ms of this process per message of each loop (user + system), per counted round. */
+    const cpu: Record<'app' | 'real' | 'composed' | 'durable', number[]> = {
+      app: [],
+      real: [],
+      composed: [],
+      durable: [],
+    };
+    const withCpu = async <T>(column: keyof typeof cpu, counted: boolean, fn: () => Promise<T>) => {
+      const before = process.cpuUsage();
+      const value = await fn();
+      const used = process.cpuUsage(before);
+      if (counted) cpu[column].push((used.user + used.system) / 1000 / perRound);
+      return value;
+    };
     const loop = (send: (i: number) => Promise<unknown>) =>
       time(async () => {
         let next = 0;
@@ -159,21 +173,23 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
     let rendered: Rendered | null = null;
     let sent = 0;
     for (let r = 0; r <= rounds; r++) {
-      const measured = await time(async () => {
-        for (;;) {
-          const s = await dispatcher.dispatch(new Date(AS_OF.getTime() + r * ROUND_MS));
-          sent += s.sent;
-          if (s.claimed === 0) return;
-        }
-      });
       const counted = r > 0;
+      const measured = await withCpu('app', counted, () =>
+        time(async () => {
+          for (;;) {
+            const s = await dispatcher.dispatch(new Date(AS_OF.getTime() + r * ROUND_MS));
+            sent += s.sent;
+            if (s.claimed === 0) return;
+          }
+        }),
+      );
       if (counted) app.push(perRound / (measured.ms / 1000));
       // The app's real email (the largest rendered: a Khmer or Lao one), sent as is by the hand-written loop.
       email ??= await sink.sample();
       if (!email) throw new Error('the sink received no message from the dispatcher');
       const raw = Buffer.from(email.raw, 'base64');
       const envelope = { from: email.from, to: email.to };
-      const realLoop = await loop(() => bare.sendMail({ envelope, raw }));
+      const realLoop = await withCpu('real', counted, () => loop(() => bare.sendMail({ envelope, raw })));
       if (counted) real.push(perRound / (realLoop.ms / 1000));
       // The same email composed by nodemailer from the app's rendered subject, HTML and text (issue 16's baseline).
       rendered ??= await renderedOf(pool, raw);
@@ -188,8 +204,8 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
         headers: r0.headers,
         textEncoding: 'base64' as const,
       });
-      const composeLoop = await loop((i) =>
-        bare.sendMail(mailOf(`customer${i}@bench.example`, `<${randomUUID()}@bench.example>`)),
+      const composeLoop = await withCpu('composed', counted, () =>
+        loop((i) => bare.sendMail(mailOf(`customer${i}@bench.example`, `<${randomUUID()}@bench.example>`))),
       );
       if (counted) composed.push(perRound / (composeLoop.ms / 1000));
       const plainLoop = await loop((i) =>
@@ -210,7 +226,9 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
         } as Parameters<typeof durableTransport.sendMail>[0]);
         return { refs: [], subject: r0.subject, html: r0.html, text: r0.text };
       };
-      const d = await durableDispatch(pool, 'email', durableAsOf(AS_OF, r), durableSend);
+      const d = await withCpu('durable', counted, () =>
+        durableDispatch(pool, 'email', durableAsOf(AS_OF, r), durableSend),
+      );
       if (d.sent !== perRound) throw new Error(`the durable loop sent ${d.sent} of ${perRound}`);
       if (counted) {
         durable.push(perRound / (d.ms / 1000));
@@ -247,6 +265,10 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       composedRatioRange: ratioRange(app.map((a, i) => a / composed[i])),
       durable: durableColumn(app, composed, durable, durableStats),
       concurrency: DISPATCH_CONCURRENCY,
+      /** CPU ms of the bench's process per message (median of the rounds): the app and every loop run in it. */
+      cpuMsPerMessage: Object.fromEntries(
+        Object.entries(cpu).map(([k, v]) => [k, Math.round(median(v) * 1000) / 1000]),
+      ),
       perRoundMsgPerS: {
         app: app.map(Math.round),
         realEmail: real.map(Math.round),
@@ -273,6 +295,7 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       { measure: 'ratio durable ÷ composing loop', 'messages/s': result.durable.durableToBare.median },
       { measure: 'ratio app ÷ durable', 'messages/s': result.durable.appToDurable.median },
     ]);
+    console.log('CPU ms per message in the bench process (median):', result.cpuMsPerMessage);
     writeJson(path.join('bench-results', 'dispatch.json'), result);
     console.log('Wrote bench-results/dispatch.json');
     return result;

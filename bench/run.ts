@@ -1134,19 +1134,28 @@ async function loyaltyCase(ctx: Context) {
 async function dispatchCase(ctx: Context) {
   const r = await dispatchBench(ctx.db.url, ctx.quick ? 200 : 1000, 3);
   ctx.results.push({
-    case: `outbox dispatch to a local SMTP sink (${r.messages} messages, ${r.emailBytes}-byte email)`,
+    // Replay = the app's rendered bytes sent raw by bare nodemailer; hand-written = bare nodemailer composing the
+    // same email (issue 16's baseline); the durable loop (the bound of 5 written by hand) is named in the goal.
+    case:
+      `outbox dispatch to a local SMTP sink (${r.messages} messages, ${r.emailBytes}-byte email; ` +
+      'replay = its bytes sent raw, hand-written = bare nodemailer composing it)',
     value: r.value,
     unit: 'msg/s',
-    baseline: r.baseline,
-    ratio: r.ratio,
-    ratioRange: r.ratioRange,
-    handBaseline: r.handBaseline,
-    handRatio: r.handRatio,
-    handRatioRange: r.handRatioRange,
-    goal: '≥ 0.80 of bare nodemailer with the same email',
-    met: r.handRatio >= 0.8,
+    baseline: r.handBaseline,
+    ratio: r.handRatio,
+    ratioRange: r.handRatioRange,
+    handBaseline: r.composedBaseline,
+    handRatio: r.composedRatio,
+    handRatioRange: r.composedRatioRange,
+    goal:
+      `≥ 0.80 of bare nodemailer composing the same email (hand-written durable loop, bound 5: ` +
+      `${r.durable.value} msg/s = ${r.durable.durableToBare.median} of it; app ÷ durable ` +
+      `${r.durable.appToDurable.min}–${r.durable.appToDurable.median}–${r.durable.appToDurable.max})`,
+    met: r.composedRatio >= 0.8,
     detail: {
       perRound: r.perRoundMsgPerS,
+      plainEmail: { baseline: r.baseline, ratio: r.ratio, range: r.ratioRange },
+      cpuMsPerMessage: r.cpuMsPerMessage,
       concurrency: r.concurrency,
       composed: { baseline: r.composedBaseline, ratio: r.composedRatio, range: r.composedRatioRange },
       durable: r.durable,
