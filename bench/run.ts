@@ -176,8 +176,16 @@ async function startupCase(ctx: Context) {
 async function remindersCase(ctx: Context) {
   const asOf = new Date(SEED_TODAY);
   const dayBefore = new Date(SEED_TODAY - 86_400_000);
-  const run = (at: Date) =>
-    time(() => longPost(ctx, '/jobs/service-reminders/runs', { asOf: at.toISOString() }));
+  const run = async (at: Date) => {
+    // A fresh token for each run: the back-fill at 1 M vehicles outlasts the login's access token.
+    const login = await fetch(`${ctx.app.base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
+    ctx.app.token = ((await login.json()) as { accessToken: string }).accessToken;
+    return time(() => longPost(ctx, '/jobs/service-reminders/runs', { asOf: at.toISOString() }));
+  };
   // What ServiceRemindersRepository.planDue passes to a daily run's statement (whole fleet or scheduled).
   const params = async (at: Date, fleet?: boolean) => {
     const { rows } = await ctx.raw.query(

@@ -32,7 +32,7 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
 
   /**
    * A daily run: one transaction, one set-based statement. A whole-fleet run: one statement per range of about
-   * 100,000 vehicles, each in its own transaction. Safe to re-run and to run concurrently (unique keys).
+   * 250,000 vehicles, each in its own transaction. Safe to re-run and to run concurrently (unique keys).
    */
   async plan(asOf: Date, opts: Pick<PlanOptions, 'chunkVehicles'> = {}): Promise<PlanCounts> {
     return this.repository.planDueInTransactions(

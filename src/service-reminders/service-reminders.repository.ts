@@ -10,7 +10,7 @@ export { DUE_SCAN_SQL, dueScanSql } from './due-scan.sql';
 export { PLAN_SQL, planSql } from './plan-reminders.sql';
 
 /** A whole-fleet run plans about this many vehicles per statement (whole customers: see ownerRanges). */
-export const FLEET_CHUNK_VEHICLES = 100_000;
+export const FLEET_CHUNK_VEHICLES = 250_000;
 /** work_mem of a planning statement (SET LOCAL): one planner runs at a time. */
 export const PLAN_WORK_MEM = '256MB';
 
@@ -173,7 +173,7 @@ export class ServiceRemindersRepository {
   }
 
   private async runPlan(m: EntityManager, sql: string, params: unknown[]) {
-    // Each statement's rows (a range of ~100,000 vehicles) are sorted and hashed in memory, not spilled to disk.
+    // Each statement's rows (a range of ~250,000 vehicles) are sorted and hashed in memory, not spilled to disk.
     await m.query(`SET LOCAL work_mem = '${PLAN_WORK_MEM}'`);
     const [row]: {
       stages_planned: number;
