@@ -58,27 +58,34 @@ export async function startApp(
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const base = `http://127.0.0.1:${port}/api/v1`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`app exited: ${stderr}`);
-    try {
-      const res = await fetch(`${base}/health/ready`);
-      if (res.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() - started > 120_000) throw new Error(`app not ready after 120 s: ${stderr}`);
-    await sleep(25);
-  }
-  const readyMs = Date.now() - started;
+  let readyMs: number;
   let token = '';
-  if (opts.login !== false) {
-    const res = await fetch(`${base}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-    token = ((await res.json()) as { accessToken: string }).accessToken;
+  // A failure after the spawn must not leave the app running (it would hold the cluster's connections).
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`app exited: ${stderr}`);
+      try {
+        const res = await fetch(`${base}/health/ready`);
+        if (res.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() - started > 120_000) throw new Error(`app not ready after 120 s: ${stderr}`);
+      await sleep(25);
+    }
+    readyMs = Date.now() - started;
+    if (opts.login !== false) {
+      const res = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ADMIN),
+      });
+      if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      token = ((await res.json()) as { accessToken: string }).accessToken;
+    }
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   }
   return {
     base,
