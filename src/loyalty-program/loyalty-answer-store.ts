@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { UnprocessableError } from '../common/problem/domain-error';
 import { EntryMeta, LockedAccount, LoyaltyLedger } from './loyalty-ledger';
-import { preparedQuery } from './loyalty-prepared-query';
+import { preparedQuery } from '../common/prepared-query';
 import { RewardRow, StoredAnswer } from './loyalty-read-for-write';
 import { Allocation, Lot } from './loyalty-rules';
 

@@ -11,7 +11,7 @@ import {
   Tier,
 } from './loyalty-rules';
 import { EXPIRY_MONTHS } from './loyalty-settings';
-import { preparedQuery } from './loyalty-prepared-query';
+import { preparedQuery } from '../common/prepared-query';
 
 export interface LockedAccount {
   customerId: string;

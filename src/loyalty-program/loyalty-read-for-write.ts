@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/problem/domain-error';
 import type { LockedAccount } from './loyalty-ledger';
-import { preparedQuery } from './loyalty-prepared-query';
+import { preparedQuery } from '../common/prepared-query';
 import { Lot } from './loyalty-rules';
 
 /** A stored answer to an idempotent write (loyalty_idempotency). */

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery, rowsOf } from '../common/prepared-query';
 import type { Language } from '../config/app-config';
 import type { Channel } from '../common/channels';
 import { ContactPointsService } from '../customers/contact-points.service';
@@ -329,33 +329,11 @@ export class OutboxClaimsRepository {
     return rows.length;
   }
 
-  /**
-   * A statement of the send path as a named (prepared) statement on a pooled connection: the outcome statement
-   * is held by the end gates (Little's law: each millisecond of it costs throughput), and its planning took about
-   * as long as its execution (0.6–0.8 vs 0.4–0.6 ms, EXPLAIN ANALYZE on the bench). Errors are TypeORM's
-   * QueryFailedError, as from db.query. Without pg's pool (another driver), db.query.
-   */
-  private async prepared<T>(text: string, values: unknown[]): Promise<T[]> {
-    const pool = (this.db.driver as unknown as { master?: PgPool }).master;
-    if (!pool?.query) return rowsOf<T>(await this.db.query(text, values));
-    let name = statementNames.get(text);
-    if (!name) {
-      name = `outbox_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-      statementNames.set(text, name);
-    }
-    try {
-      return (await pool.query({ name, text, values })).rows as T[];
-    } catch (e) {
-      throw new QueryFailedError(text, values, e as Error);
-    }
+  /** A send-path statement, prepared on pg's pool (src/common/prepared-query.ts). */
+  private prepared<T>(text: string, values: unknown[]): Promise<T[]> {
+    return preparedQuery<T>(this.db, text, values);
   }
 }
-
-/** pg's Pool, as TypeORM's Postgres driver holds it (`driver.master`). */
-interface PgPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
-const statementNames = new Map<string, string>();
 
 /** A row RECORD_OUTCOMES still held: its new status, and whether its customer's contact point is marked. */
 interface OutcomeRow {
@@ -368,16 +346,4 @@ interface OutcomeRow {
 
 function statusesOf(rows: OutcomeRow[]): Map<string, string> {
   return new Map(rows.map((r) => [r.id, r.status]));
-}
-
-/** Rows of a raw query: TypeORM answers [rows, rowCount] for a top-level UPDATE/DELETE, rows otherwise. */
-function rowsOf<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  )
-    return result[0] as T[];
-  return result as T[];
 }
