@@ -224,16 +224,7 @@ export class LoyaltyLedger {
     const balanceAfter = account.balance - points;
     if (balanceAfter < 0) throw new RangeError('a loyalty balance never goes below zero');
     const params = [
-      account.customerId,
-      type,
-      -points,
-      meta.reason,
-      meta.source,
-      meta.sourceId,
-      meta.idempotencyKey,
-      meta.rooftopId ?? null,
-      meta.actorId ?? null,
-      meta.occurredAt,
+      ...entryParams(account.customerId, type, -points, meta),
       reversesEntryId,
       balanceAfter,
       allocations.map((a) => a.lotId),
@@ -322,21 +313,7 @@ export class LoyaltyLedger {
                                   occurred_at, expires_at, remaining, balance_after)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        RETURNING ${ENTRY_COLUMNS}`,
-      [
-        account.customerId,
-        type,
-        points,
-        meta.reason,
-        meta.source,
-        meta.sourceId,
-        meta.idempotencyKey,
-        meta.rooftopId ?? null,
-        meta.actorId ?? null,
-        meta.occurredAt,
-        lot.expiresAt,
-        lot.remaining,
-        balanceAfter,
-      ],
+      [...entryParams(account.customerId, type, points, meta), lot.expiresAt, lot.remaining, balanceAfter],
     );
     account.balance = balanceAfter;
     return row as EntryRow;
@@ -349,4 +326,20 @@ export class LoyaltyLedger {
     );
     account.version += 1;
   }
+}
+
+/** The first ten columns of a loyalty_entry row, in the order both entry statements take them ($1–$10). */
+function entryParams(customerId: string, type: string, points: number, meta: EntryMeta): unknown[] {
+  return [
+    customerId,
+    type,
+    points,
+    meta.reason,
+    meta.source,
+    meta.sourceId,
+    meta.idempotencyKey,
+    meta.rooftopId ?? null,
+    meta.actorId ?? null,
+    meta.occurredAt,
+  ];
 }
