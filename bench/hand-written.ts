@@ -111,17 +111,14 @@ INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body)
 VALUES ($10, $11, 'bench', 201, $12::jsonb)`;
 
 /**
- * The whole-fleet reminder computation (SPEC "When is maintenance due", as in due-projection.ts's comment), in one
- * read-only statement with narrow rows: for every active vehicle with a (non-erased) owner × every active catalogue
- * item for its powertrain (interval from the make + model override, else the make's, else the item's), the stage
- * at asOf in the rooftop's local date; counted per stage.
- *   $1 asOf, $2 distance unit ('km' | 'mi'), $3 default rate per day
+ * The vehicle × item rows both fleet statements compute (SPEC "When is maintenance due"): the CTEs p, veh, last_done
+ * and rows, with the extra vehicle and row columns a statement needs in front of the common ones.
  */
-export const HAND_FLEET_SQL = `
+const fleetRows = (vehicleColumns = '', rowColumns = '') => `
 WITH p AS (
   SELECT $1::timestamptz AS as_of, (($1::timestamptz AT TIME ZONE 'UTC') - interval '24 months') AT TIME ZONE 'UTC' AS window_start),
 veh AS MATERIALIZED (
-  SELECT v.id, v.powertrain, lower(v.make) AS make, lower(v.model) AS model, v.purchase_odometer, r.time_zone AS tz,
+  SELECT v.id,${vehicleColumns} v.powertrain, lower(v.make) AS make, lower(v.model) AS model, v.purchase_odometer, r.time_zone AS tz,
          (p.as_of AT TIME ZONE r.time_zone)::date AS today,
          coalesce(v.purchase_date, (v.created_at AT TIME ZONE r.time_zone)::date) AS purchase_start,
          (SELECT (max(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int FROM odometer_reading o
@@ -140,7 +137,7 @@ last_done AS (
     FROM maintenance_performed mp, p WHERE mp.performed_at <= p.as_of
    ORDER BY mp.vehicle_id, mp.item_code, mp.performed_at DESC, mp.odometer DESC),
 rows AS (
-  SELECT veh.today,
+  SELECT ${rowColumns}veh.today,
          CASE WHEN om.item_code IS NOT NULL THEN om.interval_months WHEN ok.item_code IS NOT NULL THEN ok.interval_months
               ELSE mi.interval_months END AS months,
          CASE WHEN om.item_code IS NOT NULL THEN CASE WHEN $2 = 'km' THEN om.interval_km ELSE om.interval_mi END
@@ -158,7 +155,16 @@ rows AS (
     LEFT JOIN maintenance_item_override ok ON ok.item_code = mi.code AND ok.active AND ok.model IS NULL
           AND lower(ok.make) = veh.make
     LEFT JOIN last_done ld ON ld.vehicle_id = veh.id AND ld.item_code = mi.code),
-due AS (
+`;
+
+/**
+ * The whole-fleet reminder computation (SPEC "When is maintenance due", as in due-projection.ts's comment), in one
+ * read-only statement with narrow rows: for every active vehicle with a (non-erased) owner × every active catalogue
+ * item for its powertrain (interval from the make + model override, else the make's, else the item's), the stage
+ * at asOf in the rooftop's local date; counted per stage.
+ *   $1 asOf, $2 distance unit ('km' | 'mi'), $3 default rate per day
+ */
+export const HAND_FLEET_SQL = `${fleetRows()}due AS (
   SELECT r.today - least(
            (r.start_date + make_interval(months => r.months))::date,
            CASE WHEN r.distance IS NOT NULL AND r.start_odo IS NOT NULL AND r.rate_distance > 0 THEN
@@ -185,48 +191,7 @@ SELECT count(*)::int AS rows,
  * 'purchase'. Counts what it wrote. Writes no schedule: a direct solution re-scans the fleet every day.
  *   $1 asOf, $2 distance unit, $3 default rate per day, $4 asOf as ISO text, $5 item names and stage labels (json)
  */
-export const HAND_BACKFILL_SQL = `
-WITH p AS (
-  SELECT $1::timestamptz AS as_of, (($1::timestamptz AT TIME ZONE 'UTC') - interval '24 months') AT TIME ZONE 'UTC' AS window_start),
-veh AS MATERIALIZED (
-  SELECT v.id, v.owner_id, v.powertrain, lower(v.make) AS make, lower(v.model) AS model, v.purchase_odometer, r.time_zone AS tz,
-         (p.as_of AT TIME ZONE r.time_zone)::date AS today,
-         coalesce(v.purchase_date, (v.created_at AT TIME ZONE r.time_zone)::date) AS purchase_start,
-         (SELECT (max(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int FROM odometer_reading o
-           WHERE o.vehicle_id = v.id AND o.read_at <= p.as_of) AS last_value,
-         (SELECT (max(o.read_at) AT TIME ZONE r.time_zone)::date FROM odometer_reading o
-           WHERE o.vehicle_id = v.id AND o.read_at <= p.as_of) AS last_date,
-         (SELECT (min(ARRAY[extract(epoch FROM o.read_at), o.value]))[2]::int FROM odometer_reading o
-           WHERE o.vehicle_id = v.id AND o.read_at > p.window_start AND o.read_at <= p.as_of) AS first_value,
-         (SELECT (min(o.read_at) AT TIME ZONE r.time_zone)::date FROM odometer_reading o
-           WHERE o.vehicle_id = v.id AND o.read_at > p.window_start AND o.read_at <= p.as_of) AS first_date
-    FROM vehicle v JOIN rooftop r ON r.id = v.rooftop_id
-    JOIN customer c ON c.id = v.owner_id AND c.erased_at IS NULL, p
-   WHERE v.status = 'active'),
-last_done AS (
-  SELECT DISTINCT ON (mp.vehicle_id, mp.item_code) mp.vehicle_id, mp.item_code, mp.performed_at, mp.odometer
-    FROM maintenance_performed mp, p WHERE mp.performed_at <= p.as_of
-   ORDER BY mp.vehicle_id, mp.item_code, mp.performed_at DESC, mp.odometer DESC),
-rows AS (
-  SELECT veh.id AS vehicle_id, veh.owner_id, mi.code AS item_code, ld.performed_at, veh.today,
-         CASE WHEN om.item_code IS NOT NULL THEN om.interval_months WHEN ok.item_code IS NOT NULL THEN ok.interval_months
-              ELSE mi.interval_months END AS months,
-         CASE WHEN om.item_code IS NOT NULL THEN CASE WHEN $2 = 'km' THEN om.interval_km ELSE om.interval_mi END
-              WHEN ok.item_code IS NOT NULL THEN CASE WHEN $2 = 'km' THEN ok.interval_km ELSE ok.interval_mi END
-              ELSE CASE WHEN $2 = 'km' THEN mi.interval_km ELSE mi.interval_mi END END AS distance,
-         coalesce((ld.performed_at AT TIME ZONE veh.tz)::date, veh.purchase_start) AS start_date,
-         CASE WHEN ld.vehicle_id IS NOT NULL THEN ld.odometer ELSE veh.purchase_odometer END AS start_odo,
-         veh.last_value, veh.last_date,
-         CASE WHEN veh.last_date - veh.first_date >= 30 THEN greatest(veh.last_value - veh.first_value, 0) ELSE $3::int END AS rate_distance,
-         CASE WHEN veh.last_date - veh.first_date >= 30 THEN veh.last_date - veh.first_date ELSE 1 END AS rate_days
-    FROM veh
-    JOIN maintenance_item mi ON mi.active AND veh.powertrain = ANY (mi.applies_to)
-    LEFT JOIN maintenance_item_override om ON om.item_code = mi.code AND om.active AND om.model IS NOT NULL
-          AND lower(om.make) = veh.make AND lower(om.model) = veh.model
-    LEFT JOIN maintenance_item_override ok ON ok.item_code = mi.code AND ok.active AND ok.model IS NULL
-          AND lower(ok.make) = veh.make
-    LEFT JOIN last_done ld ON ld.vehicle_id = veh.id AND ld.item_code = mi.code),
-due AS (
+export const HAND_BACKFILL_SQL = `${fleetRows(' v.owner_id,', 'veh.id AS vehicle_id, veh.owner_id, mi.code AS item_code, ld.performed_at, ')}due AS (
   SELECT r.vehicle_id, r.owner_id, r.item_code, r.performed_at, b.base_value, d.due_date, r.today - d.due_date AS k
     FROM rows r
     CROSS JOIN LATERAL (SELECT CASE WHEN r.last_value IS NULL OR r.start_date > r.last_date THEN r.start_date ELSE r.last_date END AS base_date,
