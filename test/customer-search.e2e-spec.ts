@@ -1,0 +1,88 @@
+import { bearer, startTestApp, TestApp } from './support/test-app';
+
+/**
+ * The customer search's paths beyond the ordered walk of the first 10,000 customers (CustomerSearchRepository):
+ * a rare term's matches come from the trigram indexes, and a phone term is looked up there by its last digits
+ * only, every row found then checked against the whole term. Each case compares the pages with what
+ * `phone LIKE '%<digits>%'` (or the name and email) would find, in cursor order.
+ */
+describe('customer search beyond the walk', () => {
+  let t: TestApp;
+  let token: string;
+  /** Customer ids in cursor order (created one second apart). */
+  let ids: string[];
+
+  /** Phones that differ from the bulk's (+85560 and the index on six digits), by index. */
+  const PHONES: Record<number, string> = {
+    5: '+85577700001', // inside the walk's window
+    10100: '+85577700002',
+    10150: '+85590070000', // ends like '777 0000' is looked up (70000), does not hold 7770000
+    10200: '+85577700003',
+    10298: '+85599945678', // ends like 012 345 678 (45678), does not hold 12345678
+    10299: '+85512345678',
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const rooftop = (await t.rooftop({ name: 'Phone Search Rooftop' })).id;
+    token = (await t.user('salesperson', [rooftop])).token;
+    // 10,300 customers: more than the walk reads (10,000) before it leaves a term to the trigram indexes.
+    const rows: { id: string }[] = await t.db.query(
+      `INSERT INTO customer (home_rooftop_id, first_name, last_name, email, phone, created_at, updated_at)
+       SELECT $1, 'Bulk' || i, 'Person', 'bulk' || i || '@mail.example',
+              coalesce(($2::jsonb) ->> i::text, '+85560' || lpad(i::text, 6, '0')),
+              timestamptz '2026-01-01' + i * interval '1 second', timestamptz '2026-01-01'
+         FROM generate_series(0, 10299) i ORDER BY i RETURNING id`,
+      [rooftop, JSON.stringify(PHONES)],
+    );
+    ids = rows.map((r) => r.id);
+    await t.db.query('ANALYZE customer');
+  });
+  afterAll(() => t.close());
+
+  const search = async (q: string, limit = 50, cursor?: string) => {
+    const res = await t.http
+      .get('/api/v1/customers')
+      .query({ q, limit, ...(cursor ? { cursor } : {}) })
+      .set(bearer(token));
+    expect(res.status).toBe(200);
+    return {
+      items: (res.body.items as { id: string }[]).map((c) => ids.indexOf(c.id)),
+      nextCursor: res.body.nextCursor as string | null,
+    };
+  };
+
+  it('finds a number past the walk in every written form, and not a number that only ends like it', async () => {
+    for (const q of [
+      '012 345 678',
+      '+855 12 345 678',
+      '+85512345678',
+      '(012) 345-678',
+      '12345678',
+      '2345678',
+    ]) {
+      expect({ q, items: (await search(q)).items }).toEqual({ q, items: [10299] });
+    }
+    // Five digits or fewer are looked up whole: both numbers hold 45678.
+    expect((await search('45678')).items).toEqual([10298, 10299]);
+    expect((await search('945678')).items).toEqual([10298]);
+    expect((await search('012 345 679')).items).toEqual([]);
+  });
+
+  it('pages a phone term from the trigram path into the walk without duplicates or misses', async () => {
+    // Inside the window 5 only: the trigram path answers the first page (5, 10100), the walk the second (10200).
+    const first = await search('777 0000', 2);
+    expect(first.items).toEqual([5, 10100]);
+    const second = await search('777 0000', 2, first.nextCursor!);
+    expect(second).toEqual({ items: [10200], nextCursor: null });
+    expect((await search('+855 777 00001')).items).toEqual([5]);
+    expect((await search('0777 00003')).items).toEqual([10200]);
+  });
+
+  it('still finds a phone-like term in the name or the email on the trigram path', async () => {
+    await t.db.query(`UPDATE customer SET email = 'fleet.90807060@mail.example' WHERE id = $1`, [ids[10280]]);
+    // The phone lookup (07060) finds +85560007060, which does not hold 90807060; the email does.
+    expect((await search('90807060')).items).toEqual([10280]);
+    expect((await search('10250')).items).toEqual([10250]);
+  });
+});
