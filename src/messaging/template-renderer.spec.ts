@@ -71,7 +71,49 @@ describe('date and distance helpers', () => {
   it('formats distances with the unit', () => {
     expect(formatDistance(12345, 'en', 'km')).toBe('12,345 km');
     expect(formatDistance(6000, 'en', 'mi')).toBe('6,000 mi');
-    expect(formatDistance(10000, 'km', 'km')).toContain('គ.ម.');
+    expect(formatDistance(10000, 'km', 'km')).toBe('10,000 គ.ម');
+    expect(formatDistance(30000, 'lo', 'km')).toBe('30.000 ກມ');
     expect(formatDistance(null, 'en', 'km')).toBe('');
+  });
+
+  it('ends a sentence after a distance with one full stop, in every language', () => {
+    const renderer = new TemplateRenderer();
+    const item = {
+      vin: 'JTDKB20U093000001',
+      make: 'Toyota',
+      model: 'Hilux',
+      itemNames: { en: 'Oil change', km: 'ប្តូរប្រេងម៉ាស៊ីន', lo: 'ປ່ຽນນ້ຳມັນເຄື່ອງ' },
+      stageLabels: { en: 'due', km: 'ដល់ពេល', lo: 'ຮອດກຳນົດ' },
+      dueDate: '2026-12-20',
+      latestOdometer: 30000,
+    };
+    // "Last known odometer: 30,000 km." ends the reminder's sentence; "ກມ." used to make it "30.000 ກມ..".
+    const endings = { en: '30,000 km.', km: '30,000 គ.ម។', lo: '30.000 ກມ.' };
+    for (const language of ['en', 'km', 'lo'] as const) {
+      const out = renderer.render({
+        ...input,
+        kind: 'service_reminder',
+        language,
+        payload: { items: [item] },
+      });
+      for (const part of [out.html, out.text]) {
+        expect(part).toContain(endings[language]);
+        expect(part).not.toMatch(/\.\s*\.|\.។/);
+      }
+    }
+  });
+
+  it('keeps the unit readable mid-sentence', () => {
+    const renderer = new TemplateRenderer();
+    const payload = {
+      vehicle: { make: 'Toyota', model: 'Hilux', year: 2024 },
+      warrantyEndDate: '2027-02-01',
+      warrantyEndDistance: 100000,
+    };
+    const middles = { en: '100,000 km, whichever', km: '100,000 គ.ម អាស្រ័យ', lo: '100.000 ກມ ແລ້ວແຕ່' };
+    for (const language of ['en', 'km', 'lo'] as const) {
+      const out = renderer.render({ ...input, kind: 'warranty_expiring', language, payload });
+      expect(out.text).toContain(middles[language]);
+    }
   });
 });

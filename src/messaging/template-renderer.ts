@@ -6,8 +6,12 @@ import { LAYOUT_HTML, LAYOUT_TEXT } from './templates/layout';
 
 export const LOCALES: Record<Language, string> = { en: 'en-GB', km: 'km-KH', lo: 'lo-LA' };
 
+/**
+ * No label ends with a dot: a distance often ends a sentence ("Last known odometer: 30.000 ກມ."), and an
+ * abbreviation's own dot then doubled the full stop. Khmer and Lao write the short forms without it anyway.
+ */
 const UNIT_LABELS: Record<DistanceUnit, Record<Language, string>> = {
-  km: { en: 'km', km: 'គ.ម.', lo: 'ກມ.' },
+  km: { en: 'km', km: 'គ.ម', lo: 'ກມ' },
   mi: { en: 'mi', km: 'ម៉ាយ', lo: 'ໄມລ໌' },
 };
 
