@@ -21,6 +21,7 @@ interface PageText {
   cancel: string;
   cancelSubmit: string;
   cancelled: string;
+  /** `phone` is '' when the rooftop has none: the text then sends the customer to the workshop instead. */
   tooLate: (phone: string) => string;
   noSlots: (phone: string) => string;
   slotFull: string;
@@ -44,8 +45,10 @@ const TEXT: Record<Language, PageText> = {
     cancel: 'Cannot come?',
     cancelSubmit: 'Cancel my appointment',
     cancelled: 'Your appointment is cancelled',
-    tooLate: (p) => `It is too late to change this appointment online. Please call us on ${p}.`,
-    noSlots: (p) => `No free time in the next two weeks. Please call us on ${p}.`,
+    tooLate: (p) =>
+      `It is too late to change this appointment online. ${p ? `Please call us on ${p}.` : 'Please contact the workshop.'}`,
+    noSlots: (p) =>
+      `No free time in the next two weeks. ${p ? `Please call us on ${p}.` : 'Please contact the workshop.'}`,
     slotFull: 'Sorry, that time was just taken. Please choose another one.',
     notFound: 'This booking link is not valid.',
     back: 'Back to the booking page',
@@ -65,8 +68,10 @@ const TEXT: Record<Language, PageText> = {
     cancel: 'មកមិនបានទេ?',
     cancelSubmit: 'បោះបង់ការណាត់ជួបរបស់ខ្ញុំ',
     cancelled: 'ការណាត់ជួបរបស់អ្នកត្រូវបានបោះបង់',
-    tooLate: (p) => `យឺតពេលហើយក្នុងការប្តូរការណាត់ជួបនេះតាមអនឡាញ។ សូមទូរស័ព្ទមកយើងតាមលេខ ${p}។`,
-    noSlots: (p) => `មិនមានពេលទំនេរក្នុងរយៈពេលពីរសប្តាហ៍ខាងមុខទេ។ សូមទូរស័ព្ទមកយើងតាមលេខ ${p}។`,
+    tooLate: (p) =>
+      `យឺតពេលហើយក្នុងការប្តូរការណាត់ជួបនេះតាមអនឡាញ។ ${p ? `សូមទូរស័ព្ទមកយើងតាមលេខ ${p}។` : 'សូមទាក់ទងរោងជាង។'}`,
+    noSlots: (p) =>
+      `មិនមានពេលទំនេរក្នុងរយៈពេលពីរសប្តាហ៍ខាងមុខទេ។ ${p ? `សូមទូរស័ព្ទមកយើងតាមលេខ ${p}។` : 'សូមទាក់ទងរោងជាង។'}`,
     slotFull: 'សូមអភ័យទោស ពេលវេលានោះទើបតែត្រូវបានកក់។ សូមជ្រើសរើសពេលផ្សេង។',
     notFound: 'តំណកក់នេះមិនត្រឹមត្រូវទេ។',
     back: 'ត្រឡប់ទៅទំព័រកក់វិញ',
@@ -86,8 +91,8 @@ const TEXT: Record<Language, PageText> = {
     cancel: 'ມາບໍ່ໄດ້ບໍ?',
     cancelSubmit: 'ຍົກເລີກການນັດໝາຍຂອງຂ້ອຍ',
     cancelled: 'ການນັດໝາຍຂອງທ່ານຖືກຍົກເລີກແລ້ວ',
-    tooLate: (p) => `ຊ້າເກີນໄປທີ່ຈະປ່ຽນການນັດໝາຍນີ້ທາງອອນລາຍ. ກະລຸນາໂທຫາພວກເຮົາທີ່ເບີ ${p}.`,
-    noSlots: (p) => `ບໍ່ມີເວລາວ່າງໃນສອງອາທິດຂ້າງໜ້າ. ກະລຸນາໂທຫາພວກເຮົາທີ່ເບີ ${p}.`,
+    tooLate: (p) => `ຊ້າເກີນໄປທີ່ຈະປ່ຽນການນັດໝາຍນີ້ທາງອອນລາຍ. ${p ? `ກະລຸນາໂທຫາພວກເຮົາທີ່ເບີ ${p}.` : 'ກະລຸນາຕິດຕໍ່ສູນບໍລິການ.'}`,
+    noSlots: (p) => `ບໍ່ມີເວລາວ່າງໃນສອງອາທິດຂ້າງໜ້າ. ${p ? `ກະລຸນາໂທຫາພວກເຮົາທີ່ເບີ ${p}.` : 'ກະລຸນາຕິດຕໍ່ສູນບໍລິການ.'}`,
     slotFull: 'ຂໍອະໄພ, ເວລານັ້ນຫາກໍຖືກຈອງ. ກະລຸນາເລືອກເວລາອື່ນ.',
     notFound: 'ລິ້ງນັດໝາຍນີ້ບໍ່ຖືກຕ້ອງ.',
     back: 'ກັບໄປໜ້ານັດໝາຍ',

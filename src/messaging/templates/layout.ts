@@ -9,7 +9,8 @@ const telegram = (lang: string) => ({
 
 /**
  * The common frame of every email: the template's body, then the rooftop's name, address, phone,
- * booking link and the unsubscribe link. `body` is the rendered template (already escaped HTML).
+ * booking link and the unsubscribe link. `body` is the rendered template (already escaped HTML). Address and
+ * phone are optional: a missing one leaves no empty line.
  */
 const htmlFrame = (
   labels: { book: string; phone: string; why: string; unsubscribe: string },
@@ -26,7 +27,7 @@ const htmlFrame = (
 {{#if links.booking}}<p style="margin-top:24px"><a href="{{links.booking}}" style="display:inline-block;background:#1f6feb;color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none">${labels.book}</a></p>{{/if}}
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #e4e7eb;font-size:12px;color:#616e7c;line-height:1.5">
-<strong>{{rooftop.name}}</strong><br>{{rooftop.address}}{{#if rooftop.phone}}<br>${labels.phone}: {{rooftop.phone}}{{/if}}<br><br>
+<strong>{{rooftop.name}}</strong>{{#if rooftop.address}}<br>{{rooftop.address}}{{/if}}{{#if rooftop.phone}}<br>${labels.phone}: {{rooftop.phone}}{{/if}}<br><br>
 {{#if links.telegram}}<a href="{{links.telegram}}" style="color:#1f6feb">${telegram(lang).label}</a><br>${telegram(lang).wording}<br><br>{{/if}}
 ${labels.why}<br>
 <a href="{{links.unsubscribe}}" style="color:#616e7c">${labels.unsubscribe}</a>
@@ -46,7 +47,8 @@ ${labels.book}: {{links.booking}}
 
 --
 {{rooftop.name}}
-{{rooftop.address}}
+{{#if rooftop.address}}{{rooftop.address}}
+{{/if}}
 {{#if rooftop.phone}}${labels.phone}: {{rooftop.phone}}
 {{/if}}
 {{#if links.telegram}}
