@@ -1,11 +1,12 @@
 /**
  * Starts the app under test in its own process and waits until ready: the compiled app in dist/, as `npm start` runs
- * it (built first when a source changed, as `npm start` does). Under swc-register (as the fault suite runs it) the
+ * it (built first when a source changed, as `npm start` does; with the variables its script sets). Under swc-register (as the fault suite runs it) the
  * in-process compiler and inline source maps added ~45 MB to the app's RSS.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { freePort } from '../src/database/embedded-postgres';
+import { startScriptEnv } from '../test/support/start-script';
 import { sleep } from './support';
 
 export const ADMIN = { email: 'bench-admin@example.test', password: 'bench-password-1234' };
@@ -44,6 +45,7 @@ export async function startApp(
     env: Object.fromEntries(
       Object.entries({
         ...process.env,
+        ...startScriptEnv(),
         PORT: String(port),
         JOBS_ENABLED: 'false',
         LOG_LEVEL: 'warn',
