@@ -29,6 +29,34 @@ describe('TemplateRenderer', () => {
     expect(out.text).toContain('Tom & Jerry <b>');
   });
 
+  it("names the booking button after what the link does: the appointment's own emails manage it, others book", () => {
+    const slot = { slotStart: '2026-12-10T02:00:00Z', slotEnd: '2026-12-10T03:00:00Z', items: [] };
+    const button = (kind: string, language: 'en' | 'km' | 'lo') => {
+      const out = renderer.render({ ...input, kind, language, payload: { ...slot, stage: 'day_before' } });
+      return { html: out.html, text: out.text };
+    };
+    const words = {
+      en: ['Move or cancel your appointment', 'Book a service visit'],
+      km: ['ប្តូរ ឬបោះបង់ការណាត់របស់អ្នក', 'កក់ពេលមកថែទាំរថយន្ត'],
+      lo: ['ປ່ຽນ ຫຼື ຍົກເລີກການນັດໝາຍຂອງທ່ານ', 'ນັດໝາຍເຂົ້າມາບໍລິການລົດ'],
+    } as const;
+    for (const language of ['en', 'km', 'lo'] as const) {
+      const [manage, book] = words[language];
+      for (const kind of ['appointment_confirmation', 'appointment_reminder']) {
+        for (const part of Object.values(button(kind, language))) {
+          expect(part).toContain(manage);
+          expect(part).not.toContain(book);
+        }
+      }
+      for (const kind of ['appointment_no_show', 'service_reminder']) {
+        for (const part of Object.values(button(kind, language))) {
+          expect(part).toContain(book);
+          expect(part).not.toContain(manage);
+        }
+      }
+    }
+  });
+
   it('wraps every email in the layout with rooftop details, booking and unsubscribe links', () => {
     const out = renderer.render(input);
     for (const part of [out.html, out.text]) {

@@ -50,6 +50,7 @@ export interface RenderedEmail {
 export class UnknownTemplateError extends Error {}
 
 interface Compiled {
+  manageBooking: boolean;
   subject: Record<Language, HandlebarsTemplateDelegate>;
   html: Record<Language, HandlebarsTemplateDelegate>;
   text: Record<Language, HandlebarsTemplateDelegate>;
@@ -112,6 +113,7 @@ export class TemplateRenderer {
       links: input.links,
       unit: input.unit,
       language,
+      manageBooking: compiled.manageBooking,
     };
     const options: RuntimeOptions = { helpers: helpersFor(input), allowProtoPropertiesByDefault: false };
     const subject = compiled.subject[language](context, options).replace(/\s+/g, ' ').trim();
@@ -152,6 +154,7 @@ function compileAll(
 
 function compile(template: EmailTemplate): Compiled {
   return {
+    manageBooking: template.bookingButton === 'manage',
     subject: compileAll(template.subject, true),
     html: compileAll(template.html, false),
     text: compileAll(template.text, true),

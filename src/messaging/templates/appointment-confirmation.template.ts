@@ -17,6 +17,7 @@ const CHANGE: Localized = {
  */
 export const appointmentConfirmationTemplate: EmailTemplate = {
   kind: 'appointment_confirmation',
+  bookingButton: 'manage',
   subject: {
     en: '{{#if payload.rescheduled}}Your service appointment has moved{{else}}Your service appointment is booked{{/if}}: {{date payload.slotStart "datetime"}}',
     km: '{{#if payload.rescheduled}}ការណាត់ថែទាំរបស់អ្នកត្រូវបានប្តូរ{{else}}ការណាត់ថែទាំរបស់អ្នកត្រូវបានកក់{{/if}}៖ {{date payload.slotStart "datetime"}}',

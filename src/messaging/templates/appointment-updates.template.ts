@@ -54,6 +54,7 @@ Your appointment at {{rooftop.name}} on {{date payload.slotStart "datetime"}} is
 
 export const appointmentReminderTemplate: EmailTemplate = {
   kind: 'appointment_reminder',
+  bookingButton: 'manage',
   subject: {
     en: 'Reminder: your service appointment at {{rooftop.name}}, {{date payload.slotStart "datetime"}}',
     km: 'រំលឹក៖ ការណាត់ថែទាំរបស់អ្នកនៅ {{rooftop.name}} {{date payload.slotStart "datetime"}}',

@@ -22,6 +22,11 @@ export type Localized = Record<Language, string>;
 export interface EmailTemplate {
   /** The outbox `kind` this template renders, e.g. `service_reminder`. */
   kind: string;
+  /**
+   * What the layout's booking button says: `book` (default) a new visit, or `manage` the appointment the email is
+   * about (the booking page shows the customer's standing appointment for the vehicle, to move or cancel it).
+   */
+  bookingButton?: 'book' | 'manage';
   subject: Localized;
   html: Localized;
   text: Localized;

@@ -7,15 +7,23 @@ const telegram = (lang: string) => ({
   wording: telegramTexts(lang).optIn('{{rooftop.name}}'),
 });
 
+interface Labels {
+  book: string;
+  manage: string;
+  phone: string;
+  why: string;
+  unsubscribe: string;
+}
+
+/** The booking button's words: a new visit, or the appointment the email is about (template's `bookingButton`). */
+const button = (labels: Labels) => `{{#if manageBooking}}${labels.manage}{{else}}${labels.book}{{/if}}`;
+
 /**
  * The common frame of every email: the template's body, then the rooftop's name, address, phone,
  * booking link and the unsubscribe link. `body` is the rendered template (already escaped HTML). Address and
  * phone are optional: a missing one leaves no empty line.
  */
-const htmlFrame = (
-  labels: { book: string; phone: string; why: string; unsubscribe: string },
-  lang: string,
-) => `<!DOCTYPE html>
+const htmlFrame = (labels: Labels, lang: string) => `<!DOCTYPE html>
 <html lang="${lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{subject}}</title></head>
 <body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,'Noto Sans Khmer','Noto Sans Lao',sans-serif;color:#1f2933">
@@ -24,7 +32,7 @@ const htmlFrame = (
 <tr><td style="padding:20px 24px;border-bottom:1px solid #e4e7eb;font-size:20px;font-weight:bold">{{rooftop.name}}</td></tr>
 <tr><td style="padding:24px;font-size:15px;line-height:1.6">
 {{{body}}}
-{{#if links.booking}}<p style="margin-top:24px"><a href="{{links.booking}}" style="display:inline-block;background:#1f6feb;color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none">${labels.book}</a></p>{{/if}}
+{{#if links.booking}}<p style="margin-top:24px"><a href="{{links.booking}}" style="display:inline-block;background:#1f6feb;color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none">${button(labels)}</a></p>{{/if}}
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #e4e7eb;font-size:12px;color:#616e7c;line-height:1.5">
 <strong>{{rooftop.name}}</strong>{{#if rooftop.address}}<br>{{rooftop.address}}{{/if}}{{#if rooftop.phone}}<br>${labels.phone}: {{rooftop.phone}}{{/if}}<br><br>
@@ -36,13 +44,10 @@ ${labels.why}<br>
 </body>
 </html>`;
 
-const textFrame = (
-  labels: { book: string; phone: string; why: string; unsubscribe: string },
-  lang: string,
-) => `{{{body}}}
+const textFrame = (labels: Labels, lang: string) => `{{{body}}}
 {{#if links.booking}}
 
-${labels.book}: {{links.booking}}
+${button(labels)}: {{links.booking}}
 {{/if}}
 
 --
@@ -64,18 +69,21 @@ ${labels.unsubscribe}: {{links.unsubscribe}}
 const LABELS = {
   en: {
     book: 'Book a service visit',
+    manage: 'Move or cancel your appointment',
     phone: 'Phone',
     why: 'You receive this email because you are a customer of {{rooftop.name}}.',
     unsubscribe: 'Unsubscribe from these emails',
   },
   km: {
     book: 'កក់ពេលមកថែទាំរថយន្ត',
+    manage: 'ប្តូរ ឬបោះបង់ការណាត់របស់អ្នក',
     phone: 'ទូរស័ព្ទ',
     why: 'អ្នកទទួលបានអ៊ីមែលនេះ ដោយសារអ្នកជាអតិថិជនរបស់ {{rooftop.name}}។',
     unsubscribe: 'ឈប់ទទួលអ៊ីមែលប្រភេទនេះ',
   },
   lo: {
     book: 'ນັດໝາຍເຂົ້າມາບໍລິການລົດ',
+    manage: 'ປ່ຽນ ຫຼື ຍົກເລີກການນັດໝາຍຂອງທ່ານ',
     phone: 'ໂທລະສັບ',
     why: 'ທ່ານໄດ້ຮັບອີເມວນີ້ ເພາະທ່ານເປັນລູກຄ້າຂອງ {{rooftop.name}}.',
     unsubscribe: 'ຍົກເລີກການຮັບອີເມວປະເພດນີ້',
