@@ -9,6 +9,7 @@ import { bearer, startTestApp, TestApp } from './support/test-app';
 describe('customer search beyond the walk', () => {
   let t: TestApp;
   let token: string;
+  let rooftop: string;
   /** Customer ids in cursor order (created one second apart). */
   let ids: string[];
 
@@ -24,7 +25,7 @@ describe('customer search beyond the walk', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const rooftop = (await t.rooftop({ name: 'Phone Search Rooftop' })).id;
+    rooftop = (await t.rooftop({ name: 'Phone Search Rooftop' })).id;
     token = (await t.user('salesperson', [rooftop])).token;
     // 10,300 customers: more than the walk reads (10,000) before it leaves a term to the trigram indexes.
     const rows: { id: string }[] = await t.db.query(
@@ -84,5 +85,52 @@ describe('customer search beyond the walk', () => {
     // The phone lookup (07060) finds +85560007060, which does not hold 90807060; the email does.
     expect((await search('90807060')).items).toEqual([10280]);
     expect((await search('10250')).items).toEqual([10250]);
+  });
+  /** Gives each customer (by index) a vehicle whose VIN holds `part`, and each of `emails` an email holding it. */
+  async function vinsAndEmails(part: string, owners: number[], emails: number[]) {
+    await t.db.query(
+      `INSERT INTO vehicle (rooftop_id, vin, make, model, year, powertrain, owner_id)
+       SELECT $1, 'KNAB3512' || $2 || lpad(k::text, 3, '0'), 'Kia', 'Rio', 2021, 'ice', o
+         FROM unnest($3::uuid[]) WITH ORDINALITY AS x(o, k)`,
+      [rooftop, part, owners.map((i) => ids[i])],
+    );
+    await t.db.query(
+      `UPDATE customer SET email = 'fleet.' || lower($1) || '@mail.example' WHERE id = ANY($2)`,
+      [part, emails.map((i) => ids[i])],
+    );
+  }
+
+  /** Every page of a term, as customer indexes. */
+  async function pages(q: string, limit: number) {
+    const seen: number[][] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 10; n++) {
+      const page = await search(q, limit, cursor);
+      seen.push(page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    return seen;
+  }
+
+  it('pages a VIN term whose vehicles lie beyond the first customers it looks at, in cursor order', async () => {
+    // VINs of 600 and 700 (after the 500 customers looked at one by one), emails of 900, 950 and 990: the walk
+    // fills each page, the VIN owners taken from the trigram index.
+    await vinsAndEmails('ZZ7788', [700, 600], [900, 950, 990]);
+    expect(await pages('zz7788', 2)).toEqual([[600, 700], [900, 950], [990]]);
+  });
+
+  it('pages a VIN term whose vehicles lie among the first customers, in cursor order', async () => {
+    // VINs of 10 and 20 (the term is common among vehicles: each customer's are looked at), emails of 30, 40, 50.
+    await vinsAndEmails('YY5566', [20, 10], [30, 40, 50]);
+    expect(await pages('YY5566', 2)).toEqual([[10, 20], [30, 40], [50]]);
+    // Past the window too: a VIN of 10250 is found on the trigram path after the walk's pages.
+    await vinsAndEmails('YY5577', [10250, 15], [25]);
+    expect(await pages('yy55', 2)).toEqual([
+      [10, 15],
+      [20, 25],
+      [30, 40],
+      [50, 10250],
+    ]);
   });
 });

@@ -8,6 +8,12 @@ import { jsonEntity } from './json-rows';
 /** Rows the search walks in cursor order (customer_search_walk_idx) before it leaves a rare term to the trigram indexes. */
 const SEARCH_WINDOW = 10_000;
 
+/**
+ * Customers, from the start of the window, whose vehicles the search looks at one by one to tell whether a term that
+ * could be part of a VIN is a common one (see search).
+ */
+const VIN_SAMPLE = 500;
+
 /** Digits of a phone term the trigram path looks up in customer_phone_trgm_idx (phoneProbe). */
 const PHONE_PROBE_DIGITS = 5;
 
@@ -83,13 +89,8 @@ export class CustomerSearchRepository {
         ? `c.search_text LIKE ${t} OR (c.phone LIKE ${p(probe.pattern)} AND strpos(c.phone, ${p(probe.digits)}) > 0)`
         : own;
       // VINs hold only [A-HJ-NPR-Z0-9]: a term with any other character cannot match one.
-      const vin = couldMatchVin(filter.q);
-      const match = `(${own}${
-        vin
-          ? ` OR EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${t} OFFSET 0)`
-          : ''
-      })`;
-      return this.search(where, match, ownRare, vin ? t : null, params, limit);
+      const vin = couldMatchVin(filter.q) ? t : null;
+      return this.search(where, { own, ownRare, vin }, params, limit);
     }
     const qb = this.db.getRepository(Customer).createQueryBuilder('c');
     if (where.length) qb.where(where.join(' AND '), params);
@@ -101,35 +102,54 @@ export class CustomerSearchRepository {
    * One statement. `walk`: the matches among the next SEARCH_WINDOW rows in cursor order, read from
    * customer_search_walk_idx alone (cursor order, carrying the scope's columns, the lowered name and email and the
    * phone: no table row is read, nothing is lowered per row); a common term stops at the (limit + 1)-th match.
+   * A term that could be part of a VIN also matches the customers owning such a vehicle. Looking up each walked
+   * customer's vehicles costs ~4 µs a row (40 ms for a rare term's 10,000 rows at 1 M customers, any all-digit phone
+   * term included), so it is done only when the term is common among vehicles: when one of the first VIN_SAMPLE
+   * customers owns a match (`vin_hot`). Otherwise the owners of every matching VIN come from vehicle_vin_trgm_idx
+   * once (`vin_few`, few by that test) and the walk checks each row against them (a hashed set).
    * `rare` runs only when the walk fell short and rows remain past the window (`edge`; a one-time filter): every
-   * match from the trigram indexes (customer_search_trgm_idx, the phone's by the term's last digits; VIN owners when the term could be part
-   * of a VIN), materialised so that the planner cannot turn it into a filtered walk of every row. The window's
-   * matches come first in cursor order, so they are among rare's first limit + 1; the page is rare's when it ran,
-   * else the walk's, its rows then read by id. Duplicates (a name and a VIN match) go by sort (DISTINCT ON): a
-   * hash would be sized by the estimate of every VIN match, tens of MB allocated per request.
+   * match from the trigram indexes (customer_search_trgm_idx, the phone's by the term's last digits, VIN owners),
+   * materialised so that the planner cannot turn it into a filtered walk of every row. The window's matches come
+   * first in cursor order, so they are among rare's first limit + 1; the page is rare's when it ran, else the
+   * walk's, its rows then read by id. Duplicates (a name and a VIN match) go by sort (DISTINCT ON): a hash would be
+   * sized by the estimate of every VIN match, tens of MB allocated per request.
    */
   private async search(
     where: string[],
-    match: string,
-    own: string,
-    vin: string | null,
+    { own, ownRare, vin }: { own: string; ownRare: string; vin: string | null },
     params: Record<string, unknown>,
     limit: number,
   ): Promise<Page<Customer>> {
     const customer = jsonEntity(this.db, Customer);
     const scope = where.map((w) => ` AND ${w}`).join('');
     const short = `(SELECT count(*) FROM walk) <= ${limit} AND EXISTS (SELECT 1 FROM edge)`;
+    const ownsVin = `EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${vin} OFFSET 0)`;
     const [sql, values] = this.db.driver.escapeQueryWithParameters(
-      `WITH walk AS MATERIALIZED (
+      `WITH ${
+        vin
+          ? `vin_hot AS MATERIALIZED (
+         SELECT EXISTS (SELECT 1 FROM (
+           SELECT c.id FROM customer c WHERE true${scope} ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${VIN_SAMPLE}) c
+          WHERE ${ownsVin}) AS hot),
+       vin_few AS MATERIALIZED (
+         SELECT v.owner_id FROM vehicle v WHERE v.vin ILIKE ${vin} AND NOT (SELECT hot FROM vin_hot)),
+       `
+          : ''
+      }walk AS MATERIALIZED (
          SELECT c.id, c.created_at FROM (
            SELECT c.id, c.created_at, c.search_text, c.phone FROM customer c WHERE true${scope}
             ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${SEARCH_WINDOW}) c
-          WHERE ${match}
+          WHERE ${own}${
+            vin
+              ? ` OR ((SELECT hot FROM vin_hot) AND ${ownsVin})
+             OR c.id IN (SELECT owner_id FROM vin_few)`
+              : ''
+          }
           ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1}),
        edge AS MATERIALIZED (
          SELECT 1 FROM customer c WHERE true${scope} ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${SEARCH_WINDOW} LIMIT 1),
        rare AS MATERIALIZED (
-         SELECT c.id, c.created_at FROM customer c WHERE (${own})${scope} AND ${short}${
+         SELECT c.id, c.created_at FROM customer c WHERE (${ownRare})${scope} AND ${short}${
            vin
              ? `
          UNION ALL SELECT c.id, c.created_at FROM vehicle v JOIN customer c ON c.id = v.owner_id
