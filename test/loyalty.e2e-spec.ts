@@ -797,6 +797,64 @@ describe('loyalty program', () => {
     });
   });
 
+  describe("the caller's user, checked by the redemption's first statement (not by the guard)", () => {
+    const stored = async (userId: string) =>
+      (
+        await t.db.query(`SELECT count(*)::int AS n FROM loyalty_idempotency WHERE scope = $1`, [
+          `redemption:${userId}`,
+        ])
+      )[0].n;
+
+    it('refuses a disabled user at once (401 before 404 or a replay, nothing written) and follows a removed rooftop grant at once', async () => {
+      const user = await t.user('salesperson', [rooftopA]);
+      const c = await customer();
+      await credit(c, 500);
+      const key = randomUUID();
+      const body = { points: 10, reason: 'Key chain' };
+      expect((await redeem(c, body, key, user.token)).status).toBe(201);
+
+      await t.db.query(`UPDATE app_user SET active = false WHERE id = $1`, [user.id]);
+      const refused = await redeem(c, body, randomUUID(), user.token);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect((await redeem(c, body, key, user.token)).status).toBe(401); // no replay either
+      expect((await redeem(randomUUID(), body, randomUUID(), user.token)).status).toBe(401); // not 404
+      expect(await balance(c)).toBe(490);
+      expect(await stored(user.id)).toBe(1);
+
+      await t.db.query(`UPDATE app_user SET active = true WHERE id = $1`, [user.id]);
+      expect((await redeem(c, body, randomUUID(), user.token)).status).toBe(201);
+      await t.db.query(`DELETE FROM user_rooftop WHERE user_id = $1`, [user.id]);
+      expect((await redeem(c, body, randomUUID(), user.token)).status).toBe(404);
+      expect(await balance(c)).toBe(480);
+      expect(await stored(user.id)).toBe(2);
+      expect((await redeem(c, body, randomUUID(), 'not-a-token')).status).toBe(401);
+    });
+
+    it('takes an API key checked by the guard, as on every route', async () => {
+      const owner = await t.user('manager', [rooftopA]);
+      const created = await t.http
+        .post('/api/v1/api-keys')
+        .set(bearer(admin.token))
+        .send({ name: 'Kiosk', userId: owner.id });
+      const apiKey = created.body.key as string;
+      const c = await customer();
+      await credit(c, 100);
+      const send = () =>
+        t.http
+          .post(`/api/v1/customers/${c}/loyalty/redemptions`)
+          .set('X-API-Key', apiKey)
+          .set('Idempotency-Key', randomUUID())
+          .send({ points: 10, reason: 'Key chain' });
+      const done = await send();
+      expect(done.status).toBe(201);
+      expect(done.body.createdBy).toBe(owner.id);
+      await t.db.query(`UPDATE app_user SET active = false WHERE id = $1`, [owner.id]);
+      expect((await send()).status).toBe(401);
+      expect(await balance(c)).toBe(90);
+    });
+  });
+
   describe("redemption without the account's lock (read, then one write gated on the account row)", () => {
     /** Runs `during` in a transaction of its own, sends the redemption, and commits once the request waits on it. */
     async function redeemAcross(

@@ -74,6 +74,19 @@ export class AuthService {
   }
 
   async authenticateToken(token: string): Promise<AuthUser | null> {
+    const id = await this.tokenSubject(token);
+    if (!id) return null;
+    const rows: PrincipalRow[] = await this.db.query(
+      `SELECT u.id, u.role, COALESCE(array_agg(ur.rooftop_id) FILTER (WHERE ur.rooftop_id IS NOT NULL), '{}') AS rooftops
+         FROM app_user u LEFT JOIN user_rooftop ur ON ur.user_id = u.id
+        WHERE u.id = $1 AND u.active GROUP BY u.id`,
+      [id],
+    );
+    return rows[0] ? new AuthUser(rows[0].id, rows[0].role, rows[0].rooftops, 'jwt') : null;
+  }
+
+  /** The user id of a valid JWT (signature, expiry, subject), without reading app_user (see UncheckedUser). */
+  async tokenSubject(token: string): Promise<string | null> {
     let payload: { sub?: unknown; exp?: unknown };
     try {
       payload = await this.jwt.verifyAsync(token);
@@ -83,13 +96,7 @@ export class AuthService {
     // jsonwebtoken checks `exp` only when present: a token without one would never expire.
     if (typeof payload.exp !== 'number') return null;
     if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return null;
-    const rows: PrincipalRow[] = await this.db.query(
-      `SELECT u.id, u.role, COALESCE(array_agg(ur.rooftop_id) FILTER (WHERE ur.rooftop_id IS NOT NULL), '{}') AS rooftops
-         FROM app_user u LEFT JOIN user_rooftop ur ON ur.user_id = u.id
-        WHERE u.id = $1 AND u.active GROUP BY u.id`,
-      [payload.sub],
-    );
-    return rows[0] ? new AuthUser(rows[0].id, rows[0].role, rows[0].rooftops, 'jwt') : null;
+    return payload.sub;
   }
 
   async authenticateApiKey(key: string): Promise<AuthUser | null> {

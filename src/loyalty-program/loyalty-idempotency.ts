@@ -31,6 +31,8 @@ export class LoyaltyIdempotency {
     target: IdempotentTarget,
     work: Work<T>,
   ): Promise<IdempotentAnswer<T>> {
+    if (target.user && !target.withoutLock)
+      throw new Error('a user left to the route is checked by the read without the lock');
     if (target.withoutLock) {
       const answered = await writeWithoutLock(this.db, this.ledger, { scope, key, hash }, target, work);
       if (answered) return answered;

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { ActiveUserRow, UncheckedUser } from '../auth/auth-user';
 import { NotFoundError } from '../common/problem/domain-error';
 import type { LockedAccount } from './loyalty-ledger';
 import { preparedQuery } from '../common/prepared-query';
@@ -36,7 +37,9 @@ interface LotJson {
 }
 
 type ReadRow = Partial<LockedAccount> & {
-  homeRooftopId: string;
+  /** Null only without the lock: no such customer. */
+  homeRooftopId: string | null;
+  user?: ActiveUserRow | null;
   reward: RewardRow | null;
   rowXmin: string | null;
   fresh: boolean | null;
@@ -50,6 +53,10 @@ type ReadRow = Partial<LockedAccount> & {
  * in a CTE so that the customer row is there even when no account is. `rowXmin` is the account row's version (the
  * gate of a write without the lock); `fresh` says whether the locked row is the one the statement's snapshot saw.
  * Served by the primary keys and the open-lots index.
+ *
+ * Without the lock it also reads the caller's user ($5, see UncheckedUser; null when the guard checked it), and
+ * answers a row even for no customer, so that a user no longer active is refused (401) before a missing customer
+ * is (404).
  */
 const readForWriteSql = (lock: boolean) => `WITH a AS MATERIALIZED (
    SELECT customer_id, balance, lifetime_earned, tier, version, xmin AS row_xmin
@@ -64,18 +71,24 @@ const readForWriteSql = (lock: boolean) => `WITH a AS MATERIALIZED (
            FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
         (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
                                                     'expiresAt', l.expires_at, 'remaining', l.remaining)), '[]')
-           FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots
+           FROM loyalty_entry l WHERE l.customer_id = $1 AND l.remaining > 0) AS lots${
+             lock
+               ? `
    FROM customer c LEFT JOIN a ON true
-  WHERE c.id = $1`;
+  WHERE c.id = $1`
+               : `,
+        ${UncheckedUser.column('$5')} AS "user"
+   FROM (VALUES (1)) AS one (x) LEFT JOIN customer c ON c.id = $1 LEFT JOIN a ON true`
+           }`;
 const LOCK_FOR_WRITE_SQL = readForWriteSql(true);
 const READ_FOR_WRITE_SQL = readForWriteSql(false);
 
 function toReadForWrite(row: ReadRow): ReadForWrite {
-  const { fresh: _fresh, rowXmin: _xmin, stored, lots, homeRooftopId, reward, ...account } = row;
+  const { fresh: _fresh, rowXmin: _xmin, user: _user, stored, lots, homeRooftopId, reward, ...account } = row;
   return {
     account: account as LockedAccount,
     stored,
-    customer: { homeRooftopId, reward },
+    customer: { homeRooftopId: homeRooftopId!, reward },
     lots: lots.map((l) => ({
       id: l.id,
       occurredAt: new Date(l.occurredAt),
@@ -109,7 +122,7 @@ export async function lockForWrite(
   const select = async () => (await preparedQuery<ReadRow>(manager, LOCK_FOR_WRITE_SQL, params))[0];
   let row = await select();
   if (!row) throw new NotFoundError('Customer');
-  visible(row);
+  visible({ homeRooftopId: row.homeRooftopId! });
   if (row.customerId == null) {
     await manager.query(
       `INSERT INTO loyalty_account (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING`,
@@ -124,23 +137,31 @@ export async function lockForWrite(
 
 /**
  * What `lockForWrite` reads, without the lock (a statement of its own, no transaction needed), and the account
- * row's xmin to gate a write on (`LoyaltyLedger.debitWith`). Null: no customer; `account: null`: none yet.
+ * row's xmin to gate a write on (`LoyaltyLedger.debitWith`); with `userId`, the user (`UncheckedUser.column`: null
+ * unless active). `customer: null`: no customer; `account: null`: none yet.
  */
 export async function readForWrite(
   manager: EntityManager,
   customerId: string,
   idempotency: { scope: string; key: string },
   rewardId: string | null,
+  userId: string | null = null,
 ): Promise<
-  null | { customer: { homeRooftopId: string }; account: null } | (ReadForWrite & { rowXmin: string })
+  { user: ActiveUserRow | null } & (
+    | { customer: null; account: null }
+    | { customer: { homeRooftopId: string }; account: null }
+    | (ReadForWrite & { rowXmin: string })
+  )
 > {
   const [row] = await preparedQuery<ReadRow>(manager, READ_FOR_WRITE_SQL, [
     customerId,
     idempotency.scope,
     idempotency.key,
     rewardId,
+    userId,
   ]);
-  if (!row) return null;
-  if (row.customerId == null) return { customer: { homeRooftopId: row.homeRooftopId }, account: null };
-  return { ...toReadForWrite(row), rowXmin: row.rowXmin! };
+  const user = row.user ?? null;
+  if (row.homeRooftopId === null) return { user, customer: null, account: null };
+  if (row.customerId == null) return { user, customer: { homeRooftopId: row.homeRooftopId }, account: null };
+  return { user, ...toReadForWrite(row), rowXmin: row.rowXmin! };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuthUser } from '../auth/auth-user';
+import { ActiveUserRow, AuthUser, UncheckedUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { requestHash } from '../common/http/idempotency-key';
 import { UnprocessableError, ValidationFailedError } from '../common/problem/domain-error';
@@ -48,7 +48,7 @@ export class LoyaltyRedemptions {
     customerId: string,
     body: CreateRedemptionDto,
     idempotencyKey: string,
-    actor: AuthUser,
+    principal: AuthUser | UncheckedUser,
   ): Promise<IdempotentAnswer<unknown>> {
     if (body.rewardId !== undefined && body.points !== undefined) {
       throw new ValidationFailedError([
@@ -63,7 +63,9 @@ export class LoyaltyRedemptions {
       reason: body.reason ?? null,
     });
     // Keys are the caller's own (as for service visits): two rooftops' staff may happen to send the same one.
-    const scope = `redemption:${actor.id}`;
+    const scope = `redemption:${principal.id}`;
+    // A JWT's user is checked by the first statement (the guard left it to us), before anything else is used.
+    let actor = principal instanceof AuthUser ? principal : null;
     // One statement reads the customer (another rooftop's: 404, before anything is written), the reward, the
     // account (and its lock, on the locked path), the stored answer and the open lots; one more writes the debit,
     // the redemption and the stored answer. The reward is checked after the idempotency check, so a replay answers
@@ -71,7 +73,16 @@ export class LoyaltyRedemptions {
     const target = {
       customerId,
       rewardId: body.rewardId ?? null,
-      visible: (c: { homeRooftopId: string }) => actor.assertRooftop(c.homeRooftopId, 'Customer'),
+      user:
+        principal instanceof UncheckedUser
+          ? {
+              id: principal.id,
+              check: (row: ActiveUserRow | null) => {
+                actor = principal.checked(row);
+              },
+            }
+          : undefined,
+      visible: (c: { homeRooftopId: string }) => actor!.assertRooftop(c.homeRooftopId, 'Customer'),
       // Its only write is the debit's statement: tried first without the account's lock (2 statements, no
       // transaction), under the lock when another write came first, an expiry is due or there is no account yet.
       withoutLock: true,
@@ -81,12 +92,12 @@ export class LoyaltyRedemptions {
       idempotencyKey,
       hash,
       target,
-      this.redemption(customerId, body, actor),
+      this.redemption(customerId, body, principal.id),
     );
   }
 
   /** The redemption's work: its price, the allocation (or 422), the answer, the debit and the redemption row. */
-  private redemption(customerId: string, body: CreateRedemptionDto, actor: AuthUser): Work<unknown> {
+  private redemption(customerId: string, body: CreateRedemptionDto, actorId: string): Work<unknown> {
     return async (manager, account, lots, customer) => {
       const { points, reason } = priced(body, customer.reward);
       const now = this.clock.now();
@@ -105,7 +116,7 @@ export class LoyaltyRedemptions {
           entryId: null, // the debit's entry, set when it is written
           balance: account.balance - points,
           createdAt: now.toISOString(),
-          createdBy: actor.id,
+          createdBy: actorId,
         },
         debit: {
           account,
@@ -119,14 +130,14 @@ export class LoyaltyRedemptions {
             idempotencyKey: `redemption:${redemptionId}`,
             occurredAt: now,
             rooftopId: customer.homeRooftopId,
-            actorId: actor.id,
+            actorId,
           },
         },
         // The redemption row goes in with the debit and the stored answer: one statement.
         alongside: {
           name: 'redemption',
           sql: INSERT_REDEMPTION_SQL,
-          params: [redemptionId, customerId, rewardId, points, reason, customer.homeRooftopId, actor.id, now],
+          params: [redemptionId, customerId, rewardId, points, reason, customer.homeRooftopId, actorId, now],
         },
       };
     };

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import type { ActiveUserRow } from '../auth/auth-user';
 import { NotFoundError } from '../common/problem/domain-error';
 import { debitAndStore, IdempotentAnswer, replayed, Work, WorkAnswer } from './loyalty-answer-store';
 import { LoyaltyLedger } from './loyalty-ledger';
@@ -10,6 +11,12 @@ export interface IdempotentTarget {
   /** Throws (404) for a customer the caller may not see. */
   visible: (customer: { homeRooftopId: string }) => void;
   rewardId?: string | null;
+  /**
+   * The caller's user when the guard left its check to the route (UncheckedUser): read by the first statement and
+   * given to `check` (401 for a user no longer active) before anything else is used. Needs `withoutLock`, whose
+   * read always runs first.
+   */
+  user?: { id: string; check: (row: ActiveUserRow | null) => void };
   /**
    * Try first without the account's lock (see `writeWithoutLock`): for work whose only write is its `debit` (a
    * redemption). Falls back to the locked path whenever that does not apply.
@@ -48,8 +55,10 @@ export async function writeWithoutLock<T>(
       target.customerId,
       { scope, key },
       target.rewardId ?? null,
+      target.user?.id ?? null,
     );
-    if (!read) throw new NotFoundError('Customer');
+    target.user?.check(read.user);
+    if (!read.customer) throw new NotFoundError('Customer');
     target.visible(read.customer);
     if (read.account === null) return null;
     if (read.stored) return replayed<T>(read.stored, hash);

@@ -9,8 +9,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AuthUser, UncheckedUser } from '../auth/auth-user';
+import { CurrentPrincipal, CurrentUser, Roles, UserCheckedByRoute } from '../auth/decorators';
 import { PageQueryDto } from '../common/http/pagination';
 import { CreateAdjustmentDto, CreateRedemptionDto, CreateReferralDto } from './dto/loyalty.dto';
 import { OptionalIdempotencyKey, RequiredIdempotencyKey } from '../common/http/idempotency-key';
@@ -79,11 +79,13 @@ export class LoyaltyController {
     description:
       'rewardId names no reward or an inactive one, the balance is too low, or the Idempotency-Key was used with a different body',
   })
+  // The caller's user is checked in the redemption's first statement (a round trip saved; see UncheckedUser).
+  @UserCheckedByRoute()
   async redeem(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: CreateRedemptionDto,
     @RequiredIdempotencyKey() key: string,
-    @CurrentUser() actor: AuthUser,
+    @CurrentPrincipal() actor: AuthUser | UncheckedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return answer(reply, await this.loyalty.redeem(id, body, key, actor));

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuthUser } from '../auth/auth-user';
+import { AuthUser, UncheckedUser } from '../auth/auth-user';
 import { Clock } from '../common/clock';
 import { PageQueryDto, Page } from '../common/http/pagination';
 import { ValidationFailedError } from '../common/problem/domain-error';
@@ -161,7 +161,7 @@ export class LoyaltyService {
     customerId: string,
     body: CreateRedemptionDto,
     idempotencyKey: string,
-    actor: AuthUser,
+    actor: AuthUser | UncheckedUser,
   ): Promise<IdempotentAnswer<unknown>> {
     return this.redemptions.redeem(customerId, body, idempotencyKey, actor);
   }
