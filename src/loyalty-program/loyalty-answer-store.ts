@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { UnprocessableError } from '../common/problem/domain-error';
 import { EntryMeta, LockedAccount, LoyaltyLedger } from './loyalty-ledger';
 import { preparedQuery } from '../common/prepared-query';
@@ -86,7 +86,7 @@ export async function storeAnswer<T>(
  */
 export async function debitAndStore<T>(
   ledger: LoyaltyLedger,
-  manager: EntityManager,
+  manager: EntityManager | DataSource,
   idempotency: { scope: string; key: string; hash: string },
   answer: WorkAnswer<T>,
   body: T,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   Allocation,
   allocateOldestFirst,
@@ -207,10 +207,11 @@ export class LoyaltyLedger {
    * `gate`: for a write without the account's lock (see loyalty-unlocked-write.ts), the account row's xmin as it
    * was read. Every ledger write updates the account row, so an unchanged xmin means the balance and lots read are
    * still current; otherwise the statement writes nothing (every part depends on the account's update) and this
-   * returns null. Without a gate the account must be locked.
+   * returns null. Without a gate the account must be locked (in `manager`'s transaction); a gated write may run on
+   * the DataSource (pg's pool).
    */
   async debitWith(
-    manager: EntityManager,
+    manager: EntityManager | DataSource,
     account: LockedAccount,
     type: 'redeem' | 'expire' | 'adjust' | 'reverse',
     allocations: Allocation[],

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ActiveUserRow, UncheckedUser } from '../auth/auth-user';
 import { NotFoundError } from '../common/problem/domain-error';
 import type { LockedAccount } from './loyalty-ledger';
@@ -141,7 +141,7 @@ export async function lockForWrite(
  * unless active). `customer: null`: no customer; `account: null`: none yet.
  */
 export async function readForWrite(
-  manager: EntityManager,
+  manager: EntityManager | DataSource,
   customerId: string,
   idempotency: { scope: string; key: string },
   rewardId: string | null,

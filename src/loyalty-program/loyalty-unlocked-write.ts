@@ -46,39 +46,34 @@ export async function writeWithoutLock<T>(
   target: IdempotentTarget,
   work: Work<T>,
 ): Promise<IdempotentAnswer<T> | null> {
-  const runner = db.createQueryRunner();
+  // Two statements with no transaction between them: each on whichever pooled connection is free (no query runner).
+  const { scope, key, hash } = idempotency;
+  const read = await readForWrite(
+    db,
+    target.customerId,
+    { scope, key },
+    target.rewardId ?? null,
+    target.user?.id ?? null,
+  );
+  target.user?.check(read.user);
+  if (!read.customer) throw new NotFoundError('Customer');
+  target.visible(read.customer);
+  if (read.account === null) return null;
+  if (read.stored) return replayed<T>(read.stored, hash);
+  let answer: WorkAnswer<T>;
   try {
-    await runner.connect();
-    const { scope, key, hash } = idempotency;
-    const read = await readForWrite(
-      runner.manager,
-      target.customerId,
-      { scope, key },
-      target.rewardId ?? null,
-      target.user?.id ?? null,
-    );
-    target.user?.check(read.user);
-    if (!read.customer) throw new NotFoundError('Customer');
-    target.visible(read.customer);
-    if (read.account === null) return null;
-    if (read.stored) return replayed<T>(read.stored, hash);
-    let answer: WorkAnswer<T>;
-    try {
-      answer = await work(READ_ONLY, read.account, read.lots, read.customer);
-    } catch (e) {
-      if (e instanceof NeedsLock) return null;
-      throw e;
-    }
-    const body = JSON.parse(JSON.stringify(answer.body)) as T;
-    try {
-      const written = await debitAndStore(ledger, runner.manager, idempotency, answer, body, read.rowXmin);
-      return written ? { status: answer.status, body, replayed: false } : null;
-    } catch (e) {
-      if (isKeyStoredMeanwhile(e)) return null;
-      throw e;
-    }
-  } finally {
-    await runner.release();
+    answer = await work(READ_ONLY, read.account, read.lots, read.customer);
+  } catch (e) {
+    if (e instanceof NeedsLock) return null;
+    throw e;
+  }
+  const body = JSON.parse(JSON.stringify(answer.body)) as T;
+  try {
+    const written = await debitAndStore(ledger, db, idempotency, answer, body, read.rowXmin);
+    return written ? { status: answer.status, body, replayed: false } : null;
+  } catch (e) {
+    if (isKeyStoredMeanwhile(e)) return null;
+    throw e;
   }
 }
 
