@@ -21,6 +21,7 @@ import { RetryChannel1764000031000 } from './1764000031000-retry-channel';
 import { InboundReplies1764000034000 } from './1764000034000-inbound-replies';
 import { ChannelAnalytics1764000035000 } from './1764000035000-channel-analytics';
 import { CustomerSearchWalk1764000037000 } from './1764000037000-customer-search-walk';
+import { ReminderStageSetChecks1764000038000 } from './1764000038000-reminder-stage-set-checks';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -47,4 +48,5 @@ export const MIGRATIONS: Function[] = [
   InboundReplies1764000034000,
   ChannelAnalytics1764000035000,
   CustomerSearchWalk1764000037000,
+  ReminderStageSetChecks1764000038000,
 ];

@@ -14,6 +14,7 @@ import { startTestApp, TestApp } from './support/test-app';
 
 const SEED = Number(process.env.CHUNKS_SEED ?? 20261207);
 const DAY = 86_400_000;
+const tick = () => new Promise((r) => setTimeout(r, 20));
 const AS_OF = new Date('2026-06-15T03:00:00Z');
 
 interface Digest {
@@ -133,6 +134,165 @@ describe('a whole-fleet reminder run cut into owner ranges', () => {
     for (const { id } of ownerless) expect(whole.written.schedule).toContain(`${id}|infinity`);
   });
 
+  it('plans two ranges at a time, each in a transaction of its own, as one statement would', async () => {
+    await fleet();
+    const reference = await rolledBack(1_000);
+    let transactions = 0;
+    let open = 0;
+    let mostOpen = 0;
+    const counts = await repository.planDueInTransactions(
+      async (work) => {
+        transactions++;
+        return t.db.transaction(async (m) => {
+          mostOpen = Math.max(mostOpen, ++open);
+          try {
+            return await work(m);
+          } finally {
+            open--;
+          }
+        });
+      },
+      AS_OF,
+      'km',
+      { chunkVehicles: 3, lanes: 2 },
+    );
+    expect(counts).toEqual(reference.counts);
+    expect(await written(t.db.manager)).toEqual(reference.written);
+    // The run's transaction and two ranges at once; one transaction per range.
+    expect(mostOpen).toBe(3);
+    expect(transactions).toBeGreaterThan(10);
+  });
+
+  it('marks the run planned only once every range has committed, whichever finishes last', async () => {
+    await fleet();
+    // How many transactions a run with this cut takes (the run's own, then one per range).
+    let calls = 0;
+    await repository.planDueInTransactions(
+      (work) => {
+        calls++;
+        return t.db.transaction(work);
+      },
+      AS_OF,
+      'km',
+      { chunkVehicles: 8, lanes: 2 },
+    );
+    await fleet();
+    const reference = await rolledBack(1_000);
+    // The first range (the second transaction) waits until the last range has committed, then fails.
+    let lastCommitted!: () => void;
+    const last = new Promise<void>((resolve) => (lastCommitted = resolve));
+    let transactions = 0;
+    const failing = await repository
+      .planDueInTransactions(
+        async (work) => {
+          const n = ++transactions;
+          if (n === 2) {
+            await last;
+            throw new Error('connection lost');
+          }
+          const result = await t.db.transaction(work);
+          if (n === calls) lastCommitted();
+          return result;
+        },
+        AS_OF,
+        'km',
+        { chunkVehicles: 8, lanes: 2 },
+      )
+      .catch((e: Error) => e.message);
+    expect(failing).toBe('connection lost');
+    const [{ partial }] = await t.db.query(`SELECT count(*)::int AS partial FROM outbox_message`);
+    expect(partial).toBeLessThan(reference.counts.messagesPlanned);
+    // Not marked planned: the next run plans the whole fleet and writes only what the first range missed.
+    const rest = await planner.plan(AS_OF, { chunkVehicles: 8 });
+    expect(rest.scope).toBe('fleet');
+    expect(rest.messagesPlanned).toBe(reference.counts.messagesPlanned - partial);
+    expect(await written(t.db.manager)).toEqual(reference.written);
+  });
+
+  it("holds the planners' lock for the whole run: a planner started meanwhile waits, then has nothing to plan", async () => {
+    await fleet();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let transactions = 0;
+    const first = repository.planDueInTransactions(
+      async (work) => {
+        // The first range waits (before its transaction starts) until released.
+        if (++transactions === 2) await held;
+        return t.db.transaction(work);
+      },
+      AS_OF,
+      'km',
+      { chunkVehicles: 8, lanes: 2 },
+    );
+    while (transactions < 2) await tick();
+    let secondDone = false;
+    const second = planner.plan(AS_OF, { chunkVehicles: 8 }).finally(() => (secondDone = true));
+    for (;;) {
+      const [{ waiting }] = await t.db.query(
+        `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+      );
+      if (waiting > 0 || secondDone) break;
+      await tick();
+    }
+    expect(secondDone).toBe(false);
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.scope).toBe('fleet');
+    expect(a.messagesPlanned).toBeGreaterThan(0);
+    expect(b).toMatchObject({ scope: 'scheduled', stagesPlanned: 0, messagesPlanned: 0 });
+  });
+
+  it('checks the vehicle and customer a stage row names once per statement, as the foreign keys did', async () => {
+    await fleet();
+    await planner.plan(AS_OF, { chunkVehicles: 50 });
+    const [row]: { id: string; vehicle_id: string; customer_id: string }[] = await t.db.query(
+      `SELECT id, vehicle_id, customer_id FROM service_reminder_stage ORDER BY id LIMIT 1`,
+    );
+    const nobody = '00000000-0000-4000-8000-00000000dead';
+    const refused = (constraint: string) => ({
+      driverError: expect.objectContaining({ code: '23503', constraint }),
+    });
+    const vehicleKey = refused('service_reminder_stage_vehicle_id_fkey');
+    const customerKey = refused('service_reminder_stage_customer_id_fkey');
+    const insert = (vehicleId: string, customerId: string | null) =>
+      t.db.query(
+        `INSERT INTO service_reminder_stage (vehicle_id, item_code, cycle_key, stage, status, customer_id, as_of)
+         VALUES ($1, 'COOLANT', 'test', 'due', 'planned', $2, now()), ($3, 'COOLANT', 'test-2', 'due', 'planned', null, now())`,
+        [vehicleId, customerId, row.vehicle_id],
+      );
+    await expect(insert(nobody, row.customer_id)).rejects.toMatchObject(vehicleKey);
+    await expect(insert(row.vehicle_id, nobody)).rejects.toMatchObject(customerKey);
+    await expect(
+      t.db.query(`UPDATE service_reminder_stage SET vehicle_id = $1 WHERE id = $2`, [nobody, row.id]),
+    ).rejects.toMatchObject(vehicleKey);
+    // A vehicle or customer still named cannot be deleted (nor truncated away), another one can.
+    const customerId = await insertCustomer(t.db, rooftops[0]);
+    await t.db.query(`UPDATE service_reminder_stage SET customer_id = $1 WHERE id = $2`, [
+      customerId,
+      row.id,
+    ]);
+    await expect(t.db.query(`DELETE FROM customer WHERE id = $1`, [customerId])).rejects.toMatchObject(
+      customerKey,
+    );
+    const vehicleId = await insertVehicle(t.db, { rooftopId: rooftops[0], ownerId: null });
+    await t.db.query(`UPDATE service_reminder_stage SET vehicle_id = $1 WHERE id = $2`, [vehicleId, row.id]);
+    await expect(t.db.query(`DELETE FROM vehicle WHERE id = $1`, [vehicleId])).rejects.toMatchObject(
+      vehicleKey,
+    );
+    await expect(t.db.query(`TRUNCATE vehicle CASCADE`)).rejects.toMatchObject({
+      driverError: expect.objectContaining({ code: '23503' }),
+    });
+    const spare = await insertCustomer(t.db, rooftops[0]);
+    await t.db.query(`DELETE FROM customer WHERE id = $1`, [spare]);
+    const spareVehicle = await insertVehicle(t.db, { rooftopId: rooftops[0], ownerId: null });
+    await t.db.query(`DELETE FROM vehicle WHERE id = $1`, [spareVehicle]);
+    await insert(row.vehicle_id, customerId);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM service_reminder_stage WHERE cycle_key LIKE 'test%'`,
+    );
+    expect(n).toBe(2);
+  });
+
   it('back-fills in one transaction per range, and a re-run (fleet or scheduled) inserts nothing', async () => {
     await fleet();
     const first = await planner.plan(AS_OF, { chunkVehicles: 5 });
@@ -156,7 +316,7 @@ describe('a whole-fleet reminder run cut into owner ranges', () => {
     const failing = await repository
       .planDueInTransactions(
         async (work) => {
-          // The third range fails: the first two are committed, the run is not marked planned.
+          // The third range fails (the first two, two at a time, are committed): the run is not marked planned.
           if (++transactions === 4) throw new Error('connection lost');
           return t.db.transaction(work);
         },

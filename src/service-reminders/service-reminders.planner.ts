@@ -32,9 +32,10 @@ export class ServiceRemindersPlanner implements Job, OnModuleInit {
 
   /**
    * A daily run: one transaction, one set-based statement. A whole-fleet run: one statement per range of about
-   * 250,000 vehicles, each in its own transaction. Safe to re-run and to run concurrently (unique keys).
+   * 250,000 vehicles, each in its own transaction, two at a time. Safe to re-run and to run concurrently (unique
+   * keys; planners take turns).
    */
-  async plan(asOf: Date, opts: Pick<PlanOptions, 'chunkVehicles'> = {}): Promise<PlanCounts> {
+  async plan(asOf: Date, opts: Pick<PlanOptions, 'chunkVehicles' | 'lanes'> = {}): Promise<PlanCounts> {
     return this.repository.planDueInTransactions(
       (work) => this.db.transaction(work),
       asOf,

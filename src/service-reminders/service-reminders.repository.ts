@@ -11,14 +11,21 @@ export { PLAN_SQL, planSql } from './plan-reminders.sql';
 
 /** A whole-fleet run plans about this many vehicles per statement (whole customers: see ownerRanges). */
 export const FLEET_CHUNK_VEHICLES = 250_000;
-/** work_mem of a planning statement (SET LOCAL): one planner runs at a time. */
+/** work_mem of a planning statement (SET LOCAL): one planner runs at a time, with at most FLEET_LANES statements. */
 export const PLAN_WORK_MEM = '256MB';
+/**
+ * Ranges of a whole-fleet run planned at once, each on a connection of its own (the work is PostgreSQL's: one
+ * statement keeps one core busy while the app waits).
+ */
+export const FLEET_LANES = 2;
 
 export interface PlanOptions {
   /** Plan every vehicle, whatever the schedule says. */
   fleet?: boolean;
   /** Vehicles per statement of a whole-fleet run (FLEET_CHUNK_VEHICLES). */
   chunkVehicles?: number;
+  /** Ranges of a whole-fleet run planned at once (FLEET_LANES); always 1 in the caller's transaction. */
+  lanes?: number;
 }
 
 /** Runs `work` in a transaction (DataSource.transaction), or in the caller's. */
@@ -79,8 +86,8 @@ export class ServiceRemindersRepository {
   /**
    * Plans the stages reached as of `asOf` for the vehicles whose scheduled check has come, or for the whole
    * fleet when `fleet` is asked, the catalogue or a time zone changed since the last run, or `asOf` is earlier
-   * than the last run's (the schedule looks forward only). Everything in the caller's transaction; planners are
-   * serialised statement by statement (a transaction-level lock).
+   * than the last run's (the schedule looks forward only). Everything in the caller's transaction, one range after
+   * the other.
    */
   async planDue(
     manager: EntityManager,
@@ -88,14 +95,15 @@ export class ServiceRemindersRepository {
     unit: DistanceUnit,
     opts: PlanOptions = {},
   ): Promise<PlanCounts> {
-    return this.plan((work) => work(manager), asOf, unit, opts);
+    return this.plan((work) => work(manager), asOf, unit, { ...opts, lanes: 1 });
   }
 
   /**
-   * As `planDue`, but each statement of a whole-fleet run in a transaction of its own (`inTransaction`), so that
-   * no schedule row stays locked for the whole run (a reading recorded meanwhile would wait for it). A run cut
-   * short leaves the catalogue generation unplanned: the next run plans the whole fleet again, and what was
-   * already planned inserts nothing.
+   * As `planDue`, but each range of a whole-fleet run in a transaction of its own (`inTransaction`), FLEET_LANES of
+   * them at once, so that no schedule row stays locked for the whole run (a reading recorded meanwhile would wait
+   * for it). The run's first transaction holds the planners' lock until every range has committed and only then
+   * marks the catalogue generation planned: a run cut short (any range failing, a crash) leaves it unplanned, the
+   * next run plans the whole fleet again, and what was already planned inserts nothing.
    */
   async planDueInTransactions(
     inTransaction: InTransaction,
@@ -120,7 +128,9 @@ export class ServiceRemindersRepository {
       LABELS_JSON,
       ...(scope.kind === 'scheduled' ? [false] : [scope.after, scope.upTo]),
     ];
-    const start = await inTransaction(async (m) => {
+    // The run's transaction: it takes the planners' lock, decides the scope, and for a whole-fleet run stays open
+    // (idle, holding the lock and no row) while the ranges are planned in transactions of their own.
+    return inTransaction(async (m) => {
       const state = await this.lockState(m);
       const fleet =
         opts.fleet === true ||
@@ -128,32 +138,32 @@ export class ServiceRemindersRepository {
         BigInt(state.generation) > BigInt(state.planned_generation) ||
         (state.last_as_of !== null && asOf.getTime() < new Date(state.last_as_of).getTime());
       const generation = state?.generation ?? '0';
-      if (fleet) return { generation, ranges: await this.ownerRanges(m, opts.chunkVehicles), counts: null };
-      const scope: PlanScope = { kind: 'scheduled' };
-      const counts = await this.runPlan(m, planSql({ scope, antiJoin: true }), params(scope));
-      await this.markPlanned(m, asOf, generation);
-      return { generation, ranges: [], counts };
-    });
-    if (start.counts) return { ...start.counts, scope: 'scheduled' };
-    const total = { stagesPlanned: 0, stagesSkipped: 0, messagesPlanned: 0, vehiclesChecked: 0 };
-    for (const [k, range] of start.ranges.entries()) {
-      const counts = await inTransaction(async (m) => {
-        await this.lockState(m);
-        const scope: PlanScope = { kind: 'owners', ...range };
-        const antiJoin = await this.stagesRecorded(m, range);
-        const c = await this.runPlan(m, planSql({ scope, antiJoin }), params(scope));
-        if (k === start.ranges.length - 1) await this.markPlanned(m, asOf, start.generation);
-        return c;
+      if (!fleet) {
+        const scope: PlanScope = { kind: 'scheduled' };
+        const counts = await this.runPlan(m, planSql({ scope, antiJoin: true }), params(scope));
+        await this.markPlanned(m, asOf, generation);
+        return { ...counts, scope: 'scheduled' as const };
+      }
+      const ranges = await this.ownerRanges(m, opts.chunkVehicles);
+      const total = await inLanes(ranges, opts.lanes ?? FLEET_LANES, async (range) => {
+        // The run's own connection is still there (so is its lock) before each range starts.
+        await m.query(`SELECT 1`);
+        return inTransaction(async (r) => {
+          const scope: PlanScope = { kind: 'owners', ...range };
+          const antiJoin = await this.stagesRecorded(r, range);
+          return this.runPlan(r, planSql({ scope, antiJoin }), params(scope));
+        });
       });
-      total.stagesPlanned += counts.stagesPlanned;
-      total.stagesSkipped += counts.stagesSkipped;
-      total.messagesPlanned += counts.messagesPlanned;
-      total.vehiclesChecked += counts.vehiclesChecked;
-    }
-    return { ...total, scope: 'fleet' };
+      // Every range has committed: only now is this generation planned.
+      await this.markPlanned(m, asOf, generation);
+      return { ...total, scope: 'fleet' as const };
+    });
   }
 
-  /** Serialises planners (each planning statement in turn) and reads the catalogue generation planned. */
+  /**
+   * Serialises planners (for the rest of the caller's transaction; a whole-fleet run's ranges, in transactions of
+   * their own, are covered by the run's transaction holding it) and reads the catalogue generation planned.
+   */
   private async lockState(m: EntityManager) {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('service-reminders:plan'))`);
     const [state]: { generation: string; planned_generation: string; last_as_of: Date | null }[] =
@@ -222,4 +232,38 @@ export class ServiceRemindersRepository {
       customerId,
     ]);
   }
+}
+
+type RangeCounts = Omit<PlanCounts, 'scope'>;
+
+/**
+ * Plans `ranges` with `lanes` of them in flight at once, summing their counts. After a failure no further range
+ * starts; the ranges in flight finish (or fail) before the first failure is thrown.
+ */
+async function inLanes<R>(
+  ranges: R[],
+  lanes: number,
+  planRange: (range: R) => Promise<RangeCounts>,
+): Promise<RangeCounts> {
+  const total: RangeCounts = { stagesPlanned: 0, stagesSkipped: 0, messagesPlanned: 0, vehiclesChecked: 0 };
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < ranges.length) {
+      try {
+        const counts = await planRange(ranges[next++]);
+        total.stagesPlanned += counts.stagesPlanned;
+        total.stagesSkipped += counts.stagesSkipped;
+        total.messagesPlanned += counts.messagesPlanned;
+        total.vehiclesChecked += counts.vehiclesChecked;
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, lanes) }, lane));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return total;
 }
