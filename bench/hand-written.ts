@@ -189,7 +189,9 @@ SELECT count(*)::int AS rows,
  * service_reminder template reads). Items with a booked appointment naming them are paused. The cycle key is the
  * cycle's start as the stage table and the at-risk analytics read it: the last performance's instant in UTC, or
  * 'purchase'. Counts what it wrote. Writes no schedule: a direct solution re-scans the fleet every day.
- *   $1 asOf, $2 distance unit, $3 default rate per day, $4 asOf as ISO text, $5 item names and stage labels (json)
+ * Like the app's, a digest line carries the item's catalogue name; its Khmer and Lao names and the stage's labels
+ * are looked up when the email is rendered.
+ *   $1 asOf, $2 distance unit, $3 default rate per day, $4 asOf as ISO text
  */
 export const HAND_BACKFILL_SQL = `${fleetRows(' v.owner_id,', 'veh.id AS vehicle_id, veh.owner_id, mi.code AS item_code, ld.performed_at, ')}due AS (
   SELECT r.vehicle_id, r.owner_id, r.item_code, r.performed_at, b.base_value, d.due_date, r.today - d.due_date AS k
@@ -216,11 +218,6 @@ ins AS (
     FROM reached r
   ON CONFLICT DO NOTHING
   RETURNING id, vehicle_id, item_code, stage, customer_id, due_date),
-names AS (
-  SELECT mi.code, mi.name, jsonb_build_object('en', mi.name,
-           'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
-           'lo', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'lo'], mi.name)) AS names
-    FROM maintenance_item mi),
 digest AS (
   INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, vehicle_id, kind, purpose, payload, scheduled_at, next_attempt_at)
   SELECT 'svc:' || i.customer_id || ':' || $4 || ':' || min(i.id), c.home_rooftop_id, i.customer_id,
@@ -229,13 +226,13 @@ digest AS (
          jsonb_build_object('asOf', $4::text, 'items', jsonb_agg(jsonb_build_object(
            'stageId', i.id, 'vehicleId', i.vehicle_id, 'vin', v.vin, 'make', v.make, 'model', v.model,
            'itemCode', i.item_code, 'itemName', n.name, 'stage', i.stage, 'dueDate', i.due_date,
-           'latestOdometer', r.base_value, 'itemNames', n.names, 'stageLabels', $5::jsonb -> 'stages' -> i.stage)
+           'latestOdometer', r.base_value)
            ORDER BY i.due_date, v.vin, i.item_code)),
          $1, $1
     FROM ins i
     JOIN reached r ON r.vehicle_id = i.vehicle_id AND r.item_code = i.item_code
     JOIN vehicle v ON v.id = i.vehicle_id
-    JOIN names n ON n.code = i.item_code
+    JOIN maintenance_item n ON n.code = i.item_code
     JOIN customer c ON c.id = i.customer_id
    GROUP BY i.customer_id, c.home_rooftop_id
   ON CONFLICT (dedupe_key) DO NOTHING

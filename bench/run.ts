@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import { Client, type PoolClient } from 'pg';
 import { freePort } from '../src/database/embedded-postgres';
 import { DEFAULT_RATE_PER_DAY } from '../src/service-reminders/due-projection';
-import { LABELS_JSON } from '../src/service-reminders/reminder-labels';
 import { PLAN_SQL, PLAN_WORK_MEM } from '../src/service-reminders/service-reminders.repository';
 import { REFRESH_AT_RISK_SQL } from '../src/analytics/analytics.queries';
 import { couldMatchVin, searchPatterns } from '../src/customers/customer-rules';
@@ -196,7 +195,7 @@ async function remindersCase(ctx: Context) {
       fleet ??
       (BigInt(st.generation) > BigInt(st.planned_generation) ||
         (st.last_as_of !== null && at.getTime() < new Date(st.last_as_of).getTime()));
-    return [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString(), LABELS_JSON, wholeFleet];
+    return [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString(), wholeFleet];
   };
   const done = await ctx.raw.query(`SELECT value FROM bench_meta WHERE key = 'reminders_backfill_scheduled'`);
   let backfill = (done.rows[0]?.value ?? {}) as Backfill;
@@ -310,7 +309,7 @@ async function backfillRounds(
     await ctx.raw.query('BEGIN');
     await ctx.raw.query(`SET LOCAL work_mem = '${PLAN_WORK_MEM}'`);
     const h = await time(() =>
-      ctx.raw.query(HAND_BACKFILL_SQL, [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString(), LABELS_JSON]),
+      ctx.raw.query(HAND_BACKFILL_SQL, [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString()]),
     );
     await ctx.raw.query('COMMIT');
     hand.push(h.ms);

@@ -1,5 +1,6 @@
 import { DomainEvents } from '../src/common/domain-events';
 import { JobsService } from '../src/jobs/jobs.service';
+import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { ServiceRemindersPlanner } from '../src/service-reminders/service-reminders.planner';
 import {
   clearFleet,
@@ -104,15 +105,30 @@ describe('service reminders', () => {
       });
       expect(message.payload.items[0].itemName).toBeTruthy();
       expect(message.payload.items[0].vin).toHaveLength(17);
-      // The email reads in the customer's language: Khmer and Lao item names and stage labels travel in the payload.
-      expect(message.payload.items.find((i) => i.itemCode === 'OIL_CHANGE')).toMatchObject({
-        itemNames: {
-          en: 'Oil and filter change',
-          km: 'ប្តូរប្រេងម៉ាស៊ីន និងតម្រងប្រេង',
-          lo: 'ປ່ຽນນ້ຳມັນເຄື່ອງ ແລະ ໄສ້ກອງນ້ຳມັນ',
+      // The digest stores the catalogue name only; the email still reads in the customer's language: the renderer
+      // adds the Khmer and Lao item names and stage labels.
+      const oil = message.payload.items.find((i) => i.itemCode === 'OIL_CHANGE');
+      expect(oil?.itemName).toBe('Oil and filter change');
+      expect(oil).not.toHaveProperty('itemNames');
+      expect(oil).not.toHaveProperty('stageLabels');
+      const email = t.app.get(TemplateRenderer).render({
+        kind: 'service_reminder',
+        language: 'km',
+        unit: 'km',
+        customer: { firstName: 'Sokha', lastName: 'Chan' },
+        rooftop: {
+          name: 'Phnom Penh Motors',
+          address: '12 Norodom Blvd',
+          phone: '+85523123456',
+          bookingUrl: null,
+          timeZone: 'Asia/Phnom_Penh',
+          currency: 'USD',
         },
-        stageLabels: { en: 'due soon', km: 'ជិតដល់ពេលហើយ', lo: 'ໃກ້ຮອດກຳນົດ' },
+        payload: message.payload,
+        links: { unsubscribe: 'https://crm.test/u/x', booking: null },
       });
+      expect(email.text).toContain('ប្តូរប្រេងម៉ាស៊ីន និងតម្រងប្រេង');
+      expect(email.text).toContain('ជិតដល់ពេលហើយ');
     });
 
     it('creates nothing when run again for the same instant, or later within the same stage', async () => {

@@ -51,6 +51,7 @@ export class UnknownTemplateError extends Error {}
 
 interface Compiled {
   manageBooking: boolean;
+  payload: (stored: Record<string, unknown>) => Record<string, unknown>;
   subject: Record<Language, HandlebarsTemplateDelegate>;
   html: Record<Language, HandlebarsTemplateDelegate>;
   text: Record<Language, HandlebarsTemplateDelegate>;
@@ -109,7 +110,7 @@ export class TemplateRenderer {
     const context = {
       customer: input.customer,
       rooftop: input.rooftop,
-      payload: input.payload,
+      payload: compiled.payload(input.payload),
       links: input.links,
       unit: input.unit,
       language,
@@ -155,6 +156,7 @@ function compileAll(
 function compile(template: EmailTemplate): Compiled {
   return {
     manageBooking: template.bookingButton === 'manage',
+    payload: template.payload ?? ((stored) => stored),
     subject: compileAll(template.subject, true),
     html: compileAll(template.html, false),
     text: compileAll(template.text, true),

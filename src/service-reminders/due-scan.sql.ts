@@ -3,7 +3,7 @@ import { DUE_SOON_DAYS, OVERDUE_DAYS, RATE_MIN_DAYS, RATE_WINDOW_MONTHS } from '
 /**
  * The due scan: the same arithmetic as `projectDue` (due-projection.ts — read its comment first), for active
  * vehicles with a (non-erased) owner × every applicable active catalogue item, in SQL.
- * Parameters: $1 asOf, $2 distance unit, $3 default rate per day; the planner scope adds $6 (plan the whole
+ * Parameters: $1 asOf, $2 distance unit, $3 default rate per day; the planner scope adds $5 (plan the whole
  * fleet rather than the vehicles whose scheduled check has come).
  *
  * Set-based so that it scales to a million vehicles (each step is one pass, never a lookup per vehicle × item):
@@ -19,7 +19,7 @@ import { DUE_SOON_DAYS, OVERDUE_DAYS, RATE_MIN_DAYS, RATE_WINDOW_MONTHS } from '
  *    due date cannot be within DUE_SOON_DAYS of asOf before any date arithmetic runs. It is conservative; the
  *    exact stage is computed afterwards, and the fleet e2e test checks that it drops no reachable row.
  *  - 'planner': only the vehicles in `cand` (service_reminder_schedule rows whose next_check_at has come, or all
- *    of them with $6). The prefilter becomes a flag: reachable rows get their exact due date and stage, the others
+ *    of them with $5). The prefilter becomes a flag: reachable rows get their exact due date and stage, the others
  *    the lower bound of their due-soon date. Every row also carries `next_check_at`, the first instant at which its
  *    stage can change (the next threshold in the rooftop's calendar), and each vehicle `data_next_at`, the first
  *    instant at which its inputs can change with time alone (its earliest in-window reading leaving the rate

@@ -4,8 +4,8 @@ import { dueScanCtes, PLANNER_SCAN_SELECT } from './due-scan.sql';
 
 /**
  * Which vehicles one planning statement covers.
- *  - 'scheduled': the vehicles whose check has come (service_reminder_schedule_next_idx), or every vehicle with $6.
- *  - 'owners': every vehicle whose owner id is in ($6, $7] (vehicle_owner_idx); a missing bound is open, and the
+ *  - 'scheduled': the vehicles whose check has come (service_reminder_schedule_next_idx), or every vehicle with $5.
+ *  - 'owners': every vehicle whose owner id is in ($5, $6] (vehicle_owner_idx); a missing bound is open, and the
  *    last range (no upper bound) also takes the vehicles without an owner. A whole-fleet run is cut into such
  *    ranges so that each statement's rows fit in memory and a customer's items still meet in one digest.
  */
@@ -24,13 +24,13 @@ export interface PlanSqlOptions {
 function candidates(scope: PlanScope): string {
   if (scope.kind === 'scheduled')
     return `
-    SELECT s.vehicle_id, s.version FROM service_reminder_schedule s WHERE $6::boolean OR s.next_check_at <= $1::timestamptz`;
+    SELECT s.vehicle_id, s.version FROM service_reminder_schedule s WHERE $5::boolean OR s.next_check_at <= $1::timestamptz`;
   // Both bounds are always referenced (an open one as "IS NULL", folded away when planned) so their types are known.
   const owned = `
     SELECT s.vehicle_id, s.version
       FROM vehicle v JOIN service_reminder_schedule s ON s.vehicle_id = v.id
-     WHERE ${scope.after === null ? '$6::uuid IS NULL AND v.owner_id IS NOT NULL' : 'v.owner_id > $6::uuid'}
-       AND ${scope.upTo === null ? '$7::uuid IS NULL' : 'v.owner_id <= $7::uuid'}`;
+     WHERE ${scope.after === null ? '$5::uuid IS NULL AND v.owner_id IS NOT NULL' : 'v.owner_id > $5::uuid'}
+       AND ${scope.upTo === null ? '$6::uuid IS NULL' : 'v.owner_id <= $6::uuid'}`;
   return scope.upTo !== null
     ? owned
     : `${owned}
@@ -59,8 +59,9 @@ function candidates(scope: PlanScope): string {
  * an input change committed meanwhile (which bumps the version) is planned by the next run; it is written after
  * the stage inserts (the scalar subquery on `ins`), so this statement takes schedule row locks last.
  * $1 asOf; $2 distance unit; $3 default rate per day; $4 = asOf as ISO text (part of the dedupe key);
- * $5 = Khmer/Lao item names and stage labels (reminder-labels.ts); $6 = plan every vehicle ('scheduled' scope);
- * $6, $7 = the owner id range ('owners' scope).
+ * $5 = plan every vehicle ('scheduled' scope); $5, $6 = the owner id range ('owners' scope).
+ * A digest line stores the item's catalogue name, not its Khmer and Lao names nor the stage's labels: the renderer
+ * looks those up (withReminderLabels), which keeps a digest at about half the bytes to build, parse and store.
  */
 export function planSql(opts: PlanSqlOptions): string {
   return `
@@ -103,18 +104,6 @@ export function planSql(opts: PlanSqlOptions): string {
     ON CONFLICT (vehicle_id, item_code, cycle_key, stage) DO NOTHING
     RETURNING id, vehicle_id, item_code, stage, customer_id, due_date
   ),
-  -- Localized names and stage labels once per item and stage, not looked up in $5 once per digest line. The
-  -- digest is built as json text and converted to jsonb once per digest (outboxInsertSql): building jsonb line by
-  -- line re-copied every nested value at each level.
-  item_names AS (
-    SELECT mi.code, mi.name, json_build_object('en', mi.name,
-             'km', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'km'], mi.name),
-             'lo', coalesce($5::jsonb #>> ARRAY['items', mi.code, 'lo'], mi.name)) AS names
-      FROM maintenance_item mi
-  ),
-  stage_labels AS (
-    SELECT key AS stage, value::json AS labels FROM jsonb_each($5::jsonb -> 'stages')
-  ),
   planned AS (
     SELECT i.id, i.customer_id, i.vehicle_id, i.item_code, i.stage, i.due_date, r.base_value, r.passed_over
       FROM ins i
@@ -130,14 +119,13 @@ export function planSql(opts: PlanSqlOptions): string {
            'service_reminder' AS kind, 'service_reminders' AS purpose,
            json_build_object('asOf', $4::text, 'items', json_agg(json_build_object(
              'stageId', p.id, 'vehicleId', p.vehicle_id, 'vin', v.vin, 'make', v.make, 'model', v.model,
-             'itemCode', p.item_code, 'itemName', n.name, 'stage', p.stage, 'dueDate', p.due_date,
-             'latestOdometer', p.base_value, 'itemNames', n.names, 'stageLabels', sl.labels)
+             'itemCode', p.item_code, 'itemName', mi.name, 'stage', p.stage, 'dueDate', p.due_date,
+             'latestOdometer', p.base_value)
              ORDER BY p.due_date, v.vin, p.item_code)) AS payload,
            $1::timestamptz AS scheduled_at
       FROM planned p
       JOIN vehicle v ON v.id = p.vehicle_id
-      JOIN item_names n ON n.code = p.item_code
-      LEFT JOIN stage_labels sl ON sl.stage = p.stage
+      JOIN maintenance_item mi ON mi.code = p.item_code
       JOIN customer c ON c.id = p.customer_id
      GROUP BY p.customer_id, c.home_rooftop_id`)}
   ),
@@ -164,5 +152,5 @@ export function planSql(opts: PlanSqlOptions): string {
          (SELECT count(*) FROM sched)::int AS checks_rescheduled`;
 }
 
-/** The daily run's statement (the vehicles whose check has come, or all of them with $6): one statement. */
+/** The daily run's statement (the vehicles whose check has come, or all of them with $5): one statement. */
 export const PLAN_SQL = planSql({ scope: { kind: 'scheduled' }, antiJoin: true });

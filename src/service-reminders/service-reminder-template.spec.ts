@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { LANGUAGES } from '../config/app-config';
 import { serviceReminderTemplate } from '../messaging/templates/service-reminder.template';
+import { TemplateRenderer } from '../messaging/template-renderer';
 import { ITEM_NAMES, STAGE_LABELS } from './reminder-labels';
 
 /** The messaging renderer provides `date` and `distance`; plain stand-ins are enough to check the template. */
@@ -44,6 +45,42 @@ describe('service_reminder email template', () => {
         expect(out).toContain(language === 'en' ? 'Oil and filter change' : ITEM_NAMES.OIL_CHANGE[language]);
         expect(out).toContain(STAGE_LABELS.overdue[language]);
       }
+    },
+  );
+
+  it.each(LANGUAGES)(
+    'renders a digest as the planner stores it (no labels) exactly as one that stored its labels, in %s',
+    (language) => {
+      const renderer = new TemplateRenderer();
+      const stored = context('https://ppm.example/book');
+      const render = (items: Record<string, unknown>[]) =>
+        renderer.render({
+          kind: 'service_reminder',
+          language,
+          unit: 'km',
+          customer: stored.customer,
+          rooftop: {
+            name: 'Phnom Penh Motors',
+            address: '12 Norodom Blvd',
+            phone: '+85523123456',
+            bookingUrl: 'https://ppm.example/book',
+            timeZone: 'Asia/Phnom_Penh',
+            currency: 'USD',
+          },
+          payload: { asOf: '2026-05-20T03:00:00.000Z', items },
+          links: stored.links,
+        });
+      const withLabels = stored.payload.items.map((i) => ({ ...i, itemName: i.itemNames.en }));
+      const asPlanned = withLabels.map(({ itemNames, stageLabels, ...rest }) => {
+        expect([itemNames, stageLabels]).not.toContain(undefined);
+        return rest;
+      });
+      const email = render(asPlanned);
+      expect(email).toEqual(render(withLabels));
+      expect(email.html).toContain(
+        language === 'en' ? 'Oil and filter change' : ITEM_NAMES.OIL_CHANGE[language],
+      );
+      expect(email.text).toContain(STAGE_LABELS.due_soon[language]);
     },
   );
 

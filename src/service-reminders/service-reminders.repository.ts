@@ -4,7 +4,6 @@ import type { DistanceUnit } from '../config/app-config';
 import { DEFAULT_RATE_PER_DAY } from './due-projection';
 import { DUE_SCAN_SQL, dueScanSql } from './due-scan.sql';
 import { PlanScope, planSql } from './plan-reminders.sql';
-import { LABELS_JSON } from './reminder-labels';
 
 export { DUE_SCAN_SQL, dueScanSql } from './due-scan.sql';
 export { PLAN_SQL, planSql } from './plan-reminders.sql';
@@ -125,7 +124,6 @@ export class ServiceRemindersRepository {
       unit,
       DEFAULT_RATE_PER_DAY[unit],
       asOf.toISOString(),
-      LABELS_JSON,
       ...(scope.kind === 'scheduled' ? [false] : [scope.after, scope.upTo]),
     ];
     // The run's transaction: it takes the planners' lock, decides the scope, and for a whole-fleet run stays open

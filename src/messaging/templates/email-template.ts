@@ -27,6 +27,8 @@ export interface EmailTemplate {
    * about (the booking page shows the customer's standing appointment for the vehicle, to move or cancel it).
    */
   bookingButton?: 'book' | 'manage';
+  /** The payload as the template reads it, from the stored one (e.g. labels looked up instead of stored). */
+  payload?: (stored: Record<string, unknown>) => Record<string, unknown>;
   subject: Localized;
   html: Localized;
   text: Localized;

@@ -1,13 +1,16 @@
 import type { EmailTemplate } from './email-template';
+import { withReminderLabels } from './service-reminder-labels';
 
 /**
  * Maintenance reminder digest (purpose `service_reminders`), planned by the `service-reminders` job: one email
  * per customer listing every item that reached a stage in the same run.
- * payload: { asOf, items: [{ vehicleId, vin, make, model, itemCode, itemName, itemNames: {en,km,lo},
- *            stage, stageLabels: {en,km,lo}, dueDate (YYYY-MM-DD), latestOdometer }] }.
+ * payload: { asOf, items: [{ vehicleId, vin, make, model, itemCode, itemName, stage, dueDate (YYYY-MM-DD),
+ *            latestOdometer }] }; each item's itemNames {en,km,lo} and stageLabels {en,km,lo} are added when it is
+ *            rendered (withReminderLabels; digests written before stored them).
  */
 export const serviceReminderTemplate: EmailTemplate = {
   kind: 'service_reminder',
+  payload: withReminderLabels,
   subject: {
     en: 'Maintenance reminder for your vehicle from {{rooftop.name}}',
     km: 'ការរំលឹកអំពីការថែទាំរថយន្តរបស់អ្នកពី {{rooftop.name}}',
