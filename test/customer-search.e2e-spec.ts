@@ -114,23 +114,24 @@ describe('customer search beyond the walk', () => {
   }
 
   it('pages a VIN term whose vehicles lie beyond the first customers it looks at, in cursor order', async () => {
-    // VINs of 600 and 700 (after the 500 customers looked at one by one), emails of 900, 950 and 990: the walk
+    // VINs of 600 and 700 (after the 250 customers looked at one by one), emails of 900, 950 and 990: the walk
     // fills each page, the VIN owners taken from the trigram index.
     await vinsAndEmails('ZZ7788', [700, 600], [900, 950, 990]);
     expect(await pages('zz7788', 2)).toEqual([[600, 700], [900, 950], [990]]);
   });
 
   it('pages a VIN term whose vehicles lie among the first customers, in cursor order', async () => {
-    // VINs of 10 and 20 (the term is common among vehicles: each customer's are looked at), emails of 30, 40, 50.
-    await vinsAndEmails('YY5566', [20, 10], [30, 40, 50]);
-    expect(await pages('YY5566', 2)).toEqual([[10, 20], [30, 40], [50]]);
+    // A VIN of 10, among the 250 customers looked at one by one (the term is then common among vehicles: every
+    // walked customer's are looked at), one of 400 after them; emails of 500, 600 and 700.
+    await vinsAndEmails('YY5566', [400, 10], [500, 600, 700]);
+    expect(await pages('YY5566', 2)).toEqual([[10, 400], [500, 600], [700]]);
     // Past the window too: a VIN of 10250 is found on the trigram path after the walk's pages.
     await vinsAndEmails('YY5577', [10250, 15], [25]);
     expect(await pages('yy55', 2)).toEqual([
       [10, 15],
-      [20, 25],
-      [30, 40],
-      [50, 10250],
+      [25, 400],
+      [500, 600],
+      [700, 10250],
     ]);
   });
 });

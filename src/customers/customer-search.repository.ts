@@ -9,10 +9,10 @@ import { jsonEntity } from './json-rows';
 const SEARCH_WINDOW = 10_000;
 
 /**
- * Customers, from the start of the window, whose vehicles the search looks at one by one to tell whether a term that
- * could be part of a VIN is a common one (see search).
+ * Customers at the start of the window whose vehicles the walk looks up one by one for a term that could be part
+ * of a VIN; whether one of them owns a match decides how the rest of the window is checked (see search).
  */
-const VIN_SAMPLE = 500;
+const VIN_SAMPLE = 250;
 
 /** Digits of a phone term the trigram path looks up in customer_phone_trgm_idx (phoneProbe). */
 const PHONE_PROBE_DIGITS = 5;
@@ -104,9 +104,11 @@ export class CustomerSearchRepository {
    * phone: no table row is read, nothing is lowered per row); a common term stops at the (limit + 1)-th match.
    * A term that could be part of a VIN also matches the customers owning such a vehicle. Looking up each walked
    * customer's vehicles costs ~4 µs a row (40 ms for a rare term's 10,000 rows at 1 M customers, any all-digit phone
-   * term included), so it is done only when the term is common among vehicles: when one of the first VIN_SAMPLE
-   * customers owns a match (`vin_hot`). Otherwise the owners of every matching VIN come from vehicle_vin_trgm_idx
-   * once (`vin_few`, few by that test) and the walk checks each row against them (a hashed set).
+   * term included), so only the first VIN_SAMPLE rows of the window are looked up one by one (up to `vin_cut`; a
+   * common name fills its page there, and nothing else is read). Past them, the lookups go on only when the term
+   * is common among vehicles, i.e. one of those customers owns a match (`vin_hot`, evaluated on first use);
+   * otherwise the owners of every matching VIN come once from vehicle_vin_trgm_idx (`vin_few`, few by that test)
+   * and the walk checks each row against them (a hashed set).
    * `rare` runs only when the walk fell short and rows remain past the window (`edge`; a one-time filter): every
    * match from the trigram indexes (customer_search_trgm_idx, the phone's by the term's last digits, VIN owners),
    * materialised so that the planner cannot turn it into a filtered walk of every row. The window's matches come
@@ -127,7 +129,10 @@ export class CustomerSearchRepository {
     const [sql, values] = this.db.driver.escapeQueryWithParameters(
       `WITH ${
         vin
-          ? `vin_hot AS MATERIALIZED (
+          ? `vin_cut AS MATERIALIZED (
+         SELECT c.created_at, c.id FROM customer c WHERE true${scope}
+          ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${VIN_SAMPLE - 1} LIMIT 1),
+       vin_hot AS MATERIALIZED (
          SELECT EXISTS (SELECT 1 FROM (
            SELECT c.id FROM customer c WHERE true${scope} ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${VIN_SAMPLE}) c
           WHERE ${ownsVin}) AS hot),
@@ -141,8 +146,8 @@ export class CustomerSearchRepository {
             ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${SEARCH_WINDOW}) c
           WHERE ${own}${
             vin
-              ? ` OR ((SELECT hot FROM vin_hot) AND ${ownsVin})
-             OR c.id IN (SELECT owner_id FROM vin_few)`
+              ? ` OR CASE WHEN (c.created_at, c.id) <= (SELECT created_at, id FROM vin_cut) THEN ${ownsVin}
+               ELSE ((SELECT hot FROM vin_hot) AND ${ownsVin}) OR c.id IN (SELECT owner_id FROM vin_few) END`
               : ''
           }
           ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1}),
