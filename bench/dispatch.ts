@@ -1,6 +1,6 @@
 /**
  * Benchmark of the outbox dispatcher against bare pooled-nodemailer loops.
- *   npm run bench:dispatch -- --messages 3000
+ *   npm run bench:dispatch -- --messages 3000 [--warmup-rounds 1]
  * Seeds N due transactional messages (one per customer, languages en/km/lo) into a fresh database and starts a
  * local SMTP sink in a process of its own (bench/smtp-sink.ts). Then, in rounds that alternate (A B C A B C …),
  * times DispatcherService draining that round's messages (claim with SKIP LOCKED, sending rules, rendering, fenced
@@ -40,6 +40,16 @@ const DATABASE = 'bench_dispatch';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
 /** Round r of the app runs as of AS_OF + 2r minutes; the odd minutes are the hand-written durable loop's. */
 const ROUND_MS = 120_000;
+/**
+ * Rounds run before the counted ones (connections, pools, plans, V8's optimised code and heap), not counted;
+ * `--warmup-rounds` sets it. The app's CPU per email settles later than the loops' (three runs, rounds of 1,000:
+ * 1.7–2.0 ms in the first round, ~1.0 in the second, then 0.8–1.1; the composing loop 0.5–0.7, then 0.37–0.5), but
+ * with 3 warm-up rounds its rate per round was lower, not higher (app ÷ composing 0.26–0.32 in rounds 3–5 against
+ * 0.35–0.38 in rounds 1–3 of the same runs, load 8–9; in runs of 8 rounds with and without a VACUUM between
+ * rounds no steady fall showed, so the cause is not known). So one, as before; `cpuMsPerMessageRounds` and
+ * `warmupMsgPerS` show every round.
+ */
+export const WARMUP_ROUNDS = 1;
 
 interface Sink {
   url: string;
@@ -75,10 +85,16 @@ async function freshDatabase(adminUrl: string): Promise<string> {
  * The dispatch benchmark in a fresh database beside `benchUrl`'s (also a case of npm run bench): `rounds` rounds of
  * `perRound` messages, the dispatcher and the two bare loops alternating.
  */
-export async function dispatchBench(benchUrl: string, perRound: number, rounds = 3) {
+export async function dispatchBench(
+  benchUrl: string,
+  perRound: number,
+  rounds = 3,
+  warmupRounds = WARMUP_ROUNDS,
+) {
   const sink = await startSink();
-  // Round 0 warms up every sender (connections, pools, plans) and is not counted.
-  const n = perRound * (rounds + 1);
+  // The first `warmupRounds` rounds warm up every sender and are not counted.
+  const total = rounds + warmupRounds;
+  const n = perRound * total;
   try {
     const url = await freshDatabase(benchUrl);
     const config = loadConfig({
@@ -148,11 +164,15 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       composed: [],
       durable: [],
     };
+    /** The same per round, warm-up rounds included (the warm-up shows in them). */
+    const cpuRounds: Record<keyof typeof cpu, number[]> = { app: [], real: [], composed: [], durable: [] };
     const withCpu = async <T>(column: keyof typeof cpu, counted: boolean, fn: () => Promise<T>) => {
       const before = process.cpuUsage();
       const value = await fn();
       const used = process.cpuUsage(before);
-      if (counted) cpu[column].push((used.user + used.system) / 1000 / perRound);
+      const ms = (used.user + used.system) / 1000 / perRound;
+      cpuRounds[column].push(Math.round(ms * 1000) / 1000);
+      if (counted) cpu[column].push(ms);
       return value;
     };
     const loop = (send: (i: number) => Promise<unknown>) =>
@@ -164,6 +184,8 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
         await Promise.all(Array.from({ length: DISPATCH_CONCURRENCY }, lane));
       });
     const app: number[] = [];
+    /** msg/s of the app and the composing loop in the warm-up rounds (not counted). */
+    const warmup: { app: number[]; composed: number[] } = { app: [], composed: [] };
     const real: number[] = [];
     const plain: number[] = [];
     const composed: number[] = [];
@@ -172,8 +194,8 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
     let email: { raw: string; from: string; to: string[] } | null = null;
     let rendered: Rendered | null = null;
     let sent = 0;
-    for (let r = 0; r <= rounds; r++) {
-      const counted = r > 0;
+    for (let r = 0; r < total; r++) {
+      const counted = r >= warmupRounds;
       const measured = await withCpu('app', counted, () =>
         time(async () => {
           for (;;) {
@@ -183,7 +205,7 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
           }
         }),
       );
-      if (counted) app.push(perRound / (measured.ms / 1000));
+      (counted ? app : warmup.app).push(perRound / (measured.ms / 1000));
       // The app's real email (the largest rendered: a Khmer or Lao one), sent as is by the hand-written loop.
       email ??= await sink.sample();
       if (!email) throw new Error('the sink received no message from the dispatcher');
@@ -207,7 +229,7 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       const composeLoop = await withCpu('composed', counted, () =>
         loop((i) => bare.sendMail(mailOf(`customer${i}@bench.example`, `<${randomUUID()}@bench.example>`))),
       );
-      if (counted) composed.push(perRound / (composeLoop.ms / 1000));
+      (counted ? composed : warmup.composed).push(perRound / (composeLoop.ms / 1000));
       const plainLoop = await loop((i) =>
         bare.sendMail({
           from: 'Dealer CRM <no-reply@bench.example>',
@@ -250,6 +272,7 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       messages: perRound * rounds,
       rounds,
       perRound,
+      warmupRounds,
       unit: 'messages/s',
       value: Math.round(median(app)),
       baseline: Math.round(median(plain)),
@@ -269,6 +292,9 @@ export async function dispatchBench(benchUrl: string, perRound: number, rounds =
       cpuMsPerMessage: Object.fromEntries(
         Object.entries(cpu).map(([k, v]) => [k, Math.round(median(v) * 1000) / 1000]),
       ),
+      /** The same for every round, the warm-up rounds first. */
+      cpuMsPerMessageRounds: cpuRounds,
+      warmupMsgPerS: { app: warmup.app.map(Math.round), composed: warmup.composed.map(Math.round) },
       perRoundMsgPerS: {
         app: app.map(Math.round),
         realEmail: real.map(Math.round),
@@ -337,7 +363,12 @@ async function renderedOf(pool: Pool, raw: Buffer): Promise<Rendered> {
 async function main() {
   const bench = await openBenchDatabase();
   try {
-    await dispatchBench(bench.url, Math.ceil(numberArg('messages', 3000) / 3), 3);
+    await dispatchBench(
+      bench.url,
+      Math.ceil(numberArg('messages', 3000) / 3),
+      3,
+      numberArg('warmup-rounds', WARMUP_ROUNDS),
+    );
   } finally {
     await bench.stop();
   }
