@@ -301,6 +301,10 @@ async function backfillRounds(
   const rounds = Number(stringArg('backfill-rounds') ?? 1);
   const app: number[] = [];
   const hand: number[] = [];
+  // PostgreSQL's CPU seconds for each (steadier than wall time on a shared machine; the app plans two ranges at a
+  // time, so on free cores its wall time is about half of its CPU, the one-statement hand-written's all of it).
+  const pgCpu = await postgresCpu(ctx);
+  const cpu = { app: [] as number[], hand: [] as number[] };
   let appCounts: Record<string, unknown> = {};
   let handCounts: Record<string, number> = {};
   const load = { before: loadAverage(), after: [] as number[] };
@@ -308,18 +312,23 @@ async function backfillRounds(
     await reset();
     await ctx.raw.query('BEGIN');
     await ctx.raw.query(`SET LOCAL work_mem = '${PLAN_WORK_MEM}'`);
+    const handCpu = pgCpu();
     const h = await time(() =>
       ctx.raw.query(HAND_BACKFILL_SQL, [at, 'km', DEFAULT_RATE_PER_DAY.km, at.toISOString()]),
     );
     await ctx.raw.query('COMMIT');
+    cpu.hand.push(round(pgCpu() - handCpu));
     hand.push(h.ms);
     handCounts = h.value.rows[0] as Record<string, number>;
     await reset();
+    const appCpu = pgCpu();
     const a = await run(at);
+    cpu.app.push(round(pgCpu() - appCpu));
     app.push(a.ms);
     appCounts = (a.value as { result: Record<string, unknown> }).result;
     console.log(
-      `  back-fill round ${r + 1}: app ${round(a.ms / 1000)} s, hand-written ${round(h.ms / 1000)} s`,
+      `  back-fill round ${r + 1}: app ${round(a.ms / 1000)} s (PostgreSQL CPU ${cpu.app[r]} s), ` +
+        `hand-written ${round(h.ms / 1000)} s (CPU ${cpu.hand[r]} s)`,
     );
   }
   load.after = loadAverage();
@@ -330,6 +339,7 @@ async function backfillRounds(
     ratioRange: ratioRange(app.map((a, k) => a / hand[k])),
     appSeconds: app.map((x) => round(x / 1000)),
     handSecondsPerRound: hand.map((x) => round(x / 1000)),
+    postgresCpuSeconds: cpu,
     app: appCounts,
     hand: handCounts,
     sameCounts:
@@ -338,6 +348,33 @@ async function backfillRounds(
       appCounts.messagesPlanned === handCounts.messages_planned,
     load,
     measuredAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * A reader of PostgreSQL's CPU seconds so far (user + system from /proc: the postmaster's children, and what it
+ * reaped), for the cluster behind ctx.raw (local).
+ */
+async function postgresCpu(ctx: Context): Promise<() => number> {
+  const ticks = (stat: string, fields: number[]) => {
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.reduce((s, f) => s + Number(rest[f - 3]), 0) / 100;
+  };
+  const parentOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const { rows } = await ctx.raw.query(`SELECT pg_backend_pid() AS pid`);
+  const postmaster = parentOf(fs.readFileSync(`/proc/${rows[0].pid}/stat`, 'utf8'));
+  return () => {
+    let sum = ticks(fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        if (parentOf(stat) === postmaster) sum += ticks(stat, [14, 15]);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    return sum;
   };
 }
 
