@@ -1095,8 +1095,8 @@ async function loyaltyCase(ctx: Context) {
     return t;
   };
   const appPid = ctx.app.child.pid!;
-  // Warm-up of each.
-  await cannon(1);
+  // Warm-up of each, one round's length (lanes() runs `seconds`); the app's JIT needs it as much as the client's.
+  await cannon(seconds);
   await lanes(handOne);
   const app: Cannon[] = [];
   const replayed: number[] = [];
