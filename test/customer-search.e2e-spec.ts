@@ -135,3 +135,92 @@ describe('customer search beyond the walk', () => {
     ]);
   });
 });
+
+/**
+ * At a large table (pg_class.reltuples of customer; 1,000,000 here, set by hand on 10,300 rows) a term that fell
+ * short in the window's 10,000 rows but matched often enough there walks on past it (up to 30,000 more rows)
+ * before the trigram path; the pages are the same in cursor order whichever path answers.
+ */
+describe('customer search walking on past the window', () => {
+  let t: TestApp;
+  let token: string;
+  let ids: string[];
+
+  /** Last names that differ from the bulk's, by customer index (the window holds indexes 0 to 9,999). */
+  const NAMES: Record<number, string> = {
+    3: 'Walkon',
+    9000: 'Walkon',
+    10000: 'Walkon', // the first row past the window
+    10001: 'Walkon',
+    10150: 'Walkon',
+    10299: 'Walkon',
+    4: 'Shortfall',
+    9001: 'Shortfall',
+    10002: 'Shortfall',
+    6: 'Kemry', // could be part of a VIN
+    9500: 'Kemry',
+    10003: 'Kemry',
+    10200: 'Kemry',
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const rooftop = (await t.rooftop({ name: 'Walk On Rooftop' })).id;
+    token = (await t.user('salesperson', [rooftop])).token;
+    const rows: { id: string }[] = await t.db.query(
+      `INSERT INTO customer (home_rooftop_id, first_name, last_name, email, phone, created_at, updated_at)
+       SELECT $1, 'Bulk' || i, coalesce(($2::jsonb) ->> i::text, 'Person'), 'bulk' || i || '@mail.example',
+              '+85560' || lpad(i::text, 6, '0'), timestamptz '2026-01-01' + i * interval '1 second',
+              timestamptz '2026-01-01'
+         FROM generate_series(0, 10299) i ORDER BY i RETURNING id`,
+      [rooftop, JSON.stringify(NAMES)],
+    );
+    ids = rows.map((r) => r.id);
+    // A vehicle whose VIN holds the VIN-like term, owned by a customer past the window.
+    await t.db.query(
+      `INSERT INTO vehicle (rooftop_id, vin, make, model, year, powertrain, owner_id)
+       VALUES ($1, 'KNAB3512KEMRY0001', 'Kia', 'Rio', 2021, 'ice', $2)`,
+      [rooftop, ids[10004]],
+    );
+    // The size the search reads (no autovacuum in this database may set it back before the first search).
+    await t.db.query(`ALTER TABLE customer SET (autovacuum_enabled = false)`);
+    await t.db.query('VACUUM ANALYZE customer');
+    await t.db.query(`UPDATE pg_class SET reltuples = 1000000 WHERE oid = 'customer'::regclass`);
+  });
+  afterAll(() => t.close());
+
+  async function pages(q: string, limit: number) {
+    const seen: number[][] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 10; n++) {
+      const res = await t.http
+        .get('/api/v1/customers')
+        .query({ q, limit, ...(cursor ? { cursor } : {}) })
+        .set(bearer(token));
+      expect(res.status).toBe(200);
+      seen.push((res.body.items as { id: string }[]).map((c) => ids.indexOf(c.id)));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor as string;
+    }
+    return seen;
+  }
+
+  it('fills the page from the rows just past the window, the first of them included', async () => {
+    // 2 of the window's rows match (enough at limit 4 or 5): the walk goes on from 10000 and fills the page.
+    expect(await pages('walkon', 5)).toEqual([[3, 9000, 10000, 10001, 10150], [10299]]);
+    expect(await pages('walkon', 4)).toEqual([
+      [3, 9000, 10000, 10001],
+      [10150, 10299],
+    ]);
+    // Too few in the window at limit 50: the trigram path answers, same order.
+    expect(await pages('walkon', 50)).toEqual([[3, 9000, 10000, 10001, 10150, 10299]]);
+  });
+
+  it('leaves a term that still falls short after walking on to the trigram path', async () => {
+    expect(await pages('shortfall', 5)).toEqual([[4, 9001, 10002]]);
+  });
+
+  it('walks on for a VIN-like term, VIN owners included', async () => {
+    expect(await pages('kemry', 4)).toEqual([[6, 9500, 10003, 10004], [10200]]);
+  });
+});

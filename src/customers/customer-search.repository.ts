@@ -4,9 +4,7 @@ import { Keyset, Page } from '../common/http/pagination';
 import { Customer } from './customer.entity';
 import { couldMatchVin, searchPatterns } from './customer-rules';
 import { jsonEntity } from './json-rows';
-
-/** Rows the search walks in cursor order (customer_search_walk_idx) before it leaves a rare term to the trigram indexes. */
-const SEARCH_WINDOW = 10_000;
+import { extensionThreshold, searchExtension, SEARCH_WINDOW } from './customer-search-window';
 
 /**
  * Customers at the start of the window whose vehicles the walk looks up one by one for a term that could be part
@@ -16,6 +14,12 @@ const VIN_SAMPLE = 250;
 
 /** Digits of a phone term the trigram path looks up in customer_phone_trgm_idx (phoneProbe). */
 const PHONE_PROBE_DIGITS = 5;
+
+/**
+ * Searches that reuse the customer count read from pg_class (reltuples, for searchExtension) before it is read
+ * again: an estimate, kept by VACUUM and ANALYZE; a stale one only changes how far the walk goes, not the pages.
+ */
+const COUNT_USES = 1000;
 
 /**
  * The index lookup for a phone term of more than PHONE_PROBE_DIGITS digits: its last digits. Numbers share their
@@ -54,7 +58,19 @@ export interface CustomerFilter {
 /** The customer list and search statements (set-based; which index serves each is said beside it). */
 @Injectable()
 export class CustomerSearchRepository {
+  private count: { customers: number; uses: number } | null = null;
+
   constructor(private readonly db: DataSource) {}
+
+  private async customerCount(): Promise<number> {
+    if (!this.count || ++this.count.uses >= COUNT_USES) {
+      const [{ n }]: { n: number }[] = await this.db.query(
+        `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'customer'::regclass`,
+      );
+      this.count = { customers: n, uses: 0 };
+    }
+    return this.count.customers;
+  }
 
   /**
    * A page in the stable (created_at, id) order. A search matches name, email, phone (digit-like terms) and
@@ -99,7 +115,7 @@ export class CustomerSearchRepository {
   }
 
   /**
-   * One statement. `walk`: the matches among the next SEARCH_WINDOW rows in cursor order, read from
+   * One statement. `walk`: the matches among the next SEARCH_WINDOW (10,000) rows in cursor order, read from
    * customer_search_walk_idx alone (cursor order, carrying the scope's columns, the lowered name and email and the
    * phone: no table row is read, nothing is lowered per row); a common term stops at the (limit + 1)-th match.
    * A term that could be part of a VIN also matches the customers owning such a vehicle. Looking up each walked
@@ -109,11 +125,18 @@ export class CustomerSearchRepository {
    * is common among vehicles, i.e. one of those customers owns a match (`vin_hot`, evaluated on first use);
    * otherwise the owners of every matching VIN come once from vehicle_vin_trgm_idx (`vin_few`, few by that test)
    * and the walk checks each row against them (a hashed set).
-   * `rare` runs only when the walk fell short and rows remain past the window (`edge`; a one-time filter): every
+   * `walk_on`: at a large table (searchExtension: none below 250,000 customers, 30,000 rows at 1 M) a term that fell
+   * short in the window but matched there at least extensionThreshold times (13 for a page of 50 at 1 M: as many as
+   * say the page fills within the extension) walks on from `edge`, the first row past the window, through at most
+   * `extension` more rows, stopping at the page's (limit + 1)-th match. Reading a term of 0.17 % of customers from
+   * the trigram index costs ~10 ms at 1 M customers (every match read and rechecked, ~1,700 rows; 2,250 buffers)
+   * against a few ms for walking on (~700 buffers); a term without enough matches in the window (no match, a rare
+   * name, a phone number) never pays it. The walked rows are contiguous in cursor order, so a page filled by walk and walk_on is the page.
+   * `rare` runs only when the walks fell short and rows remain past the window (`edge`; a one-time filter): every
    * match from the trigram indexes (customer_search_trgm_idx, the phone's by the term's last digits, VIN owners),
    * materialised so that the planner cannot turn it into a filtered walk of every row. The window's matches come
    * first in cursor order, so they are among rare's first limit + 1; the page is rare's when it ran, else the
-   * walk's, its rows then read by id. Duplicates (a name and a VIN match) go by sort (DISTINCT ON): a hash would be
+   * walks', its rows then read by id. Duplicates (a name and a VIN match) go by sort (DISTINCT ON): a hash would be
    * sized by the estimate of every VIN match, tens of MB allocated per request.
    */
   private async search(
@@ -123,9 +146,31 @@ export class CustomerSearchRepository {
     limit: number,
   ): Promise<Page<Customer>> {
     const customer = jsonEntity(this.db, Customer);
+    const extension = searchExtension(await this.customerCount());
     const scope = where.map((w) => ` AND ${w}`).join('');
-    const short = `(SELECT count(*) FROM walk) <= ${limit} AND EXISTS (SELECT 1 FROM edge)`;
+    const keys = `(c.created_at, c.id)`;
     const ownsVin = `EXISTS (SELECT 1 FROM vehicle v WHERE v.owner_id = c.id AND v.vin ILIKE ${vin} OFFSET 0)`;
+    const matches = `${own}${
+      vin
+        ? ` OR CASE WHEN ${keys} <= (SELECT created_at, id FROM vin_cut) THEN ${ownsVin}
+               ELSE ((SELECT hot FROM vin_hot) AND ${ownsVin}) OR c.id IN (SELECT owner_id FROM vin_few) END`
+        : ''
+    }`;
+    const threshold = extensionThreshold(limit, extension);
+    const walkOn = Number.isFinite(threshold)
+      ? `walk_on AS MATERIALIZED (
+         SELECT c.id, c.created_at FROM (
+           SELECT c.id, c.created_at, c.search_text, c.phone FROM customer c
+            WHERE ${keys} >= (SELECT created_at, id FROM edge)${scope}
+            ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${extension}) c
+          WHERE (${matches}) AND (SELECT count(*) FROM walk) BETWEEN ${threshold} AND ${limit}
+          ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT (${limit + 1} - (SELECT count(*) FROM walk))),
+       `
+      : '';
+    const found = walkOn
+      ? `(SELECT count(*) FROM walk) + (SELECT count(*) FROM walk_on)`
+      : `(SELECT count(*) FROM walk)`;
+    const short = `${found} <= ${limit} AND EXISTS (SELECT 1 FROM edge)`;
     const [sql, values] = this.db.driver.escapeQueryWithParameters(
       `WITH ${
         vin
@@ -144,16 +189,12 @@ export class CustomerSearchRepository {
          SELECT c.id, c.created_at FROM (
            SELECT c.id, c.created_at, c.search_text, c.phone FROM customer c WHERE true${scope}
             ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${SEARCH_WINDOW}) c
-          WHERE ${own}${
-            vin
-              ? ` OR CASE WHEN (c.created_at, c.id) <= (SELECT created_at, id FROM vin_cut) THEN ${ownsVin}
-               ELSE ((SELECT hot FROM vin_hot) AND ${ownsVin}) OR c.id IN (SELECT owner_id FROM vin_few) END`
-              : ''
-          }
+          WHERE ${matches}
           ORDER BY ${CUSTOMER_KEYS.orderBy} LIMIT ${limit + 1}),
        edge AS MATERIALIZED (
-         SELECT 1 FROM customer c WHERE true${scope} ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${SEARCH_WINDOW} LIMIT 1),
-       rare AS MATERIALIZED (
+         SELECT c.created_at, c.id FROM customer c WHERE true${scope}
+          ORDER BY ${CUSTOMER_KEYS.orderBy} OFFSET ${SEARCH_WINDOW} LIMIT 1),
+       ${walkOn}rare AS MATERIALIZED (
          SELECT c.id, c.created_at FROM customer c WHERE (${ownRare})${scope} AND ${short}${
            vin
              ? `
@@ -163,7 +204,11 @@ export class CustomerSearchRepository {
          }),
        top AS MATERIALIZED (
          SELECT DISTINCT ON (m.created_at, m.id) m.id FROM (
-           SELECT id, created_at FROM walk WHERE NOT EXISTS (SELECT 1 FROM rare)
+           SELECT id, created_at FROM walk WHERE NOT EXISTS (SELECT 1 FROM rare)${
+             walkOn
+               ? `\n           UNION ALL SELECT id, created_at FROM walk_on WHERE NOT EXISTS (SELECT 1 FROM rare)`
+               : ''
+           }
            UNION ALL SELECT id, created_at FROM rare) m
           ORDER BY m.created_at, m.id LIMIT ${limit + 1})
        SELECT ${customer.json('c')} AS j, ${CUSTOMER_KEYS.select}
