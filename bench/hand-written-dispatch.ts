@@ -17,6 +17,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { Pool } from 'pg';
+import type { CaseResult } from './run';
 import { median, ratioRange } from './support';
 
 export type DurableChannel = 'email' | 'sms' | 'telegram';
@@ -259,6 +260,76 @@ export function durableColumn(app: number[], bare: number[], durable: number[], 
     meanGroup: r2(median(stats.map((s) => s.meanGroup))),
     permitHeldMs: r2(median(stats.map((s) => s.permitHeldMs))),
   };
+}
+
+/** The durable loop's rounds of a channel case: each sends `perRound` messages; counted rounds keep their figures. */
+export class DurableRounds {
+  readonly rates: number[] = [];
+  readonly stats: DurableStats[] = [];
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly channel: DurableChannel,
+    private readonly asOf: Date,
+    private readonly perRound: number,
+  ) {}
+
+  async run(round: number, counted: boolean, send: DurableSend): Promise<void> {
+    const d = await durableDispatch(this.pool, this.channel, durableAsOf(this.asOf, round), send);
+    if (d.sent !== this.perRound) throw new Error(`the durable loop sent ${d.sent} of ${this.perRound}`);
+    if (!counted) return;
+    this.rates.push(this.perRound / (d.ms / 1000));
+    this.stats.push(d);
+  }
+
+  /** The figures every channel case reports: the app against its bare loop per round, and the durable column. */
+  figures(app: number[], bare: number[], rounds: number, concurrency: number) {
+    return {
+      messages: this.perRound * rounds,
+      rounds,
+      perRound: this.perRound,
+      unit: 'messages/s',
+      value: Math.round(median(app)),
+      baseline: Math.round(median(bare)),
+      ratio: Math.round((median(app) / median(bare)) * 100) / 100,
+      ratioRange: ratioRange(app.map((a, i) => a / bare[i])),
+      durable: durableColumn(app, bare, this.rates, this.stats),
+      concurrency,
+    };
+  }
+}
+
+/** A channel case's row of `npm run bench`: the app against the bare loop, and against the durable loop. */
+export function channelCaseResult(
+  name: string,
+  goal: string,
+  r: ReturnType<DurableRounds['figures']>,
+  detail: Record<string, unknown>,
+): CaseResult {
+  return {
+    case: name,
+    value: r.value,
+    unit: 'msg/s',
+    baseline: r.baseline,
+    ratio: r.ratio,
+    ratioRange: r.ratioRange,
+    handBaseline: r.durable.value,
+    handRatio: r.durable.appToDurable.median,
+    handRatioRange: r.durable.appToDurable,
+    goal,
+    met: r.ratio >= 0.8 && r.value >= 300,
+    detail: { ...detail, concurrency: r.concurrency, durable: r.durable },
+  };
+}
+
+/** The console lines every channel case prints after its own: the durable loop and the three ratios. */
+export function durableTableRows(r: ReturnType<DurableRounds['figures']>) {
+  return [
+    { measure: 'hand-written durable loop (bound 5)', 'messages/s': r.durable.value },
+    { measure: 'ratio app ÷ bare', 'messages/s': r.ratio },
+    { measure: 'ratio durable ÷ bare', 'messages/s': r.durable.durableToBare.median },
+    { measure: 'ratio app ÷ durable', 'messages/s': r.durable.appToDurable.median },
+  ];
 }
 
 /**

@@ -39,15 +39,14 @@ import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
 import { startSmppPeer } from '../test/support/smpp-peer';
 import {
-  durableAsOf,
-  durableColumn,
-  durableDispatch,
+  channelCaseResult,
+  DurableRounds,
+  durableTableRows,
   seedDurableRows,
   type DurableSend,
-  type DurableStats,
 } from './hand-written-dispatch';
 import type { CaseResult } from './run';
-import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
+import { forkPeer, numberArg, openBenchDatabase, time, writeJson } from './support';
 
 const DATABASE = 'bench_sms';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
@@ -193,8 +192,7 @@ export async function smsBench(benchUrl: string, perRound: number, rounds = 3) {
     const durableSession = await bareSession(peer.url);
     const app: number[] = [];
     const loop: number[] = [];
-    const durable: number[] = [];
-    const durableStats: DurableStats[] = [];
+    const durable = new DurableRounds(pool, 'sms', AS_OF, perRound);
     let sample: Sample[] = [];
     let sent = 0;
     let bareParts = 0;
@@ -237,12 +235,7 @@ export async function smsBench(benchUrl: string, perRound: number, rounds = 3) {
         }
         return { refs, subject: null, html: null, text: m.text };
       };
-      const d = await durableDispatch(pool, 'sms', durableAsOf(AS_OF, r), durableSend);
-      if (d.sent !== perRound) throw new Error(`the durable loop sent ${d.sent} of ${perRound}`);
-      if (counted) {
-        durable.push(perRound / (d.ms / 1000));
-        durableStats.push(d);
-      }
+      await durable.run(r, counted, durableSend);
     }
     await sms.onApplicationShutdown();
     bare.close();
@@ -262,21 +255,12 @@ export async function smsBench(benchUrl: string, perRound: number, rounds = 3) {
     const ucs2 = sample.filter((m) => splitSms(m.text).encoding === 'ucs2').length;
     const result = {
       benchmark: 'sms',
-      messages: perRound * rounds,
-      rounds,
-      perRound,
-      unit: 'messages/s',
-      value: Math.round(median(app)),
-      baseline: Math.round(median(loop)),
-      ratio: Math.round((median(app) / median(loop)) * 100) / 100,
-      ratioRange: ratioRange(app.map((a, i) => a / loop[i])),
-      durable: durableColumn(app, loop, durable, durableStats),
-      concurrency: DISPATCH_CONCURRENCY,
+      ...durable.figures(app, loop, rounds, DISPATCH_CONCURRENCY),
       sample: { messages: sample.length, ucs2, twoParts },
       perRoundMsgPerS: {
         app: app.map(Math.round),
         bareSmpp: loop.map(Math.round),
-        durable: durable.map(Math.round),
+        durable: durable.rates.map(Math.round),
       },
       note:
         'value = DispatcherService (claim, rules, channel choice, short text + short link, SmsDriver submit_sm per ' +
@@ -288,10 +272,7 @@ export async function smsBench(benchUrl: string, perRound: number, rounds = 3) {
     console.table([
       { measure: 'dispatcher → SMPP (value)', 'messages/s': result.value },
       { measure: 'bare smpp loop, same texts', 'messages/s': result.baseline },
-      { measure: 'hand-written durable loop (bound 5)', 'messages/s': result.durable.value },
-      { measure: 'ratio app ÷ bare', 'messages/s': result.ratio },
-      { measure: 'ratio durable ÷ bare', 'messages/s': result.durable.durableToBare.median },
-      { measure: 'ratio app ÷ durable', 'messages/s': result.durable.appToDurable.median },
+      ...durableTableRows(result),
     ]);
     writeJson(path.join('bench-results', 'sms.json'), result);
     console.log('Wrote bench-results/sms.json');
@@ -304,25 +285,17 @@ export async function smsBench(benchUrl: string, perRound: number, rounds = 3) {
 /** The `sms` case of npm run bench. */
 export async function smsCase(ctx: { db: { url: string }; quick: boolean; results: CaseResult[] }) {
   const r = await smsBench(ctx.db.url, ctx.quick ? 200 : 1000, 3);
-  ctx.results.push({
-    case: `outbox dispatch to the SMPP peer (${r.messages} messages)`,
-    value: r.value,
-    unit: 'msg/s',
-    baseline: r.baseline,
-    ratio: r.ratio,
-    ratioRange: r.ratioRange,
-    handBaseline: r.durable.value,
-    handRatio: r.durable.appToDurable.median,
-    handRatioRange: r.durable.appToDurable,
-    goal: '≥ 0.80 of the bare smpp client and ≥ 300 msg/s',
-    met: r.ratio >= 0.8 && r.value >= 300,
-    detail: {
-      perRound: r.perRoundMsgPerS,
-      concurrency: r.concurrency,
-      sample: r.sample,
-      durable: r.durable,
-    },
-  });
+  ctx.results.push(
+    channelCaseResult(
+      `outbox dispatch to the SMPP peer (${r.messages} messages)`,
+      '≥ 0.80 of the bare smpp client and ≥ 300 msg/s',
+      r,
+      {
+        perRound: r.perRoundMsgPerS,
+        sample: r.sample,
+      },
+    ),
+  );
 }
 
 async function main() {

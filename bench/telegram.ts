@@ -35,15 +35,14 @@ import { TemplateRenderer } from '../src/messaging/template-renderer';
 import { UnsubscribeLinks } from '../src/messaging/unsubscribe-links';
 import { TelegramBotApi } from '../test/support/telegram-bot-api';
 import {
-  durableAsOf,
-  durableColumn,
-  durableDispatch,
+  channelCaseResult,
+  DurableRounds,
+  durableTableRows,
   seedDurableRows,
   type DurableSend,
-  type DurableStats,
 } from './hand-written-dispatch';
 import type { CaseResult } from './run';
-import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
+import { forkPeer, median, numberArg, openBenchDatabase, time, writeJson } from './support';
 
 const DATABASE = 'bench_telegram';
 const TOKEN = '123456789:BENCH-token_abcdefghijklmnopqrstuvw';
@@ -182,8 +181,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
     const durableApi = new Api(TOKEN, { apiRoot: standIn.url });
     const app: number[] = [];
     const loop: number[] = [];
-    const durable: number[] = [];
-    const durableStats: DurableStats[] = [];
+    const durable = new DurableRounds(pool, 'telegram', AS_OF, perRound);
     const oneAtATime: number[] = [];
     let sample: Sample[] = [];
     let sent = 0;
@@ -229,12 +227,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
         });
         return { refs: [String(sentMessage.message_id)], subject: null, html: null, text: m.text };
       };
-      const d = await durableDispatch(pool, 'telegram', durableAsOf(AS_OF, r), durableSend);
-      if (d.sent !== perRound) throw new Error(`the durable loop sent ${d.sent} of ${perRound}`);
-      if (counted) {
-        durable.push(perRound / (d.ms / 1000));
-        durableStats.push(d);
-      }
+      await durable.run(r, counted, durableSend);
     }
     await pool.end();
     await db.destroy();
@@ -247,22 +240,13 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
     const withButton = sample.filter((m) => m.reply_markup).length;
     const result = {
       benchmark: 'telegram',
-      messages: perRound * rounds,
-      rounds,
-      perRound,
-      unit: 'messages/s',
-      value: Math.round(median(app)),
-      baseline: Math.round(median(loop)),
-      ratio: Math.round((median(app) / median(loop)) * 100) / 100,
-      ratioRange: ratioRange(app.map((a, i) => a / loop[i])),
-      durable: durableColumn(app, loop, durable, durableStats),
-      concurrency: DISPATCH_CONCURRENCY,
+      ...durable.figures(app, loop, rounds, DISPATCH_CONCURRENCY),
       sampleWithButton: `${withButton}/${sample.length}`,
       perRoundMsgPerS: {
         app: app.map(Math.round),
         bareGrammy: loop.map(Math.round),
         bareGrammyOneAtATime: oneAtATime.map(Math.round),
-        durable: durable.map(Math.round),
+        durable: durable.rates.map(Math.round),
       },
       oneAtATime: Math.round(median(oneAtATime)),
       note:
@@ -276,10 +260,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
       { measure: 'dispatcher → Telegram (value)', 'messages/s': result.value },
       { measure: 'bare grammY loop, same texts', 'messages/s': result.baseline },
       { measure: 'bare grammY, one request at a time', 'messages/s': result.oneAtATime },
-      { measure: 'hand-written durable loop (bound 5)', 'messages/s': result.durable.value },
-      { measure: 'ratio app ÷ bare', 'messages/s': result.ratio },
-      { measure: 'ratio durable ÷ bare', 'messages/s': result.durable.durableToBare.median },
-      { measure: 'ratio app ÷ durable', 'messages/s': result.durable.appToDurable.median },
+      ...durableTableRows(result),
     ]);
     writeJson(path.join('bench-results', 'telegram.json'), result);
     console.log('Wrote bench-results/telegram.json');
@@ -292,25 +273,17 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
 /** The `telegram` case of npm run bench. */
 export async function telegramCase(ctx: { db: { url: string }; quick: boolean; results: CaseResult[] }) {
   const r = await telegramBench(ctx.db.url, ctx.quick ? 200 : 1000, 3);
-  ctx.results.push({
-    case: `outbox dispatch to the Telegram Bot API stand-in (${r.messages} messages)`,
-    value: r.value,
-    unit: 'msg/s',
-    baseline: r.baseline,
-    ratio: r.ratio,
-    ratioRange: r.ratioRange,
-    handBaseline: r.durable.value,
-    handRatio: r.durable.appToDurable.median,
-    handRatioRange: r.durable.appToDurable,
-    goal: '≥ 0.80 of bare grammY and ≥ 300 msg/s',
-    met: r.ratio >= 0.8 && r.value >= 300,
-    detail: {
-      perRound: r.perRoundMsgPerS,
-      concurrency: r.concurrency,
-      oneAtATime: r.oneAtATime,
-      durable: r.durable,
-    },
-  });
+  ctx.results.push(
+    channelCaseResult(
+      `outbox dispatch to the Telegram Bot API stand-in (${r.messages} messages)`,
+      '≥ 0.80 of bare grammY and ≥ 300 msg/s',
+      r,
+      {
+        perRound: r.perRoundMsgPerS,
+        oneAtATime: r.oneAtATime,
+      },
+    ),
+  );
 }
 
 async function main() {
