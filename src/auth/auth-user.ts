@@ -26,6 +26,15 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/**
+ * The active user whose id is `param` (e.g. '$1') with the rooftops granted to them: the `FROM … GROUP BY` of a
+ * select of `u.id`, `u.role` and ACTIVE_USER_ROOFTOPS. One row, or none for a user disabled or removed. The guard
+ * (AuthService.authenticateToken) and UncheckedUser.column read the user through it.
+ */
+export const activeUserFrom = (param: string) =>
+  `FROM app_user u LEFT JOIN user_rooftop ur ON ur.user_id = u.id WHERE u.id = ${param}::uuid AND u.active GROUP BY u.id`;
+export const ACTIVE_USER_ROOFTOPS = `COALESCE(array_agg(ur.rooftop_id) FILTER (WHERE ur.rooftop_id IS NOT NULL), '{}')`;
+
 /** What `UncheckedUser.column` reads: the role and granted rooftops of an active user. */
 export interface ActiveUserRow {
   role: Role;
@@ -43,10 +52,7 @@ export class UncheckedUser {
 
   /** A json column: the role and rooftops of the user whose id is `param` (e.g. '$5'), null unless active. */
   static column(param: string): string {
-    return `(SELECT json_build_object('role', u.role, 'rooftops',
-                    COALESCE(array_agg(ur.rooftop_id) FILTER (WHERE ur.rooftop_id IS NOT NULL), '{}'))
-               FROM app_user u LEFT JOIN user_rooftop ur ON ur.user_id = u.id
-              WHERE u.id = ${param}::uuid AND u.active GROUP BY u.id)`;
+    return `(SELECT json_build_object('role', u.role, 'rooftops', ${ACTIVE_USER_ROOFTOPS}) ${activeUserFrom(param)})`;
   }
 
   /** The principal, from what `column` read; 401 when the user is no longer active. */

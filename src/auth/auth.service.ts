@@ -7,7 +7,7 @@ import { Clock } from '../common/clock';
 import { DomainEvents } from '../common/domain-events';
 import { DomainError } from '../common/problem/domain-error';
 import type { Role } from './roles';
-import { AuthUser } from './auth-user';
+import { ACTIVE_USER_ROOFTOPS, activeUserFrom, AuthUser } from './auth-user';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 
@@ -77,9 +77,7 @@ export class AuthService {
     const id = await this.tokenSubject(token);
     if (!id) return null;
     const rows: PrincipalRow[] = await this.db.query(
-      `SELECT u.id, u.role, COALESCE(array_agg(ur.rooftop_id) FILTER (WHERE ur.rooftop_id IS NOT NULL), '{}') AS rooftops
-         FROM app_user u LEFT JOIN user_rooftop ur ON ur.user_id = u.id
-        WHERE u.id = $1 AND u.active GROUP BY u.id`,
+      `SELECT u.id, u.role, ${ACTIVE_USER_ROOFTOPS} AS rooftops ${activeUserFrom('$1')}`,
       [id],
     );
     return rows[0] ? new AuthUser(rows[0].id, rows[0].role, rows[0].rooftops, 'jwt') : null;
