@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { OutboxService } from '../messaging/outbox.service';
-import { ITEM_NAMES } from '../service-reminders/reminder-labels';
+import { localizedItemName } from '../maintenance-catalogue/item-names';
 import { Appointment } from './appointment.entity';
 import { buildInvite } from './calendar-invite';
 
@@ -132,7 +132,7 @@ export class AppointmentMessages {
     );
     const items = (row.items as unknown as { code: string; name: string }[]).map((i) => ({
       code: i.code,
-      names: { en: i.name, km: ITEM_NAMES[i.code]?.km ?? i.name, lo: ITEM_NAMES[i.code]?.lo ?? i.name },
+      names: localizedItemName(i.code, i.name),
     }));
     return { ...row, items };
   }

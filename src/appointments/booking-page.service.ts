@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DomainError, NotFoundError, UnprocessableError } from '../common/problem/domain-error';
 import type { Language } from '../config/app-config';
-import { ITEM_NAMES } from '../service-reminders/reminder-labels';
+import { localizedItemName } from '../maintenance-catalogue/item-names';
 import { Appointment } from './appointment.entity';
 import { AppointmentsService } from './appointments.service';
 import { changeableUntilLead } from './availability-rules';
@@ -162,11 +162,9 @@ export class BookingPageService {
       `SELECT code, name FROM maintenance_item WHERE active ORDER BY code <> ALL($1::text[]), code LIMIT $2`,
       [claims.i, claims.i.length + MORE_ITEMS],
     );
-    const name = (code: string, fallback: string) =>
-      claims.l === 'en' ? fallback : (ITEM_NAMES[code]?.[claims.l] ?? fallback);
     return rows.map((r) => ({
       code: r.code,
-      name: name(r.code, r.name),
+      name: localizedItemName(r.code, r.name)[claims.l],
       checked: claims.i.includes(r.code),
     }));
   }

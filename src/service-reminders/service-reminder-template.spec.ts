@@ -2,7 +2,8 @@ import Handlebars from 'handlebars';
 import { LANGUAGES } from '../config/app-config';
 import { serviceReminderTemplate } from '../messaging/templates/service-reminder.template';
 import { TemplateRenderer } from '../messaging/template-renderer';
-import { ITEM_NAMES, STAGE_LABELS } from './reminder-labels';
+import { ITEM_NAMES } from '../maintenance-catalogue/item-names';
+import { STAGE_LABELS } from '../messaging/templates/service-reminder-labels';
 
 /** The messaging renderer provides `date` and `distance`; plain stand-ins are enough to check the template. */
 const hb = Handlebars.create();
