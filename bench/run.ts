@@ -351,25 +351,30 @@ async function backfillRounds(
   };
 }
 
+/** Seconds of the given /proc/<pid>/stat fields (clock ticks of 1/100 s), counted from 1 as in proc(5). */
+const statSeconds = (stat: string, fields: number[]) => {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.reduce((s, f) => s + Number(rest[f - 3]), 0) / 100;
+};
+const parentOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+
+/** CPU seconds (user + system, /proc) a process has used so far. */
+const processCpu = (pid: number) => statSeconds(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), [14, 15]);
+
 /**
  * A reader of PostgreSQL's CPU seconds so far (user + system from /proc: the postmaster's children, and what it
  * reaped), for the cluster behind ctx.raw (local).
  */
 async function postgresCpu(ctx: Context): Promise<() => number> {
-  const ticks = (stat: string, fields: number[]) => {
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields.reduce((s, f) => s + Number(rest[f - 3]), 0) / 100;
-  };
-  const parentOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   const { rows } = await ctx.raw.query(`SELECT pg_backend_pid() AS pid`);
   const postmaster = parentOf(fs.readFileSync(`/proc/${rows[0].pid}/stat`, 'utf8'));
   return () => {
-    let sum = ticks(fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
+    let sum = statSeconds(fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
     for (const d of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue;
       try {
         const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        if (parentOf(stat) === postmaster) sum += ticks(stat, [14, 15]);
+        if (parentOf(stat) === postmaster) sum += statSeconds(stat, [14, 15]);
       } catch {
         /* gone meanwhile */
       }
@@ -1057,28 +1062,7 @@ async function loyaltyCase(ctx: Context) {
   // children, and what it reaped). It moves with the machine's load too (the app's 0.8-2.8 ms per redemption at
   // load 5-13, where its rate moved 64-502/s), but PostgreSQL's per redemption divided by the hand-written
   // transaction's in the same run is steadier (1.7-2.5).
-  const ticks = (stat: string, fields: number[]) => {
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields.reduce((s, f) => s + Number(rest[f - 3]), 0) / 100;
-  };
-  const cpuOf = (pid: number) => ticks(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), [14, 15]);
-  const {
-    rows: [{ pid: backendPid }],
-  } = await ctx.raw.query(`SELECT pg_backend_pid() AS pid`);
-  const postmaster = Number(fs.readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-  const pgCpu = () => {
-    let sum = ticks(fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
-    for (const d of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        if (Number(stat.split(') ')[1].split(' ')[1]) === postmaster) sum += ticks(stat, [14, 15]);
-      } catch {
-        /* gone meanwhile */
-      }
-    }
-    return sum;
-  };
+  const pgCpu = await postgresCpu(ctx);
   const cpu = { app: [] as number[], appPg: [] as number[], hand: [] as number[], handPg: [] as number[] };
   /** Runs `fn`, adding the CPU ms per request of `self` (a process's CPU seconds) and of PostgreSQL. */
   const metered = async <T>(
@@ -1106,7 +1090,7 @@ async function loyaltyCase(ctx: Context) {
       await metered(
         () => cannon(seconds),
         (c) => c.requests.total,
-        () => cpuOf(appPid),
+        () => processCpu(appPid),
         [cpu.app, cpu.appPg],
       ),
     );
