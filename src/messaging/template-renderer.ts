@@ -57,6 +57,29 @@ interface Compiled {
   text: Record<Language, HandlebarsTemplateDelegate>;
 }
 
+/**
+ * Intl formatters by locale, style and time zone: a constructor costs tens of microseconds and every email formats
+ * its dates and distances with the same few. Kept for the process's life (locales × styles × the rooftops' zones).
+ */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+const NUMBER_FORMATS = new Map<string, Intl.NumberFormat>();
+
+function dateFormat(language: Language, style: string, timeZone: string, calendarDate: boolean) {
+  const key = calendarDate ? `${language}|${style}|calendar` : `${language}|${style}|zone:${timeZone}`;
+  let format = DATE_FORMATS.get(key);
+  if (!format) {
+    // A calendar date has no time zone: show it as written, not shifted into the rooftop's zone.
+    const options = {
+      ...(DATE_STYLES[style] ?? DATE_STYLES.medium),
+      timeZone: calendarDate ? 'UTC' : timeZone,
+    };
+    if (calendarDate) delete options.timeStyle;
+    format = new Intl.DateTimeFormat(LOCALES[language], options);
+    DATE_FORMATS.set(key, format);
+  }
+  return format;
+}
+
 /** Formats a date (ISO instant, Date, or YYYY-MM-DD calendar date) for a language in a time zone. */
 export function formatDate(value: unknown, language: Language, timeZone: string, style = 'medium'): string {
   if (value === null || value === undefined || value === '') return '';
@@ -64,20 +87,73 @@ export function formatDate(value: unknown, language: Language, timeZone: string,
   const date =
     value instanceof Date ? value : new Date(calendarDate ? `${String(value)}T00:00:00Z` : String(value));
   if (Number.isNaN(date.getTime())) return String(value);
-  // A calendar date has no time zone: show it as written, not shifted into the rooftop's zone.
-  const options = {
-    ...(DATE_STYLES[style] ?? DATE_STYLES.medium),
-    timeZone: calendarDate ? 'UTC' : timeZone,
-  };
-  if (calendarDate) delete options.timeStyle;
-  return new Intl.DateTimeFormat(LOCALES[language], options).format(date);
+  return dateFormat(language, style, timeZone, calendarDate).format(date);
 }
 
 export function formatDistance(value: unknown, language: Language, unit: DistanceUnit): string {
   const n = typeof value === 'number' ? value : Number(value);
   if (value === null || value === undefined || value === '' || !Number.isFinite(n)) return '';
-  return `${new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 0 }).format(n)} ${UNIT_LABELS[unit][language]}`;
+  let format = NUMBER_FORMATS.get(language);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 0 });
+    NUMBER_FORMATS.set(language, format);
+  }
+  return `${format.format(n)} ${UNIT_LABELS[unit][language]}`;
 }
+
+/** What every template part sees (the layout also `subject`). */
+interface RenderContext {
+  customer: RenderInput['customer'];
+  rooftop: RenderInput['rooftop'];
+  payload: Record<string, unknown>;
+  links: RenderInput['links'];
+  unit: DistanceUnit;
+  language: Language;
+  manageBooking: boolean;
+  subject?: string;
+}
+
+/**
+ * The renderer's own Handlebars environment. Handlebars 4 wraps every helper of the environment and of the call
+ * again on each top-level template call, so the helpers are registered here once and read the language, time zone
+ * and unit from the call's root context (`@root`) instead of being built per email; the helpers no template uses
+ * are left out. The body is the layout's partial, so an email is three top-level calls (subject, HTML, text).
+ */
+const hbs = Handlebars.create();
+for (const unused of ['log', 'lookup', 'with']) hbs.unregisterHelper(unused);
+hbs.registerHelper('date', function (value: unknown, style: unknown, ...rest: unknown[]) {
+  // {{date x}} passes Handlebars' options as `style`; {{date x "long"}} passes them last.
+  const options = (rest.length > 0 ? rest[rest.length - 1] : style) as Handlebars.HelperOptions;
+  const root = rootOf(options);
+  return formatDate(
+    value,
+    root.language,
+    root.rooftop.timeZone,
+    typeof style === 'string' ? style : 'medium',
+  );
+});
+hbs.registerHelper('distance', function (value: unknown, ...rest: unknown[]) {
+  const root = rootOf((rest.length > 0 ? rest[rest.length - 1] : value) as Handlebars.HelperOptions);
+  return formatDistance(value, root.language, root.unit);
+});
+/** The layout's HTML body: the body partial's output as it is. */
+hbs.registerHelper('bodyPart', function (this: unknown, options: Handlebars.HelperOptions) {
+  return options.fn(this);
+});
+/** The layout's text body: the body partial's output without leading and trailing blank space. */
+hbs.registerHelper('trimmedBodyPart', function (this: unknown, options: Handlebars.HelperOptions) {
+  return options.fn(this).trim();
+});
+
+function rootOf(options: Handlebars.HelperOptions): RenderContext {
+  return (options.data as { root: RenderContext }).root;
+}
+
+/** The layout with its body as the partial `body` (a block around it, so that no line is a standalone partial). */
+const withBodyPartial = (layout: string, helper: string) => {
+  if (!layout.includes('{{{body}}}')) throw new Error('the layout has no {{{body}}}');
+  return layout.replace('{{{body}}}', `{{#${helper}}}{{> body}}{{/${helper}}}`);
+};
 
 /**
  * Renders an outbox message: the template of its kind in the customer's language, inside the common layout.
@@ -90,8 +166,14 @@ export class TemplateRenderer {
   private readonly layoutText: Record<Language, HandlebarsTemplateDelegate>;
 
   constructor() {
-    this.layoutHtml = compileAll(LAYOUT_HTML, false);
-    this.layoutText = compileAll(LAYOUT_TEXT, true);
+    this.layoutHtml = compileAll(
+      mapLanguages(LAYOUT_HTML, (l) => withBodyPartial(l, 'bodyPart')),
+      false,
+    );
+    this.layoutText = compileAll(
+      mapLanguages(LAYOUT_TEXT, (l) => withBodyPartial(l, 'trimmedBodyPart')),
+      true,
+    );
     for (const template of EMAIL_TEMPLATES) this.templates.set(template.kind, compile(template));
   }
 
@@ -107,7 +189,7 @@ export class TemplateRenderer {
     const compiled = this.templates.get(input.kind);
     if (!compiled) throw new UnknownTemplateError(`no email template for kind '${input.kind}'`);
     const language = input.language;
-    const context = {
+    const context: RenderContext = {
       customer: input.customer,
       rooftop: input.rooftop,
       payload: compiled.payload(input.payload),
@@ -116,30 +198,27 @@ export class TemplateRenderer {
       language,
       manageBooking: compiled.manageBooking,
     };
-    const options: RuntimeOptions = { helpers: helpersFor(input), allowProtoPropertiesByDefault: false };
-    const subject = compiled.subject[language](context, options).replace(/\s+/g, ' ').trim();
-    const htmlBody = compiled.html[language](context, options);
-    const textBody = compiled.text[language](context, options);
+    const subject = compiled.subject[language](context, RUNTIME).replace(/\s+/g, ' ').trim();
+    context.subject = subject;
     return {
       subject,
-      html: this.layoutHtml[language]({ ...context, subject, body: htmlBody }, options),
-      text: this.layoutText[language]({ ...context, subject, body: textBody.trim() }, options).replace(
-        /\n{3,}/g,
-        '\n\n',
-      ),
+      html: this.layoutHtml[language](context, { ...RUNTIME, partials: { body: compiled.html[language] } }),
+      text: this.layoutText[language](context, {
+        ...RUNTIME,
+        partials: { body: compiled.text[language] },
+      }).replace(/\n{3,}/g, '\n\n'),
     };
   }
 }
 
-type RuntimeOptions = Handlebars.RuntimeOptions;
+const RUNTIME: Handlebars.RuntimeOptions = { allowProtoPropertiesByDefault: false };
+
 type HandlebarsTemplateDelegate = Handlebars.TemplateDelegate;
 
-function helpersFor(input: RenderInput): Record<string, Handlebars.HelperDelegate> {
-  return {
-    date: (value: unknown, style: unknown) =>
-      formatDate(value, input.language, input.rooftop.timeZone, typeof style === 'string' ? style : 'medium'),
-    distance: (value: unknown) => formatDistance(value, input.language, input.unit),
-  };
+function mapLanguages(sources: Record<Language, string>, f: (source: string) => string) {
+  const out = {} as Record<Language, string>;
+  for (const language of Object.keys(sources) as Language[]) out[language] = f(sources[language]);
+  return out;
 }
 
 function compileAll(
@@ -148,7 +227,7 @@ function compileAll(
 ): Record<Language, HandlebarsTemplateDelegate> {
   const out = {} as Record<Language, HandlebarsTemplateDelegate>;
   for (const language of Object.keys(sources) as Language[]) {
-    out[language] = Handlebars.compile(sources[language], { noEscape, strict: false });
+    out[language] = hbs.compile(sources[language], { noEscape, strict: false });
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Language } from '../../config/app-config';
 import { TemplateRenderer, type RenderInput } from '../template-renderer';
 import { EMAIL_TEMPLATES } from '.';
@@ -156,5 +157,46 @@ describe('emails of a rooftop without a phone number or an address', () => {
     const out = render('birthday', 'en', { phone: '+85621555111', address: '' }, null);
     expect(out.text).toContain('--\nVientiane Motors\nPhone: +85621555111\n');
     expect(out.html).toContain('<strong>Vientiane Motors</strong><br>Phone: +85621555111<br>');
+  });
+});
+
+/**
+ * The rendered bytes of every kind × language, with and without phone, address, booking and Telegram links, in km
+ * and mi, pinned by their SHA-256: the renderer's internals (its Handlebars environment, the body as the layout's
+ * partial, cached Intl formatters) may change, what a customer reads may not. The dates and numbers come from
+ * Node's ICU data: after a Node upgrade that changes them, check the output and pin it again.
+ */
+describe('rendered output', () => {
+  it('is byte for byte what it was (every kind, language and contact variant)', () => {
+    const hash = createHash('sha256');
+    let emails = 0;
+    for (const { kind } of EMAIL_TEMPLATES)
+      for (const language of LANGUAGES)
+        for (const unit of ['km', 'mi'] as const)
+          for (const contact of [
+            { phone: '', address: '' },
+            { phone: '+85621555111', address: 'Lane Xang <Avenue> & Co' },
+          ])
+            for (const booking of [null, 'https://crm.test/api/v1/book/tok?a=1&b=2'])
+              for (const telegram of [undefined, null, 'https://t.me/crm_bot?start=tok'])
+                for (const timeZone of ['Asia/Vientiane', 'America/Los_Angeles']) {
+                  const out = renderer.render({
+                    kind,
+                    language,
+                    unit,
+                    customer: { firstName: 'Dara <&>', lastName: 'Chan' },
+                    rooftop: { ...rooftop(contact), name: 'Vientiane "Motors"', timeZone },
+                    payload: PAYLOADS[kind],
+                    links: {
+                      unsubscribe: 'https://crm.test/api/v1/unsubscribe/abc',
+                      booking,
+                      ...(telegram === undefined ? {} : { telegram }),
+                    },
+                  });
+                  for (const part of [out.subject, out.html, out.text]) hash.update(part).update('\0');
+                  emails += 1;
+                }
+    expect(emails).toBe(EMAIL_TEMPLATES.length * 3 * 2 * 2 * 2 * 3 * 2);
+    expect(hash.digest('hex')).toBe('cfe97b2027d66fae8c5e68d9f2017968a92b832345c571a133d3fa46080ded6f');
   });
 });
