@@ -22,21 +22,42 @@ export interface OutgoingMail {
   calendar?: { method: string; content: string };
 }
 
-/** Passes the message through and ends only once `beforeEnd` has settled. */
+/**
+ * Passes the message on in one piece and ends only once `beforeEnd` has settled. nodemailer streams a message in
+ * a dozen small chunks (headers, each part, each encoded block) and the SMTP connection writes each to the socket
+ * as it comes: a write system call per chunk. The chunks are collected here and handed on together when the
+ * message is complete (or when `COALESCE_BYTES` are waiting, for a large message), before `beforeEnd` is asked:
+ * the body is on its way before the end-of-DATA gate is waited for, and only the end waits.
+ */
 class HoldEnd extends Transform {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
   constructor(private readonly beforeEnd: () => Promise<void>) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    callback(null, chunk);
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (this.bytes >= COALESCE_BYTES) this.pushCollected();
+    callback();
   }
   override _flush(callback: TransformCallback): void {
+    this.pushCollected();
     this.beforeEnd().then(
       () => callback(),
       (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
     );
   }
+  private pushCollected(): void {
+    if (this.bytes === 0) return;
+    this.push(this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes));
+    this.chunks = [];
+    this.bytes = 0;
+  }
 }
+
+/** A message larger than this goes on in pieces of about this size. */
+const COALESCE_BYTES = 64 * 1024;
 
 type HeldOptions = Mail.Options & { beforeEnd?: () => Promise<void> };
 
