@@ -95,7 +95,6 @@ export async function debitAndStore<T>(
   const { account, type, allocations, meta, entryField } = answer.debit!;
   const { scope, key, hash } = idempotency;
   const params = answer.alongside?.params ?? [];
-  const n = params.length;
   const written = await ledger.debitWith(
     manager,
     account,
@@ -104,16 +103,11 @@ export async function debitAndStore<T>(
     meta,
     null,
     {
-      ctes:
-        `${answer.alongside ? `${answer.alongside.name} AS (${answer.alongside.sql}),\n` : ''}` +
-        `answer AS (
-           INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body)
-           SELECT $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::int,
-                  $${n + 5}::jsonb || jsonb_build_object($${n + 6}::text, entry.id::text)
-             FROM entry
-           ${gate === null ? 'ON CONFLICT (scope, key) DO NOTHING ' : ''}RETURNING key)`,
+      ctes: answerCtes(answer.alongside, gate === null),
       params: [...params, scope, key, hash, answer.status, JSON.stringify(body), entryField],
-      columns: `(SELECT count(*)::int FROM answer) AS "answerStored"`,
+      columns: ANSWER_STORED,
+      // Only the entry's id goes into the answer: the statement returns nothing else of it.
+      idOnly: true,
     },
     gate,
   );
@@ -121,4 +115,31 @@ export async function debitAndStore<T>(
   const { entry, extra } = written;
   (body as Record<string, unknown>)[entryField] = entry.id;
   return extra.answerStored === 1;
+}
+
+const ANSWER_STORED = `(SELECT count(*)::int FROM answer) AS "answerStored"`;
+
+/** `debitAndStore`'s CTEs (`alongside`, then the stored answer), built once per `alongside` statement. */
+const answerCtesBuilt = new Map<string, { name?: string; n: number; locked?: string; gated?: string }>();
+function answerCtes(alongside: WorkAnswer<unknown>['alongside'], locked: boolean): string {
+  const sql = alongside?.sql ?? '';
+  let built = answerCtesBuilt.get(sql);
+  if (!built) answerCtesBuilt.set(sql, (built = { name: alongside?.name, n: alongside?.params.length ?? 0 }));
+  if (built.name !== alongside?.name || built.n !== (alongside?.params.length ?? 0))
+    throw new Error('one alongside statement, one name and one parameter count');
+  let ctes = locked ? built.locked : built.gated;
+  if (ctes === undefined) {
+    const n = built.n;
+    ctes =
+      `${alongside ? `${alongside.name} AS (${alongside.sql}),\n` : ''}` +
+      `answer AS (
+           INSERT INTO loyalty_idempotency (scope, key, request_hash, status, body)
+           SELECT $${n + 1}::text, $${n + 2}::text, $${n + 3}::text, $${n + 4}::int,
+                  $${n + 5}::jsonb || jsonb_build_object($${n + 6}::text, entry.id::text)
+             FROM entry
+           ${locked ? 'ON CONFLICT (scope, key) DO NOTHING ' : ''}RETURNING key)`;
+    if (locked) built.locked = ctes;
+    else built.gated = ctes;
+  }
+  return ctes;
 }

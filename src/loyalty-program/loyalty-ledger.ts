@@ -45,6 +45,8 @@ export interface DebitAlso {
   ctes: string;
   params: unknown[];
   columns: string;
+  /** The new entry's id only (`entry` holds just `id`): what a caller that only links to the entry needs. */
+  idOnly?: boolean;
 }
 
 export interface EntryMeta {
@@ -75,6 +77,7 @@ const ENTRY_KEYS = [
   'reversesEntryId',
   'balanceAfter',
 ];
+const ENTRY_KEY_SET = new Set(ENTRY_KEYS);
 const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, points, reason, source, source_id AS "sourceId",
   idempotency_key AS "idempotencyKey", rooftop_id AS "rooftopId", actor_id AS "actorId", occurred_at AS "occurredAt",
   recorded_at AS "recordedAt", expires_at AS "expiresAt", remaining, reverses_entry_id::text AS "reversesEntryId",
@@ -87,7 +90,7 @@ const ENTRY_COLUMNS = `id::text AS "id", customer_id AS "customerId", type, poin
  * new entry's id (RETURNING). Every part depends on the account's update, so when its gate ($16, the account row's
  * xmin as read without the lock) no longer holds, the statement writes nothing and returns no row.
  */
-const debitStatement = (alsoCtes: string, alsoColumns: string) =>
+const debitStatement = (alsoCtes: string, alsoColumns: string, idOnly: boolean) =>
   `WITH account AS (
      UPDATE loyalty_account SET balance = $12, lifetime_earned = $15, version = version + 1, updated_at = now()
       WHERE customer_id = $1 AND ($16::text IS NULL OR xmin = $16::text::xid)
@@ -98,7 +101,7 @@ const debitStatement = (alsoCtes: string, alsoColumns: string) =>
      SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::text, $7::text, $8::uuid, $9::uuid,
             $10::timestamptz, $11::bigint, $12::int
        FROM account
-     RETURNING *
+     RETURNING ${idOnly ? 'id' : '*'}
    ), taken AS (
      SELECT lot, pts FROM unnest($13::bigint[], $14::int[]) AS t(lot, pts)
    ), allocation AS (
@@ -111,8 +114,37 @@ const debitStatement = (alsoCtes: string, alsoColumns: string) =>
         AND EXISTS (SELECT 1 FROM account)
      RETURNING e.id
    )${alsoCtes}
-   SELECT ${ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken"${alsoColumns}
+   SELECT ${idOnly ? 'id::text AS "id"' : ENTRY_COLUMNS}, (SELECT count(*)::int FROM lots) AS "lotsTaken"${alsoColumns}
      FROM entry`;
+
+/** The first parameter number of `DebitAlso.ctes` in the debit's statement ($1–$16 are the debit's own). */
+const DEBIT_PARAMS = 16;
+
+/**
+ * The debit statement with `also`, built once per `also` text (its parameters renumbered past the debit's): hot
+ * callers pass the same strings every time (see loyalty-answer-store.ts), so neither the text nor its prepared
+ * statement's name is rebuilt, and the lookups hash strings whose hash V8 already keeps.
+ */
+const debitStatements = new Map<string, Map<string, { row?: string; id?: string }>>();
+function debitStatementWith(also: DebitAlso | undefined): string {
+  const ctes = also?.ctes ?? '';
+  const columns = also?.columns ?? '';
+  let byColumns = debitStatements.get(ctes);
+  if (!byColumns) debitStatements.set(ctes, (byColumns = new Map()));
+  let texts = byColumns.get(columns);
+  if (!texts) byColumns.set(columns, (texts = {}));
+  const idOnly = also?.idOnly === true;
+  let text = idOnly ? texts.id : texts.row;
+  if (text === undefined) {
+    const alsoCtes = also
+      ? `,\n${ctes.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + DEBIT_PARAMS}`)}`
+      : '';
+    text = debitStatement(alsoCtes, also ? `, ${columns}` : '', idOnly);
+    if (idOnly) texts.id = text;
+    else texts.row = text;
+  }
+  return text;
+}
 
 /**
  * Data access for the ledger. Every write method expects the account to be locked (`lock`, `lockForWrite`) in the same
@@ -204,6 +236,8 @@ export class LoyaltyLedger {
    * parameters numbered from $1 in `also.ctes` (renumbered here), and the columns they add to the result (`also.columns`,
    * e.g. a count of what a CTE inserted), returned as `extra`.
    *
+   * With `also.idOnly` the statement returns only the new entry's id, and `entry` holds just `id`.
+   *
    * `gate`: for a write without the account's lock (see loyalty-unlocked-write.ts), the account row's xmin as it
    * was read. Every ledger write updates the account row, so an unchanged xmin means the balance and lots read are
    * still current; otherwise the statement writes nothing (every part depends on the account's update) and this
@@ -233,14 +267,11 @@ export class LoyaltyLedger {
       account.lifetimeEarned,
       gate,
     ];
-    const first = params.length;
-    const alsoCtes = also
-      ? `,\n${also.ctes.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + first}`)}`
-      : '';
+    if (params.length !== DEBIT_PARAMS) throw new Error('the debit statement takes 16 parameters of its own');
     const [row] = await preparedQuery<EntryRow & { lotsTaken: number } & Record<string, unknown>>(
       manager,
-      debitStatement(alsoCtes, also ? `, ${also.columns}` : ''),
-      [...params, ...(also?.params ?? [])],
+      debitStatementWith(also),
+      also ? params.concat(also.params) : params,
     );
     // The gate (the account row as it was read) no longer holds: another write came first, nothing was written.
     if (!row) {
@@ -249,8 +280,7 @@ export class LoyaltyLedger {
     }
     const extra: Record<string, unknown> = {};
     const entry: Record<string, unknown> = {};
-    const entryKeys = new Set(ENTRY_KEYS);
-    for (const [k, v] of Object.entries(row)) (entryKeys.has(k) ? entry : extra)[k] = v;
+    for (const [k, v] of Object.entries(row)) (ENTRY_KEY_SET.has(k) ? entry : extra)[k] = v;
     if (row.lotsTaken !== allocations.length)
       throw new Error('loyalty allocation did not match the open lots');
     delete extra.lotsTaken;

@@ -42,7 +42,8 @@ type ReadRow = Partial<LockedAccount> & {
   user?: ActiveUserRow | null;
   reward: RewardRow | null;
   rowXmin: string | null;
-  fresh: boolean | null;
+  /** With the lock only. */
+  fresh?: boolean | null;
   stored: StoredAnswer | null;
   lots: LotJson[];
 };
@@ -51,8 +52,9 @@ type ReadRow = Partial<LockedAccount> & {
  * The customer (home rooftop), the reward asked for, the account (locked with FOR UPDATE when `lock`), the stored
  * answer for (scope, key) and the open lots: $1 customer, $2 scope, $3 key, $4 reward. The account's lock is taken
  * in a CTE so that the customer row is there even when no account is. `rowXmin` is the account row's version (the
- * gate of a write without the lock); `fresh` says whether the locked row is the one the statement's snapshot saw.
- * Served by the primary keys and the open-lots index.
+ * gate of a write without the lock); with the lock, `fresh` says whether the locked row is the one the statement's
+ * snapshot saw (without it the row read is the snapshot's, and the write's gate checks it). Served by the primary
+ * keys and the open-lots index.
  *
  * Without the lock it also reads the caller's user ($5, see UncheckedUser; null when the guard checked it), and
  * answers a row even for no customer, so that a user no longer active is refused (401) before a missing customer
@@ -65,8 +67,12 @@ const readForWriteSql = (lock: boolean) => `WITH a AS MATERIALIZED (
         (SELECT json_build_object('code', r.code, 'name', r.name, 'pointsCost', r.points_cost, 'active', r.active)
            FROM loyalty_reward r WHERE r.id = $4) AS reward,
         a.customer_id AS "customerId", a.balance, a.lifetime_earned AS "lifetimeEarned", a.tier, a.version,
-        a.row_xmin::text AS "rowXmin",
-        a.row_xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,
+        a.row_xmin::text AS "rowXmin",${
+          lock
+            ? `
+        a.row_xmin = (SELECT s.xmin FROM loyalty_account s WHERE s.customer_id = $1) AS fresh,`
+            : ''
+        }
         (SELECT json_build_object('hash', i.request_hash, 'status', i.status, 'body', i.body)
            FROM loyalty_idempotency i WHERE i.scope = $2 AND i.key = $3) AS stored,
         (SELECT COALESCE(json_agg(json_build_object('id', l.id::text, 'occurredAt', l.occurred_at,
