@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { AppConfig } from '../../config/app-config';
@@ -23,37 +23,39 @@ export interface OutgoingMail {
 }
 
 /**
- * Passes the message on in one piece and ends only once `beforeEnd` has settled. nodemailer streams a message in
- * a dozen small chunks (headers, each part, each encoded block) and the SMTP connection writes each to the socket
- * as it comes: a write system call per chunk. The chunks are collected here and handed on together when the
- * message is complete (or when `COALESCE_BYTES` are waiting, for a large message), before `beforeEnd` is asked:
- * the body is on its way before the end-of-DATA gate is waited for, and only the end waits.
+ * nodemailer's message stream, handed on in one piece and ended only once `beforeEnd` has settled. nodemailer
+ * streams a message in a dozen small chunks (headers, each part, each encoded block) and the SMTP connection
+ * writes each to the socket as it comes: a write system call per chunk. The chunks are collected here and handed
+ * on together when the message is complete (or whenever `COALESCE_BYTES` are waiting, for a large message), before
+ * `beforeEnd` is asked: the body is on its way before the end-of-DATA gate is waited for, and only the end waits.
+ * A processing function of the message (the last step before the connection) rather than a transform stage: a
+ * stage joins nodemailer's `pipeline()` of the message, which on finishing destroyed a stage not yet ended with an
+ * error object built per email.
  */
-class HoldEnd extends Transform {
-  private chunks: Buffer[] = [];
-  private bytes = 0;
-  constructor(private readonly beforeEnd: () => Promise<void>) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.chunks.push(chunk);
-    this.bytes += chunk.length;
-    if (this.bytes >= COALESCE_BYTES) this.pushCollected();
-    callback();
-  }
-  override _flush(callback: TransformCallback): void {
-    this.pushCollected();
-    this.beforeEnd().then(
-      () => callback(),
-      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+function holdEnd(input: Readable, beforeEnd: () => Promise<void>): Readable {
+  let chunks: Buffer[] = [];
+  let bytes = 0;
+  const output = new Readable({ read: () => undefined });
+  const pushCollected = () => {
+    if (bytes === 0) return;
+    output.push(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes));
+    chunks = [];
+    bytes = 0;
+  };
+  input.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    bytes += chunk.length;
+    if (bytes >= COALESCE_BYTES) pushCollected();
+  });
+  input.once('end', () => {
+    pushCollected();
+    beforeEnd().then(
+      () => output.push(null),
+      (e: unknown) => output.destroy(e instanceof Error ? e : new Error(String(e))),
     );
-  }
-  private pushCollected(): void {
-    if (this.bytes === 0) return;
-    this.push(this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes));
-    this.chunks = [];
-    this.bytes = 0;
-  }
+  });
+  input.once('error', (e) => output.destroy(e));
+  return output;
 }
 
 /** A message larger than this goes on in pieces of about this size. */
@@ -142,7 +144,7 @@ export class EmailDriver implements ChannelDriver<OutgoingMail>, OnApplicationSh
       // The message stream ends (and nodemailer writes the end of DATA) only after the sender's beforeEnd.
       this.transport.use('stream', (mail, done) => {
         const beforeEnd = (mail.data as HeldOptions).beforeEnd;
-        if (beforeEnd) mail.message.transform(() => new HoldEnd(beforeEnd));
+        if (beforeEnd) mail.message.processFunc((input) => holdEnd(input, beforeEnd));
         done();
       });
     }
