@@ -935,5 +935,25 @@ describe('loyalty program', () => {
           .n,
       ).toBe(0);
     });
+
+    it('gives its connection back to the pool whatever it answers (more requests than the pool has connections)', async () => {
+      // Its read and write share one connection checked out of the pool: every way out must hand it back, or
+      // the pool runs dry and later requests wait for a connection that never comes.
+      const poolSize = (t.db.options.extra as { max: number }).max;
+      const c = await customer();
+      await credit(c, 100);
+      const other = await customer(rooftopB);
+      await credit(other, 100);
+      const key = randomUUID();
+      expect((await redeem(c, { points: 10, reason: 'Key chain' }, key)).status).toBe(201);
+      for (let i = 0; i <= poolSize; i++) {
+        expect((await redeem(c, { points: 1_000, reason: 'Too much' })).status).toBe(422);
+        expect((await redeem(other, { points: 10, reason: 'Key chain' })).status).toBe(404);
+        expect((await redeem(c, { points: 10, reason: 'Key chain' }, key)).status).toBe(201);
+      }
+      const res = await redeem(c, { points: 20, reason: 'Floor mats' });
+      expect(res.status).toBe(201);
+      expect(res.body.balance).toBe(70);
+    });
   });
 });

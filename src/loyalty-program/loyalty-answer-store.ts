@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { UnprocessableError } from '../common/problem/domain-error';
 import { EntryMeta, LockedAccount, LoyaltyLedger } from './loyalty-ledger';
-import { preparedQuery } from '../common/prepared-query';
+import { PooledClient, preparedQuery } from '../common/prepared-query';
 import { RewardRow, StoredAnswer } from './loyalty-read-for-write';
 import { Allocation, Lot } from './loyalty-rules';
 
@@ -86,7 +86,7 @@ export async function storeAnswer<T>(
  */
 export async function debitAndStore<T>(
   ledger: LoyaltyLedger,
-  manager: EntityManager | DataSource,
+  manager: EntityManager | DataSource | PooledClient,
   idempotency: { scope: string; key: string; hash: string },
   answer: WorkAnswer<T>,
   body: T,

@@ -11,7 +11,7 @@ import {
   Tier,
 } from './loyalty-rules';
 import { EXPIRY_MONTHS } from './loyalty-settings';
-import { preparedQuery } from '../common/prepared-query';
+import { PooledClient, preparedQuery } from '../common/prepared-query';
 
 export interface LockedAccount {
   customerId: string;
@@ -242,10 +242,10 @@ export class LoyaltyLedger {
    * was read. Every ledger write updates the account row, so an unchanged xmin means the balance and lots read are
    * still current; otherwise the statement writes nothing (every part depends on the account's update) and this
    * returns null. Without a gate the account must be locked (in `manager`'s transaction); a gated write may run on
-   * the DataSource (pg's pool).
+   * the DataSource (pg's pool) or a connection of it (`withPooledClient`).
    */
   async debitWith(
-    manager: EntityManager | DataSource,
+    manager: EntityManager | DataSource | PooledClient,
     account: LockedAccount,
     type: 'redeem' | 'expire' | 'adjust' | 'reverse',
     allocations: Allocation[],

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ActiveUserRow, UncheckedUser } from '../auth/auth-user';
 import { NotFoundError } from '../common/problem/domain-error';
 import type { LockedAccount } from './loyalty-ledger';
-import { preparedQuery } from '../common/prepared-query';
+import { PooledClient, preparedQuery } from '../common/prepared-query';
 import { Lot } from './loyalty-rules';
 
 /** A stored answer to an idempotent write (loyalty_idempotency). */
@@ -147,7 +147,7 @@ export async function lockForWrite(
  * unless active). `customer: null`: no customer; `account: null`: none yet.
  */
 export async function readForWrite(
-  manager: EntityManager | DataSource,
+  manager: EntityManager | DataSource | PooledClient,
   customerId: string,
   idempotency: { scope: string; key: string },
   rewardId: string | null,

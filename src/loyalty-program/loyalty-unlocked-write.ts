@@ -1,5 +1,6 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { ActiveUserRow } from '../auth/auth-user';
+import { PooledClient, withPooledClient } from '../common/prepared-query';
 import { NotFoundError } from '../common/problem/domain-error';
 import { debitAndStore, IdempotentAnswer, replayed, Work, WorkAnswer } from './loyalty-answer-store';
 import { LoyaltyLedger } from './loyalty-ledger';
@@ -46,10 +47,21 @@ export async function writeWithoutLock<T>(
   target: IdempotentTarget,
   work: Work<T>,
 ): Promise<IdempotentAnswer<T> | null> {
-  // Two statements with no transaction between them: each on whichever pooled connection is free (no query runner).
+  // Two statements with no transaction between them, on one connection checked out of pg's pool for both (one
+  // checkout instead of two; no query runner): each commits on its own.
+  return withPooledClient(db, (on) => readThenWrite(on, ledger, idempotency, target, work));
+}
+
+async function readThenWrite<T>(
+  on: DataSource | PooledClient,
+  ledger: LoyaltyLedger,
+  idempotency: { scope: string; key: string; hash: string },
+  target: IdempotentTarget,
+  work: Work<T>,
+): Promise<IdempotentAnswer<T> | null> {
   const { scope, key, hash } = idempotency;
   const read = await readForWrite(
-    db,
+    on,
     target.customerId,
     { scope, key },
     target.rewardId ?? null,
@@ -69,7 +81,7 @@ export async function writeWithoutLock<T>(
   }
   const body = JSON.parse(JSON.stringify(answer.body)) as T;
   try {
-    const written = await debitAndStore(ledger, db, idempotency, answer, body, read.rowXmin);
+    const written = await debitAndStore(ledger, on, idempotency, answer, body, read.rowXmin);
     return written ? { status: answer.status, body, replayed: false } : null;
   } catch (e) {
     if (isKeyStoredMeanwhile(e)) return null;
