@@ -6,7 +6,8 @@
  * times DispatcherService draining that round's messages (claim with SKIP LOCKED, sending rules, rendering, fenced
  * outcome), then two bare loops with the same number of messages and the same concurrency: the hand-written
  * baseline sends the app's real rendered email (the largest one the sink received from the dispatcher, byte for
- * byte, as nodemailer's raw message) and the old baseline a ~100-byte plain email. Reports the dispatcher's msg/s,
+ * byte, as nodemailer's raw message) and the old baseline a ~100-byte plain email; a diagnostic loop sends the same
+ * email through the app's own EmailDriver (held end, gate open). Reports the dispatcher's msg/s,
  * both baselines, the ratios per round (min/median/max) and writes bench-results/dispatch.json.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -158,14 +159,21 @@ export async function dispatchBench(
     } as Parameters<typeof createTransport>[0]);
     const durableTransport = holdEndTransport(sink.url, DISPATCH_CONCURRENCY);
     /** CPU ms of this process per message of each loop (user + system), per counted round. */
-    const cpu: Record<'app' | 'real' | 'composed' | 'durable', number[]> = {
+    const cpu: Record<'app' | 'real' | 'composed' | 'driver' | 'durable', number[]> = {
       app: [],
       real: [],
       composed: [],
+      driver: [],
       durable: [],
     };
     /** The same per round, warm-up rounds included (the warm-up shows in them). */
-    const cpuRounds: Record<keyof typeof cpu, number[]> = { app: [], real: [], composed: [], durable: [] };
+    const cpuRounds: Record<keyof typeof cpu, number[]> = {
+      app: [],
+      real: [],
+      composed: [],
+      driver: [],
+      durable: [],
+    };
     const withCpu = async <T>(column: keyof typeof cpu, counted: boolean, fn: () => Promise<T>) => {
       const before = process.cpuUsage();
       const value = await fn();
@@ -189,6 +197,7 @@ export async function dispatchBench(
     const real: number[] = [];
     const plain: number[] = [];
     const composed: number[] = [];
+    const driver: number[] = [];
     const durable: number[] = [];
     const durableStats: DurableStats[] = [];
     let email: { raw: string; from: string; to: string[] } | null = null;
@@ -230,6 +239,27 @@ export async function dispatchBench(
         loop((i) => bare.sendMail(mailOf(`customer${i}@bench.example`, `<${randomUUID()}@bench.example>`))),
       );
       (counted ? composed : warmup.composed).push(perRound / (composeLoop.ms / 1000));
+      // The same email through the app's own EmailDriver (its held end, the gate always open): what sending costs
+      // the app without the dispatcher's work (claim, rules, rendering, outcomes). A diagnostic column.
+      const driverLoop = await withCpu('driver', counted, () =>
+        loop(async (i) => {
+          const sent = await transport.send(
+            {
+              outboxId: `driver-${i}`,
+              messageId: `<${randomUUID()}@bench.example>`,
+              from: transport.defaultFrom,
+              to: `customer${i}@bench.example`,
+              subject: r0.subject,
+              html: r0.html,
+              text: r0.text,
+              headers: r0.headers,
+            },
+            { beforeEnd: async () => undefined },
+          );
+          if (!sent.ok) throw new Error(`the driver loop's send failed: ${sent.error}`);
+        }),
+      );
+      if (counted) driver.push(perRound / (driverLoop.ms / 1000));
       const plainLoop = await loop((i) =>
         bare.sendMail({
           from: 'Dealer CRM <no-reply@bench.example>',
@@ -263,8 +293,8 @@ export async function dispatchBench(
     await pool.end();
     await db.destroy();
     const received = await sink.received();
-    if (sent !== n || received !== 5 * n) {
-      throw new Error(`dispatcher sent ${sent} of ${n}; the sink received ${received}, expected ${5 * n}`);
+    if (sent !== n || received !== 6 * n) {
+      throw new Error(`dispatcher sent ${sent} of ${n}; the sink received ${received}, expected ${6 * n}`);
     }
 
     const result = {
@@ -287,6 +317,12 @@ export async function dispatchBench(
       composedRatio: Math.round((median(app) / median(composed)) * 100) / 100,
       composedRatioRange: ratioRange(app.map((a, i) => a / composed[i])),
       durable: durableColumn(app, composed, durable, durableStats),
+      /** The app's EmailDriver alone sending the same email (gate open): the send path without the dispatcher. */
+      driver: {
+        value: Math.round(median(driver)),
+        toComposed: Math.round((median(driver) / median(composed)) * 100) / 100,
+        appToDriver: ratioRange(app.map((a, i) => a / driver[i])),
+      },
       concurrency: DISPATCH_CONCURRENCY,
       /** CPU ms of the bench's process per message (median of the rounds): the app and every loop run in it. */
       cpuMsPerMessage: Object.fromEntries(
@@ -300,6 +336,7 @@ export async function dispatchBench(
         realEmail: real.map(Math.round),
         plain: plain.map(Math.round),
         composed: composed.map(Math.round),
+        driver: driver.map(Math.round),
         durable: durable.map(Math.round),
       },
       note:
@@ -314,6 +351,7 @@ export async function dispatchBench(
       { measure: 'dispatcher (value)', 'messages/s': result.value },
       { measure: "bare nodemailer, the app's email as raw bytes", 'messages/s': result.handBaseline },
       { measure: "bare nodemailer composing the app's email", 'messages/s': result.composedBaseline },
+      { measure: "the app's EmailDriver alone (same email, gate open)", 'messages/s': result.driver.value },
       { measure: 'hand-written durable loop (bound 5)', 'messages/s': result.durable.value },
       { measure: 'bare nodemailer, plain email', 'messages/s': result.baseline },
       { measure: 'ratio to the raw-bytes loop', 'messages/s': result.handRatio },
