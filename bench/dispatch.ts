@@ -44,14 +44,15 @@ const ROUND_MS = 120_000;
 /**
  * Rounds run before the counted ones (connections, pools, plans, V8's optimised code and heap), not counted;
  * `--warmup-rounds` sets it; every sender runs in every warm-up round, alternated as in the counted ones. The app's
- * CPU per email settles later than the loops' (1.4–2.3 ms in the first round of 1,000, 0.9–1.25 in the second,
- * while V8's compiler threads still work), so with one warm-up round the counted rounds still held warm-up: app
- * CPU per email per counted round 0.69/1.06/0.75, 0.96/1.27/1.19, 1.25/0.93/0.86 (3 runs, load 3.5–7); with three,
- * 0.80/0.74/0.80, 1.02/1.04/1.09, 0.74/0.71/0.63. The rate per round is no steadier: once warm, the dispatcher is
- * not CPU-bound on this shared machine (e.g. 375 msg/s at 1.09 ms per email: 41 % of a core) but waits on the
- * outcome commits under its 5 end-gate permits, and its rate follows the machine's load as the hand-written durable
- * loop's does (both fall in the same rounds). That, not the warm-up, is why 3 warm-up rounds once gave a lower rate
- * (those runs' later rounds met a higher load). `cpuMsPerMessageRounds` and `warmupMsgPerS` show every round.
+ * CPU per email settles later than the loops' (1.4–2.3 ms in the first round of 1,000, 0.9–1.25 in the second, while
+ * V8's compiler threads still work), so with one warm-up round the counted rounds still held warm-up: app CPU per
+ * email per counted round 0.69/1.06/0.75, 0.96/1.27/1.19, 1.25/0.93/0.86 (3 runs, load 3.5–7); with three
+ * 0.80/0.74/0.80, 1.02/1.04/1.09, 0.74/0.71/0.63, 0.91/1.08/0.91. The process gets a share of a core that varies
+ * with the machine's load (the composing loop used 0.43–0.9 of one), so rates swing more than CPU per email; app ÷
+ * composing per round follows composing's CPU per email ÷ the app's, except in rounds where the database stalls
+ * (the hand-written durable loop falls too, to 0.2–0.3 of composing). Those stalls and the load, not the warm-up,
+ * explain the runs where 3 warm-up rounds gave a lower rate (ratio medians 0.38–0.67 with 3, 0.32–0.59 with 1, 7
+ * runs). `cpuMsPerMessageRounds` and `warmupMsgPerS` show every round.
  */
 export const WARMUP_ROUNDS = 3;
 
