@@ -221,7 +221,13 @@ export class DispatcherService implements BeforeApplicationShutdown {
     const claimAsOf = () => new Date(asOf.getTime() + (Date.now() - startedAt));
     return runPipeline<ApprovedMessage>(
       {
-        claim: (limit) => this.claim(claimAsOf(), workerId, limit),
+        // A claim waits for the outcomes already queued (a group commit, ~1 ms): it may take over rows whose lease
+        // has ended, and one of them may be a message of this run whose reply came late and whose outcome is on
+        // its way; claimed first, it would be sent again (test/reliability/lease-stall).
+        claim: async (limit) => {
+          await this.outcomes.written();
+          return this.claim(claimAsOf(), workerId, limit);
+        },
         approve: (claims) => this.approval.approveAll(claims, asOf),
         handBack: (claims) => this.handBackAll(claims),
         send: (ready) => this.sendApproved(ready, asOf),

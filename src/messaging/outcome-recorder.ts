@@ -18,6 +18,8 @@ interface PendingOutcome extends AttemptOutcome {
 export class OutcomeRecorder {
   private outcomes: PendingOutcome[] = [];
   private flushing: Promise<void> | null = null;
+  /** Settles when the last outcome queued so far is written (see `written`). */
+  private lastQueued: Promise<void> = Promise.resolve();
   /** Outcome writes are failing: lanes wait for the writer before starting another send. */
   private failing = false;
 
@@ -31,7 +33,7 @@ export class OutcomeRecorder {
    * claim took the row over (the stale worker changes nothing).
    */
   record(outcome: AttemptOutcome): Promise<string | null> {
-    return new Promise((resolve, reject) => {
+    const recorded = new Promise<string | null>((resolve, reject) => {
       this.outcomes.push({ ...outcome, resolve, reject });
       // The first write waits for the end of this turn of the event loop (setImmediate: after the I/O callbacks
       // of this turn), so outcomes completed together (replies read from several connections at once) share one
@@ -39,6 +41,19 @@ export class OutcomeRecorder {
       if (!this.flushing)
         this.flushing = new Promise<void>((next) => setImmediate(next)).then(() => this.flush());
     });
+    this.lastQueued = recorded.then(
+      () => undefined,
+      () => undefined,
+    );
+    return recorded;
+  }
+
+  /**
+   * Settles once every outcome queued so far has been written (or given up); groups are written in order, so that
+   * is when the last one queued has. Outcomes queued later are not waited for.
+   */
+  written(): Promise<void> {
+    return this.lastQueued;
   }
 
   /** While writes are failing: the write in flight, to wait for before starting another send; else null. */
