@@ -24,7 +24,11 @@ const FALLBACK = `EXISTS (SELECT 1 FROM unnest(m.fallback_channels) f
  */
 export const RECORD_OUTCOMES = `
   WITH v AS (
-    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
+    -- \`(SELECT $1)\`: the rows of v are estimated alike in custom and generic plans (10), so PostgreSQL keeps the
+    -- statement's generic plan after its first 5 executions instead of planning it anew on every execution (with
+    -- $1 as a constant, unnest's estimate is the group's size, every custom plan looks cheaper than the generic one
+    -- and was chosen: ~0.4 ms of planning per statement, about as much as executing it).
+    SELECT * FROM unnest((SELECT $1::uuid[]), $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[],
                          $7::text[], $8::text[], $9::text[], $10::float8[], $11::bool[], $12::text[],
                          $13::int[], $14::text[], $15::text[])
       AS v(id, fence, kind, at, subject, html, text_body, reason, last_error, backoff, bounce,
