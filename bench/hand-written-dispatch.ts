@@ -74,7 +74,8 @@ const CLAIM = `
 
 const RECORD = `
   WITH v AS (
-    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+    -- (SELECT $1): the same row estimate in custom and generic plans, so the generic plan is kept (as the app's).
+    SELECT * FROM unnest((SELECT $1::uuid[]), $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
       AS v(id, fence, subject, html, text_body, refs)
   ), upd AS (
     UPDATE outbox_message m
