@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { Pool } from 'pg';
 import { HAND_360_SQL } from './hand-written';
 import { prepared } from './replay';
+import { appPoolSize } from './support';
 
 interface Replay {
   url: string;
@@ -23,7 +24,7 @@ async function main() {
   const replays: Replay[] = JSON.parse(fs.readFileSync(process.env.BENCH_REPLAY!, 'utf8'));
   const pool = new Pool({
     connectionString: process.env.DATABASE_URL,
-    max: Number(process.env.DB_POOL_SIZE ?? 10),
+    max: appPoolSize(),
   });
   const app = Fastify({ logger: false });
   for (const replay of replays) {

@@ -7,14 +7,14 @@
  *     round as min / median / max.
  *  2. Bookings per second with contention: 16 concurrent clients booking 4 popular slots (100 places each) of
  *     another rooftop through POST /appointments, next to the raw transaction (the conditional upsert on the slot
- *     counter + the appointment insert) over 10 pooled connections (the app's DB_POOL_SIZE), also alternating.
+ *     counter + the appointment insert) over as many pooled connections as the app has (appPoolSize), also alternating.
  * Everything the case needs is seeded here (two rooftops of its own, their customers and calendars), so it runs
  * on any bench database, --quick on a fresh clone included. It reports; it never fails a build.
  */
 import { DateTime } from 'luxon';
 import { Client, Pool } from 'pg';
 import { captureSql } from './app-process';
-import { percentile, time } from './support';
+import { appPoolSize, percentile, time } from './support';
 
 export interface BookingContext {
   raw: Client;
@@ -293,7 +293,7 @@ async function appBookings(ctx: BookingContext, slots: Date[], n: number) {
   return { seconds: ms / 1000, booked: statuses['201'] ?? 0, statuses };
 }
 
-/** The same n attempts raw: the transaction (upsert on the counter + insert) over 10 pooled connections. */
+/** The same n attempts raw: the transaction (upsert on the counter + insert) over the app's number of pooled connections. */
 async function rawBookings(pool: Pool, slots: Date[], n: number) {
   let next = 0;
   let booked = 0;
@@ -337,7 +337,7 @@ async function contention(ctx: BookingContext): Promise<BookingResult[]> {
   // 4 slots × 100 places: every attempt can succeed, all of them contending for 4 counter rows.
   const n = ctx.quick ? 200 : 400;
   const rounds = ctx.quick ? 3 : 6;
-  const pool = new Pool({ connectionString: ctx.dbUrl, max: 10 });
+  const pool = new Pool({ connectionString: ctx.dbUrl, max: appPoolSize() });
   const appRates: number[] = [];
   const rawRates: number[] = [];
   const ratios: number[] = [];

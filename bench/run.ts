@@ -40,6 +40,7 @@ import {
   vehicleId,
   flag,
   loadAverage,
+  appPoolSize,
   median,
   openBenchDatabase,
   percentile,
@@ -972,7 +973,7 @@ async function loyaltyCase(ctx: Context) {
       ],
     });
   const { Pool } = await import('pg');
-  const poolSize = 10; // DB_POOL_SIZE default (src/config/app-config.ts)
+  const poolSize = appPoolSize(); // as many lanes as the app has connections
   const pool = new Pool({ connectionString: ctx.db.url, max: poolSize });
   const errors = { replay: '', hand: '' };
   /** `poolSize` lanes running `one` for `seconds` (or until it returns false): transactions per second. */

@@ -6,6 +6,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultPoolSize } from '../src/config/app-config';
 import { EmbeddedCluster, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 
 export const BENCH_DATABASE = 'bench';
@@ -43,6 +44,14 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
       await cluster.stop();
     },
   };
+}
+
+/**
+ * The app's database pool size in this run (DB_POOL_SIZE, else its default from the cores): the hand-written
+ * baselines use as many connections, so both sides have the same concurrency at the database.
+ */
+export function appPoolSize(): number {
+  return Number(process.env.DB_POOL_SIZE) || defaultPoolSize();
 }
 
 export function numberArg(name: string, fallback: number): number {

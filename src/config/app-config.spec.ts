@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config';
+import { availableParallelism } from 'node:os';
+import { ConfigError, defaultPoolSize, loadConfig } from './app-config';
 
 describe('settings', () => {
   it('has defaults that make a fresh machine work', () => {
@@ -9,6 +10,12 @@ describe('settings', () => {
     expect(config.JOBS_ENABLED).toBe(true);
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
+    expect(config.DB_POOL_SIZE).toBe(defaultPoolSize(availableParallelism()));
+    expect(loadConfig({ DB_POOL_SIZE: '7' }).DB_POOL_SIZE).toBe(7);
+  });
+
+  it('sizes the database pool from the cores: 2 per core and one more, between 5 and 10', () => {
+    expect([1, 2, 3, 4, 5, 64].map((cores) => defaultPoolSize(cores))).toEqual([5, 5, 7, 9, 10, 10]);
   });
 
   it('names every bad variable in one message', () => {

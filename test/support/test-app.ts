@@ -90,7 +90,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JOBS_ENABLED: 'false',
     MIGRATIONS_RUN: 'false',
     LOG_LEVEL: 'warn',
-    DB_POOL_SIZE: '10',
     PUBLIC_BASE_URL: 'https://crm.test',
     ...(options.env ?? {}),
   });
