@@ -35,7 +35,16 @@ import {
   type DurableSend,
   type DurableStats,
 } from './hand-written-dispatch';
-import { forkPeer, median, numberArg, openBenchDatabase, ratioRange, time, writeJson } from './support';
+import {
+  appPoolSize,
+  forkPeer,
+  median,
+  numberArg,
+  openBenchDatabase,
+  ratioRange,
+  time,
+  writeJson,
+} from './support';
 
 const DATABASE = 'bench_dispatch';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
@@ -110,7 +119,7 @@ export async function dispatchBench(
       PUBLIC_BASE_URL: 'https://crm.bench',
       LOG_LEVEL: 'warn',
     });
-    const db = new DataSource(dataSourceOptions(url, 10));
+    const db = new DataSource(dataSourceOptions(url, appPoolSize()));
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
 

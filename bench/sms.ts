@@ -46,7 +46,7 @@ import {
   type DurableSend,
 } from './hand-written-dispatch';
 import type { CaseResult } from './run';
-import { forkPeer, numberArg, openBenchDatabase, time, writeJson } from './support';
+import { appPoolSize, forkPeer, numberArg, openBenchDatabase, time, writeJson } from './support';
 
 const DATABASE = 'bench_sms';
 const AS_OF = new Date('2026-06-15T03:00:00Z');
@@ -138,7 +138,7 @@ export async function smsBench(benchUrl: string, perRound: number, rounds = 3) {
       SMPP_URL: peer.url,
       SMS_SENDER: SENDER,
     });
-    const db = new DataSource(dataSourceOptions(url, 10));
+    const db = new DataSource(dataSourceOptions(url, appPoolSize()));
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
 

@@ -42,7 +42,7 @@ import {
   type DurableSend,
 } from './hand-written-dispatch';
 import type { CaseResult } from './run';
-import { forkPeer, median, numberArg, openBenchDatabase, time, writeJson } from './support';
+import { appPoolSize, forkPeer, median, numberArg, openBenchDatabase, time, writeJson } from './support';
 
 const DATABASE = 'bench_telegram';
 const TOKEN = '123456789:BENCH-token_abcdefghijklmnopqrstuvw';
@@ -127,7 +127,7 @@ export async function telegramBench(benchUrl: string, perRound: number, rounds =
       TELEGRAM_API_URL: standIn.url,
       TELEGRAM_UPDATES: 'off',
     });
-    const db = new DataSource(dataSourceOptions(url, 10));
+    const db = new DataSource(dataSourceOptions(url, appPoolSize()));
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
 
