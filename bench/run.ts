@@ -993,9 +993,12 @@ async function loyaltyCase(ctx: Context) {
     );
     return done / ((Date.now() - started) / 1000);
   };
+  // Each replayed redemption needs an account of its own in the captured state: each round gets its share of them
+  // (on the --quick seed a round's share runs out before its seconds do; the round's rate is over the time it ran).
   let nextRaw = 0;
+  let rawEnd = 0;
   const replayOne = async (client: PoolClient) => {
-    if (nextRaw >= rawIds.length) return false;
+    if (nextRaw >= rawEnd) return false;
     const k = nextRaw++;
     const c = rawIds[k];
     const map = new Map<string, string>([
@@ -1095,6 +1098,7 @@ async function loyaltyCase(ctx: Context) {
         [cpu.app, cpu.appPg],
       ),
     );
+    rawEnd = Math.floor((rawIds.length * (r + 1)) / rounds);
     replayed.push(await lanes(replayOne));
     const selfCpu = () => {
       const u = process.cpuUsage();
