@@ -1,9 +1,9 @@
-import helmet from '@fastify/helmet';
 import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRuntime } from './app.module';
 import { registerBodyParsing } from './common/http/body-parsing';
@@ -121,7 +121,9 @@ export async function createApp(
     });
   });
 
-  await app.register(helmet, {
+  // Security headers on every answer. The middleware is built once: @fastify/helmet built it again (its CSP
+  // directives parsed) on every request, ~5 % of the app's CPU per redemption.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -133,6 +135,9 @@ export async function createApp(
       },
     },
   });
+  fastify.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (e?: unknown) => done(e instanceof Error ? e : undefined)),
+  );
 
   app.setGlobalPrefix('api/v1', { exclude: UNPREFIXED_ROUTES });
   app.useGlobalFilters(new ProblemDetailsFilter());
