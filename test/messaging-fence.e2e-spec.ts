@@ -217,7 +217,16 @@ describe('messaging: a stale worker reporting while a newer claim is still sendi
       });
       expect(Number(whileBSends.fence)).toBe(fenceB);
       expect(Number(whileBSends.approved_fence)).toBe(fenceB);
-      expect(new Date(whileBSends.lease_until)).toEqual(new Date(later.getTime() + LEASE_SECONDS * 1000));
+      // B's lease runs from B's claim: the run's business time moves on with the wall clock from `later` (a claim
+      // waits for queued outcomes first), so the claim is as of `later` or a little after, as its attempt records.
+      const [claimB] = await t.db.query(
+        `SELECT started_at FROM message_attempt WHERE message_id = $1 AND fence = $2`,
+        [id, fenceB],
+      );
+      expect(new Date(claimB.started_at).getTime()).toBeGreaterThanOrEqual(later.getTime());
+      expect(new Date(whileBSends.lease_until)).toEqual(
+        new Date(new Date(claimB.started_at).getTime() + LEASE_SECONDS * 1000),
+      );
       expect(await bouncing(customerId)).toBe(false);
       expect(await attemptLog(id)).toEqual([
         { attempt: 1, fence: fenceB - 1, worker: 'worker-A', outcome: 'lease_expired', smtp_code: null },
