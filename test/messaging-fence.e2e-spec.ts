@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
 import { LEASE_SECONDS } from '../src/messaging/dispatcher.service';
 import { RECORD_OUTCOMES } from '../src/messaging/outcome-statement';
@@ -70,38 +70,57 @@ describe('messaging: a stale worker reporting while a newer claim is still sendi
     (await t.db.query(`SELECT email_bouncing FROM customer WHERE id = $1`, [customerId]))[0].email_bouncing;
 
   /**
-   * The outcome statement runs prepared (planned once, generically) while the end gates' permits wait for it. Its
-   * rows are to be found by primary key: planned with `status = 'sending'` as an indexable test, the few rows in
-   * flight looked cheaper and every outcome group read all of them through outbox_message_status_idx.
+   * Runs `fn` on a connection inside a transaction (rolled back after it) that holds 2,000 messages of which 200
+   * in flight (the rest `others`), counted by ANALYZE, with RECORD_OUTCOMES prepared as `name` (deallocated after).
    */
-  it('the outcome statement, planned generically, finds its rows by primary key, not by reading every row in flight', async () => {
+  const withOutcomeStatement = async (
+    name: string,
+    others: 'sent' | 'suppressed',
+    fn: (runner: QueryRunner) => Promise<void>,
+    planCacheMode?: 'force_generic_plan',
+  ) => {
     const customerId = await insertCustomer(t.db, rooftopId);
     const runner = t.db.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      // 2,000 messages of which 200 in flight, counted by ANALYZE (rolled back with the rest).
       await runner.query(
         `INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at,
                                      next_attempt_at, status)
-         SELECT 'plan:' || g, $1, $2, 'transactional', 'transactional', '{}', $3, $3,
-                CASE WHEN g % 10 = 0 THEN 'sending' ELSE 'suppressed' END
+         SELECT $4 || ':' || g, $1, $2, 'transactional', 'transactional', '{}', $3, $3,
+                CASE WHEN g % 10 = 0 THEN 'sending' ELSE $5 END
            FROM generate_series(1, 2000) g`,
-        [rooftopId, customerId, T],
+        [rooftopId, customerId, T, name, others],
       );
       await runner.query('ANALYZE outbox_message');
-      await runner.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await runner.query(`PREPARE outcome_plan AS ${RECORD_OUTCOMES}`);
-      const args = Array.from({ length: 19 }, (_, k) => (k === 15 ? '48' : `'{}'`)).join(', ');
-      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN EXECUTE outcome_plan(${args})`);
-      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-      expect(plan).toContain('Index Scan using outbox_message_pkey on outbox_message');
-      expect(plan).not.toContain('outbox_message_status_idx');
+      if (planCacheMode) await runner.query(`SET LOCAL plan_cache_mode = ${planCacheMode}`);
+      await runner.query(`PREPARE ${name} AS ${RECORD_OUTCOMES}`);
+      await fn(runner);
     } finally {
-      await runner.query('DEALLOCATE outcome_plan').catch(() => undefined);
+      await runner.query(`DEALLOCATE ${name}`).catch(() => undefined);
       await runner.rollbackTransaction().catch(() => undefined);
       await runner.release();
     }
+  };
+
+  /**
+   * The outcome statement runs prepared (planned once, generically) while the end gates' permits wait for it. Its
+   * rows are to be found by primary key: planned with `status = 'sending'` as an indexable test, the few rows in
+   * flight looked cheaper and every outcome group read all of them through outbox_message_status_idx.
+   */
+  it('the outcome statement, planned generically, finds its rows by primary key, not by reading every row in flight', async () => {
+    await withOutcomeStatement(
+      'outcome_plan',
+      'suppressed',
+      async (runner) => {
+        const args = Array.from({ length: 19 }, (_, k) => (k === 15 ? '48' : `'{}'`)).join(', ');
+        const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN EXECUTE outcome_plan(${args})`);
+        const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('Index Scan using outbox_message_pkey on outbox_message');
+        expect(plan).not.toContain('outbox_message_status_idx');
+      },
+      'force_generic_plan',
+    );
   });
 
   /**
@@ -109,22 +128,7 @@ describe('messaging: a stale worker reporting while a newer claim is still sendi
    * 5 executions instead of planning every group anew (~0.4 ms of planning per statement, as much as executing it).
    */
   it('the prepared outcome statement keeps its generic plan instead of planning each group', async () => {
-    const customerId = await insertCustomer(t.db, rooftopId);
-    const runner = t.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      // 2,000 messages of which 200 in flight, counted by ANALYZE (rolled back with the rest).
-      await runner.query(
-        `INSERT INTO outbox_message (dedupe_key, rooftop_id, customer_id, kind, purpose, payload, scheduled_at,
-                                     next_attempt_at, status)
-         SELECT 'cached:' || g, $1, $2, 'transactional', 'transactional', '{}', $3, $3,
-                CASE WHEN g % 10 = 0 THEN 'sending' ELSE 'sent' END
-           FROM generate_series(1, 2000) g`,
-        [rooftopId, customerId, T],
-      );
-      await runner.query('ANALYZE outbox_message');
-      await runner.query(`PREPARE outcome_cached AS ${RECORD_OUTCOMES}`);
+    await withOutcomeStatement('outcome_cached', 'sent', async (runner) => {
       // A group of 2 outcomes (of rows that do not exist: nothing is written), as the bench's groups are.
       const two = (a: string, b = a) => `'{${a},${b}}'`;
       const args = [
@@ -152,11 +156,7 @@ describe('messaging: a stale worker reporting while a newer claim is still sendi
         generic: 3,
         custom: 5,
       });
-    } finally {
-      await runner.query('DEALLOCATE outcome_cached').catch(() => undefined);
-      await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
-    }
+    });
   });
 
   it.each([
