@@ -13,8 +13,14 @@ export interface PooledClient extends PgQueryable {
   removeListener(event: 'error', listener: (e: Error) => void): unknown;
 }
 
-interface PgPool {
+interface PgPool extends PgQueryable {
   connect(): Promise<PooledClient>;
+}
+
+/** The DataSource's pg pool, or undefined when the driver is not pg's. */
+function pgPoolOf(db: DataSource): PgPool | undefined {
+  const pool = (db.driver as unknown as { master?: Partial<PgPool> }).master;
+  return pool?.query && pool.connect ? (pool as PgPool) : undefined;
 }
 
 /**
@@ -27,9 +33,9 @@ export async function withPooledClient<T>(
   db: DataSource,
   fn: (on: DataSource | PooledClient) => Promise<T>,
 ): Promise<T> {
-  const pool = (db.driver as unknown as { master?: Partial<PgPool> }).master;
-  if (!pool?.connect) return fn(db);
-  const client = await (pool as PgPool).connect();
+  const pool = pgPoolOf(db);
+  if (!pool) return fn(db);
+  const client = await pool.connect();
   let broken: Error | undefined;
   const onError = (e: Error) => (broken = e);
   client.on('error', onError);
@@ -74,10 +80,7 @@ export async function preparedQuery<T>(
 }
 
 function pgOf(on: DataSource | EntityManager | PooledClient): PgQueryable | undefined {
-  if (on instanceof DataSource) {
-    const pool = (on.driver as unknown as { master?: Partial<PgQueryable> }).master;
-    return pool?.query ? (pool as PgQueryable) : undefined;
-  }
+  if (on instanceof DataSource) return pgPoolOf(on);
   // A pg connection from withPooledClient (anything else, e.g. a stand-in manager, goes through its query()).
   if (!(on instanceof EntityManager) && typeof (on as Partial<PooledClient>).release === 'function')
     return on;
