@@ -14,7 +14,7 @@
 import { DateTime } from 'luxon';
 import { Client, Pool } from 'pg';
 import { captureSql } from './app-process';
-import { appPoolSize, percentile, time } from './support';
+import { appPoolSize, median, percentile, time } from './support';
 
 export interface BookingContext {
   raw: Client;
@@ -40,7 +40,6 @@ const CALENDAR_ROOFTOP = '00000000-0000-4000-b000-00000000b001';
 const RUSH_ROOFTOP = '00000000-0000-4000-b000-00000000b002';
 const APPOINTMENTS = 10_000;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => percentile(xs, 50);
 
 /**
  * The baseline, from the SPEC: the slots of each of the next $3 local days (opening intervals of its ISO weekday,

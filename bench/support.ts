@@ -123,14 +123,22 @@ export function ratioRange(ratios: number[]): RatioRange {
   const r = (n: number) => Math.round(n * 100) / 100;
   return {
     min: r(Math.min(...ratios)),
-    median: r(percentile(ratios, 50)),
+    median: r(median(ratios)),
     max: r(Math.max(...ratios)),
     rounds: ratios.length,
   };
 }
 
-/** The median of a list of numbers (the lower middle for an even count). */
-export const median = (values: number[]) => percentile(values, 50);
+/**
+ * The median of a list of numbers: the mean of the two middle values for an even count (the lower middle alone made
+ * a two-round case report its better round: the back-fill's and the whole-fleet run's).
+ */
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 /** A bench peer (SMTP sink, SMPP peer, Bot API stand-in) in its own process, asked over IPC. */
 export interface PeerProcess<R> {
