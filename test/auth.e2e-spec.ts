@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { bearer, startTestApp, TestApp } from './support/test-app';
+import { AuthService } from '../src/auth/auth.service';
 
 describe('auth and rooftops', () => {
   let t: TestApp;
@@ -113,10 +114,36 @@ describe('auth and rooftops', () => {
     expect((await t.http.get('/api/v1/auth/me').set('X-API-Key', key)).status).toBe(401);
   });
 
-  it('rejects a token signed with another secret and an expired token', async () => {
+  it('rejects a token signed with another secret', async () => {
     const forged =
       'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ.c2lnbmF0dXJl';
     expect((await t.http.get('/api/v1/auth/me').set(bearer(forged))).status).toBe(401);
+  });
+
+  it('refuses a token once it has expired, though it was accepted (and remembered) before', async () => {
+    const user = await t.user('salesperson');
+    const jwt = t.app.get(JwtService);
+    const token = await jwt.signAsync({ sub: user.id }, { expiresIn: 1 });
+    expect((await t.http.get('/api/v1/auth/me').set(bearer(token))).status).toBe(200);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const res = await t.http.get('/api/v1/auth/me').set(bearer(token));
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('remembers at most 1,000 verified tokens, and one forgotten is verified again', async () => {
+    const user = await t.user('salesperson');
+    const jwt = t.app.get(JwtService);
+    const auth = t.app.get(AuthService);
+    const tokens = await Promise.all(
+      Array.from({ length: 1005 }, (_, k) => jwt.signAsync({ sub: user.id, n: k }, { expiresIn: 60 })),
+    );
+    for (const token of tokens) expect(await auth.tokenSubject(token)).toBe(user.id);
+    const verified = (auth as unknown as { verified: Map<string, unknown> }).verified;
+    expect(verified.size).toBe(1000);
+    expect(verified.has(tokens[0])).toBe(false);
+    expect(await auth.tokenSubject(tokens[0])).toBe(user.id);
   });
 
   it('refuses a token without exp, even when signed with the app’s own secret', async () => {

@@ -28,11 +28,16 @@ export class InvalidCredentialsError extends DomainError {
   }
 }
 
+/** How many verified tokens `tokenSubject` remembers (one per logged-in session in use; ~0.5 KB each). */
+const VERIFIED_TOKENS = 1000;
+
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
+  /** Tokens already verified (see `tokenSubject`): the whole token string, so a changed signature is a miss. */
+  private readonly verified = new Map<string, { subject: string; expiresAtMs: number }>();
 
   constructor(
     private readonly db: DataSource,
@@ -83,8 +88,18 @@ export class AuthService {
     return rows[0] ? new AuthUser(rows[0].id, rows[0].role, rows[0].rooftops, 'jwt') : null;
   }
 
-  /** The user id of a valid JWT (signature, expiry, subject), without reading app_user (see UncheckedUser). */
+  /**
+   * The user id of a valid JWT (signature, expiry, subject), without reading app_user (see UncheckedUser). A client
+   * sends the same token with every request until it expires: a token verified once is remembered (`verified`),
+   * and then only its expiry is checked again, as jsonwebtoken checks it (valid while now < exp, real time).
+   */
   async tokenSubject(token: string): Promise<string | null> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAtMs) return known.subject;
+      this.verified.delete(token);
+      return null;
+    }
     let payload: { sub?: unknown; exp?: unknown };
     try {
       payload = await this.jwt.verifyAsync(token);
@@ -94,6 +109,9 @@ export class AuthService {
     // jsonwebtoken checks `exp` only when present: a token without one would never expire.
     if (typeof payload.exp !== 'number') return null;
     if (typeof payload.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return null;
+    // Bounded: the oldest entry makes room (only tokens signed with our key get here).
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { subject: payload.sub, expiresAtMs: payload.exp * 1000 });
     return payload.sub;
   }
 
