@@ -107,24 +107,43 @@ export function smsText(short: RenderedShortText, shortUrl: string | null): stri
 
 function helpersFor(input: ShortTextInput): Record<string, Handlebars.HelperDelegate> {
   return {
-    day: (value: unknown) => format(value, input.language, 'UTC', DAY(input.language)),
-    when: (value: unknown) => format(value, input.language, input.rooftop.timeZone, WHEN(input.language)),
+    day: (value: unknown) => format(value, input.language, 'UTC', 'day'),
+    when: (value: unknown) => format(value, input.language, input.rooftop.timeZone, 'when'),
     eq: (a: unknown, b: unknown) => a === b,
     number: (value: unknown) =>
-      typeof value === 'number'
-        ? new Intl.NumberFormat(LOCALES[input.language]).format(value)
-        : String(value ?? ''),
+      typeof value === 'number' ? numberFormat(input.language).format(value) : String(value ?? ''),
   };
 }
 
+/**
+ * Intl formatters by language, style and time zone: a constructor costs tens of microseconds and every text formats
+ * with the same few (as the email renderer's). Kept for the process's life (languages × 2 styles × the rooftops' zones).
+ */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+const NUMBER_FORMATS = new Map<Language, Intl.NumberFormat>();
+
+function numberFormat(language: Language): Intl.NumberFormat {
+  let format = NUMBER_FORMATS.get(language);
+  if (!format) NUMBER_FORMATS.set(language, (format = new Intl.NumberFormat(LOCALES[language])));
+  return format;
+}
+
+function dateFormat(language: Language, style: 'day' | 'when', timeZone: string): Intl.DateTimeFormat {
+  const key = `${language}|${style}|${timeZone}`;
+  let format = DATE_FORMATS.get(key);
+  if (!format) {
+    const options = style === 'day' ? DAY(language) : WHEN(language);
+    format = new Intl.DateTimeFormat(LOCALES[language], { ...options, timeZone });
+    DATE_FORMATS.set(key, format);
+  }
+  return format;
+}
+
 /** A date (calendar date as written; an instant in the rooftop's zone) in the customer's language. */
-function format(value: unknown, language: Language, timeZone: string, options: Intl.DateTimeFormatOptions) {
+function format(value: unknown, language: Language, timeZone: string, style: 'day' | 'when') {
   if (value === null || value === undefined || value === '') return '';
   const calendarDate = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
   const date = new Date(calendarDate ? `${String(value)}T00:00:00Z` : String(value));
   if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat(LOCALES[language], {
-    ...options,
-    timeZone: calendarDate ? 'UTC' : timeZone,
-  }).format(date);
+  return dateFormat(language, style, calendarDate ? 'UTC' : timeZone).format(date);
 }

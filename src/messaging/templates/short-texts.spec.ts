@@ -121,4 +121,29 @@ describe('short texts', () => {
       expect(sms(kind, 'lo').short.text).toMatch(/[\u0E80-\u0EFF]/);
     }
   });
+
+  it('writes an instant in each rooftop’s own zone and a calendar date as written, whatever came before', () => {
+    const at = (timeZone: string, language: (typeof LANGUAGES)[number] = 'en') =>
+      renderer.render({
+        kind: 'appointment_cancelled',
+        language,
+        customer: { firstName: 'Dara' },
+        rooftop: { ...ROOFTOP, timeZone },
+        payload: { slotStart: SLOT, vehicle: VEHICLE },
+      }).text;
+    // SLOT is 02:30 UTC: 09:30 in Phnom Penh and Vientiane, 11:30 in Tokyo, 21:30 the day before in New York.
+    expect(at('Asia/Phnom_Penh')).toContain('14 Dec, 09:30');
+    expect(at('Asia/Tokyo')).toContain('14 Dec, 11:30');
+    expect(at('America/New_York')).toContain('13 Dec, 21:30');
+    expect(at('Asia/Phnom_Penh')).toContain('14 Dec, 09:30');
+    expect(at('Asia/Tokyo', 'km')).toContain('14/12');
+    const day = renderer.render({
+      kind: 'warranty_expiring',
+      language: 'en',
+      customer: { firstName: 'Dara' },
+      rooftop: { ...ROOFTOP, timeZone: 'America/New_York' },
+      payload: PAYLOADS.warranty_expiring,
+    }).text;
+    expect(day).toContain('on 30 Jan 2027');
+  });
 });
