@@ -22,6 +22,7 @@ import { InboundReplies1764000034000 } from './1764000034000-inbound-replies';
 import { ChannelAnalytics1764000035000 } from './1764000035000-channel-analytics';
 import { CustomerSearchWalk1764000037000 } from './1764000037000-customer-search-walk';
 import { ReminderStageSetChecks1764000038000 } from './1764000038000-reminder-stage-set-checks';
+import { ReminderStageKeyUpdates1764000039000 } from './1764000039000-reminder-stage-key-updates';
 
 /** Every migration in order. Migrations are never edited after they land; add a new one instead. */
 export const MIGRATIONS: Function[] = [
@@ -49,4 +50,5 @@ export const MIGRATIONS: Function[] = [
   ChannelAnalytics1764000035000,
   CustomerSearchWalk1764000037000,
   ReminderStageSetChecks1764000038000,
+  ReminderStageKeyUpdates1764000039000,
 ];

@@ -279,6 +279,22 @@ describe('a whole-fleet reminder run cut into owner ranges', () => {
     await expect(t.db.query(`DELETE FROM vehicle WHERE id = $1`, [vehicleId])).rejects.toMatchObject(
       vehicleKey,
     );
+    // Nor can its primary key change (another column can, and so can a key nothing names). The vehicles' schedule
+    // rows go first: their foreign key would refuse the change before the stage rows' check is reached.
+    const elsewhere = '00000000-0000-4000-8000-00000000beef';
+    const movable = await insertVehicle(t.db, { rooftopId: rooftops[0], ownerId: null });
+    await t.db.query(`DELETE FROM service_reminder_schedule WHERE vehicle_id = ANY($1)`, [
+      [vehicleId, movable],
+    ]);
+    await expect(
+      t.db.query(`UPDATE vehicle SET id = $1 WHERE id = $2`, [elsewhere, vehicleId]),
+    ).rejects.toMatchObject(vehicleKey);
+    await expect(
+      t.db.query(`UPDATE customer SET id = $1 WHERE id = $2`, [elsewhere, customerId]),
+    ).rejects.toMatchObject(customerKey);
+    await t.db.query(`UPDATE vehicle SET id = id, updated_at = now() WHERE id = $1`, [vehicleId]);
+    await t.db.query(`UPDATE vehicle SET id = $1 WHERE id = $2`, [elsewhere, movable]);
+    await t.db.query(`DELETE FROM vehicle WHERE id = $1`, [elsewhere]);
     await expect(t.db.query(`TRUNCATE vehicle CASCADE`)).rejects.toMatchObject({
       driverError: expect.objectContaining({ code: '23503' }),
     });
