@@ -423,6 +423,29 @@ describe('loyalty program', () => {
       expect(res.body).toMatchObject({ code: 'insufficient_points', balance: 50, required: 60 });
       expect(await balance(c)).toBe(150);
     });
+
+    it('shows the balance without points past their expiry, in the summary and the 360, before the job ran', async () => {
+      t.clock.set('2026-06-15T03:00:00Z');
+      const c = await customer();
+      await credit(c, 100, new Date('2024-01-01T00:00:00Z')); // expired 2026-01-01, not written yet
+      await credit(c, 40, new Date('2024-08-01T00:00:00Z')); // expires 2026-08-01: within 90 days of the clock
+      await credit(c, 50, new Date('2026-01-01T00:00:00Z'));
+      expect(await balance(c)).toBe(190);
+      const expected = {
+        balance: 90,
+        expiringSoon: {
+          withinDays: 90,
+          points: 40,
+          lots: [{ expiresAt: '2026-08-01T00:00:00.000Z', points: 40 }],
+        },
+      };
+      const summary = await t.http.get(`/api/v1/customers/${c}/loyalty`).set(bearer(sales.token));
+      expect(summary.body).toMatchObject(expected);
+      const view = await t.http.get(`/api/v1/customers/${c}/360`).set(bearer(sales.token));
+      expect(view.body.loyalty).toMatchObject(expected);
+      // What the summary says can be spent, can.
+      expect((await redeem(c, { points: 90, reason: 'Accessories' })).status).toBe(201);
+    });
   });
 
   describe('rewards and redemptions', () => {

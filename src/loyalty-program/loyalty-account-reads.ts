@@ -71,11 +71,13 @@ export class LoyaltyAccountReads {
 
   /** The account as the customer 360 shows it. Reads only; a customer without an account is a Bronze zero. */
   async summary(customerId: string, asOf: Date = this.clock.now()): Promise<LoyaltySummary> {
-    // One round trip: the account, the trailing earnings (as trailingEarned) and the lots expiring soon.
+    // One round trip: the account, the trailing earnings (as trailingEarned), the points already past their expiry
+    // that the nightly job has not written yet (never spendable: left out of the balance) and the lots expiring soon.
     const horizon = new Date(asOf.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
     const [row]: {
       account: { balance: number; tier: Tier; lifetimeEarned: number } | null;
       earned: number;
+      expired: number;
       lots: { expiresAt: string; points: number }[];
     }[] = await this.db.query(
       `SELECT (SELECT json_build_object('balance', balance, 'tier', tier, 'lifetimeEarned', lifetime_earned)
@@ -83,18 +85,20 @@ export class LoyaltyAccountReads {
               (SELECT COALESCE(SUM(e.points), 0)::int FROM loyalty_entry e
                 WHERE e.customer_id = $1 AND e.type = 'earn' AND e.occurred_at > $2 AND e.occurred_at <= $3
                   AND NOT EXISTS (SELECT 1 FROM loyalty_entry r WHERE r.reverses_entry_id = e.id)) AS earned,
+              (SELECT COALESCE(SUM(remaining), 0)::int FROM loyalty_entry
+                WHERE customer_id = $1 AND remaining > 0 AND expires_at <= $3) AS expired,
               (SELECT COALESCE(json_agg(json_build_object('expiresAt', l.expires_at, 'points', l.points) ORDER BY l.expires_at), '[]'::json)
                  FROM (SELECT expires_at, SUM(remaining)::int AS points
-                         FROM loyalty_entry WHERE customer_id = $1 AND remaining > 0 AND expires_at <= $4
+                         FROM loyalty_entry WHERE customer_id = $1 AND remaining > 0 AND expires_at > $3 AND expires_at <= $4
                         GROUP BY expires_at) l) AS lots`,
       [customerId, windowStart(asOf, TIER_WINDOW_MONTHS), asOf, horizon],
     );
-    const { account, earned, lots } = row;
+    const { account, earned, expired, lots } = row;
     const tier: Tier = account?.tier ?? 'bronze';
     const next = nextTier(tier);
     return {
       customerId,
-      balance: account?.balance ?? 0,
+      balance: (account?.balance ?? 0) - expired,
       tier,
       lifetimeEarned: account?.lifetimeEarned ?? 0,
       earnedTrailing12Months: earned,
