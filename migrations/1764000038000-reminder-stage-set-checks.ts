@@ -11,7 +11,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *  - a DELETE of vehicles or customers fails the same way while a stage row names one of them (a delete committed
  *    first makes the insert's lock find nothing: it fails instead).
  *  - TRUNCATE of vehicle or customer fails unless service_reminder_stage is emptied by the same statement.
- * A change of a named vehicle's or customer's primary key is refused too, since 1764000039000.
+ * The primary keys of vehicle and customer are never updated (a foreign key would also refuse that; not checked).
  */
 export class ReminderStageSetChecks1764000038000 implements MigrationInterface {
   name = 'ReminderStageSetChecks1764000038000';

@@ -4,10 +4,10 @@ import { nextTier, thresholdOf, TIERS } from './loyalty-rules';
 import { EXPIRING_SOON_DAYS, TIER_THRESHOLDS, TIER_WINDOW_MONTHS } from './loyalty-settings';
 
 /**
- * The loyalty summary (LoyaltyAccountReads.summary: balance — without points already past their expiry that the
- * nightly job has not written yet —, tier, points to the next tier, expiring soon) as a SQL section of the 360's one
- * statement: `c` is the customer, `p.as_of` the instant. A customer without an
- * account is a Bronze zero. The trailing window is asOf − 12 calendar months in UTC (as `windowStart`).
+ * The loyalty summary (LoyaltyAccountReads.summary: balance, tier, points to the next tier, expiring soon) as a
+ * SQL section of the 360's one statement: `c` is the customer, `p.as_of` the instant. A customer without an
+ * account is a Bronze zero. The trailing window is asOf − 12 calendar months in UTC (as `windowStart`). The
+ * balance leaves out points already past their expiry that the nightly job has not written yet (`x`).
  */
 const next = (tier: string) => nextTier(tier as (typeof TIERS)[number]);
 const NEXT_TIER_SQL = `CASE a.tier ${TIERS.map((t) => `WHEN '${t}' THEN ${next(t) ? `'${next(t)}'` : 'NULL'}`).join(' ')} END`;
