@@ -49,7 +49,9 @@ SELECT json_build_object(
                      FROM (SELECT * FROM service_visit WHERE customer_id = c.id
                               AND (c.all_rooftops OR rooftop_id = ANY (c.rooftops))
                             ORDER BY visit_date DESC, id DESC LIMIT 10) s),
-  'loyalty', (SELECT json_build_object('balance', coalesce(a.balance, 0), 'tier', coalesce(a.tier, 'bronze'),
+  'loyalty', (SELECT json_build_object('balance', coalesce(a.balance, 0) - (SELECT coalesce(sum(remaining), 0)
+                           FROM loyalty_entry WHERE customer_id = c.id AND remaining > 0 AND expires_at <= $3),
+                       'tier', coalesce(a.tier, 'bronze'),
                        'lifetimeEarned', coalesce(a.lifetime_earned, 0),
                        'earnedTrailing12Months', (SELECT coalesce(sum(e.points), 0) FROM loyalty_entry e
                            WHERE e.customer_id = c.id AND e.type = 'earn'
@@ -58,7 +60,7 @@ SELECT json_build_object(
                        'expiringSoon', (SELECT coalesce(json_agg(json_build_object('expiresAt', l.expires_at, 'points', l.points)
                                                                   ORDER BY l.expires_at), '[]')
                            FROM (SELECT expires_at, sum(remaining) AS points FROM loyalty_entry
-                                  WHERE customer_id = c.id AND remaining > 0
+                                  WHERE customer_id = c.id AND remaining > 0 AND expires_at > $3
                                     AND expires_at <= $3::timestamptz + interval '90 days'
                                   GROUP BY expires_at) l))
                 FROM (SELECT 1) one LEFT JOIN loyalty_account a ON a.customer_id = c.id),
