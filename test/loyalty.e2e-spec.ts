@@ -5,8 +5,8 @@ import { AdjustmentIdempotencyScope1764000014000 } from '../migrations/176400001
 import { DomainEventMap, DomainEvents } from '../src/common/domain-events';
 import { requestHash } from '../src/common/http/idempotency-key';
 import { JobsService } from '../src/jobs/jobs.service';
-import { LoyaltyService } from '../src/loyalty-program/loyalty.service';
 import { MaintenanceDueService } from '../src/service-reminders/maintenance-due.service';
+import { creditPoints } from './support/loyalty-fixtures';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 type Token = { id: string; token: string };
@@ -82,17 +82,7 @@ describe('loyalty program', () => {
   }
 
   async function credit(customerId: string, points: number, occurredAt?: Date) {
-    await t.db.transaction((m) =>
-      t.app.get(LoyaltyService).credit(m, {
-        customerId,
-        points,
-        source: 'visit',
-        reason: 'test credit',
-        idempotencyKey: randomUUID(),
-        actor: null,
-        occurredAt,
-      }),
-    );
+    await creditPoints(t, customerId, points, { occurredAt });
   }
 
   async function closeVisit(
@@ -911,15 +901,7 @@ describe('loyalty program', () => {
       // its gated write waits for the row; once the credit commits the gate fails, nothing is written, and the
       // redemption runs again under the lock from a balance of 150.
       const res = await redeemAcross(
-        (m) =>
-          t.app.get(LoyaltyService).credit(m, {
-            customerId: c,
-            points: 50,
-            source: 'visit',
-            reason: 'test credit',
-            idempotencyKey: randomUUID(),
-            actor: null,
-          }),
+        (m) => creditPoints(t, c, 50, { manager: m }),
         () => redeem(c, { points: 40, reason: 'Key chain' }).then((r) => r),
       );
       expect(res.status).toBe(201);

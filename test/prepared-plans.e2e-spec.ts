@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LoyaltyService } from '../src/loyalty-program/loyalty.service';
+import { creditPoints } from './support/loyalty-fixtures';
 import { bearer, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -28,17 +28,7 @@ describe('prepared statements of the hot paths', () => {
       [rooftopId, `c${randomUUID().slice(0, 8)}@example.test`],
     );
     // Two lots, so that a redemption of 150 takes points from both.
-    for (const part of [points / 2, points / 2])
-      await t.db.transaction((m) =>
-        t.app.get(LoyaltyService).credit(m, {
-          customerId: row.id,
-          points: part,
-          source: 'visit',
-          reason: 'test credit',
-          idempotencyKey: randomUUID(),
-          actor: null,
-        }),
-      );
+    for (const part of [points / 2, points / 2]) await creditPoints(t, row.id, part);
     return row.id;
   }
 
